@@ -1,0 +1,2 @@
+//! W1-W4 benchmarks.
+fn main() {}

@@ -1,0 +1,1 @@
+//! The conformance suite every backend crate runs against itself (not published).

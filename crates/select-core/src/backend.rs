@@ -1,0 +1,213 @@
+//! The [`Backend`] trait: the contract every kernel mechanism implements.
+//!
+//! # The contract
+//!
+//! Every implementation, in every backend crate, follows these rules. The conformance suite
+//! (`crates/select-conformance`) checks each one on real kernel objects, and
+//! `docs/backend-contract.md` repeats them as a checklist for a new backend.
+//!
+//! ## Registrations
+//!
+//! - `register`, `modify` and `unregister` MUST take effect for every wait that *starts* after
+//!   they return, on any thread.
+//! - A wait MUST NOT report a descriptor that was unregistered before the wait began.
+//! - `modify` of a descriptor that is not registered MUST fail with `ENOENT`
+//!   ([`Error::Os`]), as Python's `poll.modify` and `epoll.modify` do.
+//! - `unregister` of a descriptor that is not registered MUST fail: with
+//!   [`Error::NotRegistered`] (Python's `KeyError`), or with the kernel's own errno where the
+//!   kernel keeps the registrations (`ENOENT` from epoll and kqueue).
+//! - `register` of a descriptor that is already registered MUST fail when the backend declares
+//!   [`Capabilities::REJECTS_DUPLICATES`], and MUST replace the registration (keeping its
+//!   position in the results) otherwise.
+//! - An interest whose [`Interest::required_capabilities`] the backend lacks MUST be rejected
+//!   with [`Error::Unsupported`], never silently weakened.
+//! - One `register`, `modify` or `unregister` MUST make at most one system call (backends
+//!   that batch, like /dev/poll, make none and write the batch before the next wait).
+//!
+//! ## Waits
+//!
+//! - A wait MUST fill the caller's buffer with at most its capacity of events, replacing what
+//!   it held, and return how many it stored. A buffer of capacity zero MUST be rejected with
+//!   [`Error::InvalidArgument`].
+//! - A wait MUST make one system call in steady state (no registration changes since the last
+//!   wait), and MUST NOT allocate.
+//! - A timeout MUST be rounded *up* to the mechanism's granularity ([`crate::timeout`]); a
+//!   wait MUST NOT return before its timeout has elapsed unless it reports an event. A
+//!   timeout too large for the system call MUST be clamped and re-waited, never turned into
+//!   "forever". `None` blocks until an event.
+//! - `EINTR` MUST NOT reach the caller: the wait is retried with the time that remains, and
+//!   once the deadline has passed it reports no events (PEP 475).
+//! - Backends with [`Capabilities::CONCURRENT_WAITS`] MUST serve several threads waiting at
+//!   once, each with its own buffer. The others MUST fail a second concurrent wait with
+//!   [`Error::ConcurrentWait`], never crash and never silently report nothing.
+//! - Registering, modifying and unregistering from another thread while a wait is blocked MUST
+//!   be safe; whether the blocked wait sees the change is the mechanism's business, but the
+//!   next wait MUST.
+//!
+//! ## Descriptors and closing
+//!
+//! - Every descriptor a backend creates MUST be close-on-exec.
+//! - After [`close`](Backend::close), every operation MUST fail with [`Error::Closed`] and
+//!   MUST NOT reach the old descriptor number, which the process may already have reused;
+//!   closing again MUST succeed and do nothing. Dropping a backend closes it.
+//! - `close` MUST report the error of `close(2)`, if any.
+//! - A backend MUST NOT depend on another backend crate, and `select-core` makes no system
+//!   call.
+
+use std::fmt;
+use std::os::fd::BorrowedFd;
+use std::time::Duration;
+
+use crate::{Capabilities, EventBuffer, Interest, Result};
+
+/// Which kernel mechanism a backend uses.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum BackendKind {
+    /// `select(2)`: every Unix; limited to descriptors below `FD_SETSIZE`.
+    Select,
+    /// `poll(2)`: every Unix.
+    Poll,
+    /// `epoll(7)`: Linux and Android.
+    Epoll,
+    /// `kqueue(2)`: macOS, iOS, FreeBSD, NetBSD, OpenBSD, DragonFly BSD.
+    Kqueue,
+    /// `/dev/poll` (`poll(7D)`): illumos and Solaris.
+    DevPoll,
+}
+
+impl BackendKind {
+    /// The mechanism's name as Python spells its object: `"select"`, `"poll"`, `"epoll"`,
+    /// `"kqueue"`, `"devpoll"`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            BackendKind::Select => "select",
+            BackendKind::Poll => "poll",
+            BackendKind::Epoll => "epoll",
+            BackendKind::Kqueue => "kqueue",
+            BackendKind::DevPoll => "devpoll",
+        }
+    }
+}
+
+impl fmt::Display for BackendKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A kernel readiness mechanism behind Python's `select` API.
+///
+/// See the [module documentation](self) for the contract every implementation follows. The
+/// trait is for static dispatch: generic code takes `B: Backend`, and the facade crate picks
+/// `DefaultBackend` at compile time.
+///
+/// Python: the methods shared by `select.poll`, `select.epoll` and `select.devpoll` objects
+/// (`register`, `modify`, `unregister`, `poll`, `close`), and `selectors.BaseSelector`'s
+/// portable view of `select.select` and `select.kqueue`.
+pub trait Backend: Sized + Send + Sync + fmt::Debug {
+    /// Which mechanism this is.
+    const KIND: BackendKind;
+
+    /// The mechanism's name, for logs and benchmark ids: `Self::KIND.name()`.
+    const NAME: &'static str = Self::KIND.name();
+
+    /// What this backend can do.
+    const CAPABILITIES: Capabilities;
+
+    /// The highest descriptor number plus one this backend can register, if it has such a
+    /// limit: `FD_SETSIZE` for select(2). Registering a larger descriptor fails with
+    /// [`Error::FdOutOfRange`](crate::Error::FdOutOfRange).
+    const FD_LIMIT: Option<usize>;
+
+    /// The reusable buffer a wait fills, holding the kernel's own event records.
+    type Events: EventBuffer;
+
+    /// Creates the backend (and its kernel object, close-on-exec, if it has one).
+    ///
+    /// # Errors
+    ///
+    /// The system call's errno, for example `EMFILE` when the process has no descriptor left.
+    fn new() -> Result<Self>;
+
+    /// Starts watching `fd` for `interest`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`](crate::Error::Unsupported) for an interest the backend cannot
+    /// deliver; a duplicate registration where [`Capabilities::REJECTS_DUPLICATES`] is
+    /// declared; [`Error::FdOutOfRange`](crate::Error::FdOutOfRange) past
+    /// [`FD_LIMIT`](Backend::FD_LIMIT); [`Error::Closed`](crate::Error::Closed); or the
+    /// kernel's errno.
+    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()>;
+
+    /// Replaces the interest of a registered `fd` (and re-arms a oneshot registration).
+    ///
+    /// # Errors
+    ///
+    /// `ENOENT` ([`Error::Os`](crate::Error::Os)) if `fd` is not registered, and the errors of
+    /// [`register`](Backend::register).
+    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()>;
+
+    /// Stops watching `fd`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotRegistered`](crate::Error::NotRegistered) or the kernel's `ENOENT` if `fd`
+    /// is not registered; [`Error::Closed`](crate::Error::Closed); or the kernel's errno.
+    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()>;
+
+    /// Waits until a registered descriptor is ready or `timeout` elapses (`None`: no
+    /// timeout), stores what happened in `events` and returns how many events it stored
+    /// (zero on timeout).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a buffer of capacity
+    /// zero; [`Error::ConcurrentWait`](crate::Error::ConcurrentWait);
+    /// [`Error::Closed`](crate::Error::Closed); or the kernel's errno (never `EINTR`).
+    fn wait(&self, events: &mut Self::Events, timeout: Option<Duration>) -> Result<usize>;
+
+    /// Closes the backend's kernel object, if it has one, and forgets every registration.
+    /// Closing again does nothing and succeeds.
+    ///
+    /// # Errors
+    ///
+    /// The errno of `close(2)`; the object is closed all the same.
+    fn close(&mut self) -> Result<()>;
+
+    /// Whether [`close`](Backend::close) was called.
+    fn is_closed(&self) -> bool;
+}
+
+/// Fails with [`Error::Unsupported`](crate::Error::Unsupported) unless `B` has every
+/// capability `interest` needs. Backends call this first in `register` and `modify`.
+///
+/// # Errors
+///
+/// [`Error::Unsupported`](crate::Error::Unsupported) naming the backend and the interest.
+pub fn check_interest<B: Backend>(interest: Interest) -> Result<()> {
+    if B::CAPABILITIES.contains(interest.required_capabilities()) {
+        Ok(())
+    } else {
+        Err(crate::Error::Unsupported { backend: B::NAME, interest })
+    }
+}
+
+/// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a buffer of
+/// capacity zero. Backends call this first in `wait`.
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the capacity.
+pub fn check_capacity<E: EventBuffer>(events: &E) -> Result<()> {
+    if events.capacity() == 0 {
+        return Err(crate::Error::InvalidArgument {
+            name: "event buffer capacity",
+            expected: "greater than 0",
+            value: 0,
+        });
+    }
+    Ok(())
+}

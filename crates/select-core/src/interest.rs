@@ -1,0 +1,128 @@
+//! The portable flag sets: what a registration asks for, what a wait reports, and what a
+//! backend can do.
+
+use bitflags::bitflags;
+
+bitflags! {
+    /// What a registration waits for, and how it is delivered.
+    ///
+    /// The first three flags are the conditions (Python's default mask for `poll.register`,
+    /// `epoll.register` and `devpoll.register` is all three: [`Interest::PYTHON_DEFAULT`]).
+    /// The last three are delivery modes; a backend that lacks the matching [`Capabilities`]
+    /// flag rejects them with [`Error::Unsupported`](crate::Error::Unsupported).
+    ///
+    /// Every registration is level-triggered unless [`EDGE`](Interest::EDGE) is set.
+    #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub struct Interest: u8 {
+        /// Data can be read without blocking (`POLLIN`, `EPOLLIN`, `EVFILT_READ`, `select`'s
+        /// read set).
+        const READABLE = 1 << 0;
+        /// Data can be written without blocking (`POLLOUT`, `EPOLLOUT`, `EVFILT_WRITE`,
+        /// `select`'s write set).
+        const WRITABLE = 1 << 1;
+        /// Urgent data can be read (`POLLPRI`, `EPOLLPRI`, `select`'s exceptional set).
+        /// Requires [`Capabilities::PRIORITY`].
+        const PRIORITY = 1 << 2;
+        /// Report only transitions to ready (`EPOLLET`, `EV_CLEAR`). Requires
+        /// [`Capabilities::EDGE`].
+        const EDGE = 1 << 3;
+        /// Disable the registration after its first event until it is modified again
+        /// (`EPOLLONESHOT`, `EV_ONESHOT`/`EV_DISPATCH`). Requires [`Capabilities::ONESHOT`].
+        const ONESHOT = 1 << 4;
+        /// Wake only one of the waiters blocked on the same file description
+        /// (`EPOLLEXCLUSIVE`). Requires [`Capabilities::EXCLUSIVE`].
+        const EXCLUSIVE = 1 << 5;
+    }
+}
+
+impl Interest {
+    /// The conditions (readable, writable, priority), without the delivery modes.
+    pub const CONDITIONS: Interest =
+        Interest::READABLE.union(Interest::WRITABLE).union(Interest::PRIORITY);
+
+    /// The delivery modes (edge, oneshot, exclusive), without the conditions.
+    pub const MODES: Interest = Interest::EDGE.union(Interest::ONESHOT).union(Interest::EXCLUSIVE);
+
+    /// Python's default event mask: `POLLIN | POLLPRI | POLLOUT` (or the `EPOLL*` equivalent).
+    pub const PYTHON_DEFAULT: Interest = Interest::CONDITIONS;
+
+    /// The capabilities a backend needs to accept this interest.
+    #[must_use]
+    pub const fn required_capabilities(self) -> Capabilities {
+        let mut needed = Capabilities::LEVEL;
+        if self.contains(Interest::PRIORITY) {
+            needed = needed.union(Capabilities::PRIORITY);
+        }
+        if self.contains(Interest::EDGE) {
+            needed = needed.difference(Capabilities::LEVEL).union(Capabilities::EDGE);
+        }
+        if self.contains(Interest::ONESHOT) {
+            needed = needed.union(Capabilities::ONESHOT);
+        }
+        if self.contains(Interest::EXCLUSIVE) {
+            needed = needed.union(Capabilities::EXCLUSIVE);
+        }
+        needed
+    }
+}
+
+bitflags! {
+    /// What a wait reports for one descriptor.
+    ///
+    /// Backends map their native bits onto these: `POLLIN`/`EPOLLIN`/`EVFILT_READ` become
+    /// [`READABLE`](Readiness::READABLE), and so on. The backend crates also expose the native
+    /// bits unchanged through their own Python-shaped methods.
+    #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub struct Readiness: u8 {
+        /// Data can be read, or the end of the stream was reached.
+        const READABLE = 1 << 0;
+        /// Data can be written.
+        const WRITABLE = 1 << 1;
+        /// Urgent (out-of-band) data can be read.
+        const PRIORITY = 1 << 2;
+        /// An error is pending on the descriptor (`POLLERR`, `EPOLLERR`, `EV_ERROR`).
+        const ERROR = 1 << 3;
+        /// The peer hung up, or both directions are shut down (`POLLHUP`, `EPOLLHUP`,
+        /// `EV_EOF`).
+        const HANGUP = 1 << 4;
+        /// The peer shut down its writing side (`POLLRDHUP`, `EPOLLRDHUP`).
+        const READ_HANGUP = 1 << 5;
+        /// The registered descriptor is not open (`POLLNVAL`): it was closed while
+        /// registered.
+        const INVALID = 1 << 6;
+    }
+}
+
+bitflags! {
+    /// What a backend can do, declared by [`Backend::CAPABILITIES`](crate::Backend::CAPABILITIES).
+    ///
+    /// Generic code and the conformance suite branch on these, never on the operating system.
+    #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct Capabilities: u16 {
+        /// Level-triggered registrations (every backend).
+        const LEVEL = 1 << 0;
+        /// Edge-triggered registrations ([`Interest::EDGE`]).
+        const EDGE = 1 << 1;
+        /// Oneshot registrations ([`Interest::ONESHOT`]), re-armed by `modify`.
+        const ONESHOT = 1 << 2;
+        /// Exclusive wake-ups ([`Interest::EXCLUSIVE`]).
+        const EXCLUSIVE = 1 << 3;
+        /// Priority (out-of-band) readiness ([`Interest::PRIORITY`]).
+        const PRIORITY = 1 << 4;
+        /// The backend owns a kernel object with a descriptor (`fileno`, `AsFd`); it is
+        /// close-on-exec.
+        const KERNEL_OBJECT = 1 << 5;
+        /// Several threads may wait at once, each with its own event buffer. Without it, a
+        /// second concurrent wait fails with [`Error::ConcurrentWait`](crate::Error::ConcurrentWait).
+        const CONCURRENT_WAITS = 1 << 6;
+        /// A registration whose descriptor is closed is reported by the wait as
+        /// [`Readiness::INVALID`] (poll(2)'s `POLLNVAL`). Backends without it forget such a
+        /// registration silently (epoll, kqueue) or fail the wait with `EBADF` (select).
+        const REPORTS_INVALID = 1 << 7;
+        /// Registering a descriptor that is already registered is an error
+        /// ([`Error::Os`](crate::Error::Os) with `EEXIST`, or
+        /// [`Error::AlreadyRegistered`](crate::Error::AlreadyRegistered)); without it, a second
+        /// `register` replaces the first, as Python's `poll.register` does.
+        const REJECTS_DUPLICATES = 1 << 8;
+    }
+}

@@ -1,0 +1,58 @@
+//! The contract shared by every `select-*` backend crate: Python's `select` module for Rust.
+//!
+//! This crate holds what every kernel mechanism has in common and makes no system call of its
+//! own:
+//!
+//! - [`Backend`], the trait each backend crate implements (`select-poll`'s `Poll` and
+//!   `Select`, `select-epoll`'s `Epoll`, `select-kqueue`'s `Kqueue`, `select-devpoll`'s
+//!   `DevPoll`). Its documentation is the contract, written as MUST and MUST NOT rules.
+//! - [`Interest`] (what to wait for), [`Readiness`] (what happened), [`Capabilities`] (what a
+//!   backend can do), and [`Event`] plus the reusable [`EventBuffer`]s a wait fills.
+//! - [`Error`], one error type whose variants are Python's exceptions made precise.
+//! - [`timeout`], the rounding and retry rules every wait follows: timeouts round *up* to the
+//!   mechanism's granularity, too-large values are clamped and re-waited, and `EINTR` is retried
+//!   with the time that remains (PEP 475).
+//!
+//! # Design choices
+//!
+//! - **Static dispatch.** Generic code is written against `B: Backend`; nothing in the wait
+//!   path is a trait object, so each wait compiles down to one system call plus bookkeeping.
+//! - **Shared access.** Every operation except `close` takes `&self`: one thread may register
+//!   while another waits, as Python allows. `close` takes `&mut self`, so the borrow checker
+//!   rules out the race CPython still has between `close()` and a concurrent wait
+//!   (gh-121544).
+//! - **Errors for what the caller cannot prevent.** Conditions the types already exclude
+//!   (a negative descriptor, a mask wider than the kernel's) are unrepresentable instead of
+//!   being errors.
+
+#![forbid(unsafe_code)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod backend;
+mod error;
+mod event;
+mod interest;
+pub mod timeout;
+
+pub use backend::{Backend, BackendKind, check_capacity, check_interest};
+pub use error::{Error, Result};
+pub use event::{Event, EventBuffer, EventIter, EventList};
+pub use interest::{Capabilities, Interest, Readiness};
+
+/// The largest write to a pipe that the kernel performs atomically, for this target.
+///
+/// POSIX guarantees at least 512 bytes. Linux has 4096, macOS and the BSDs 512, illumos 5120.
+///
+/// Python: `select.PIPE_BUF`.
+///
+/// # References
+///  - [POSIX]
+///  - [Linux]
+///
+/// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/write.html
+/// [Linux]: https://man7.org/linux/man-pages/man7/pipe.7.html
+pub const PIPE_BUF: usize = libc::PIPE_BUF;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,233 @@
+//! Unit tests and properties of the pure parts: timeout rounding, the retry loop, the flag
+//! algebra, errors and event buffers.
+
+use std::cell::Cell;
+use std::io;
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+use rustix::io::Errno;
+
+use crate::timeout::{Granularity, WaitRule, millis_i32, wait_with_retry};
+use crate::{Capabilities, Error, Event, EventBuffer, EventList, Interest, Readiness};
+
+const ALL_GRANULARITIES: [Granularity; 3] =
+    [Granularity::Millis, Granularity::Micros, Granularity::Nanos];
+
+#[test]
+fn round_up_examples() {
+    let ms = Granularity::Millis;
+    assert_eq!(ms.round_up(Duration::from_nanos(1)), Duration::from_millis(1));
+    assert_eq!(ms.round_up(Duration::from_micros(100)), Duration::from_millis(1));
+    assert_eq!(ms.round_up(Duration::from_micros(1500)), Duration::from_millis(2));
+    assert_eq!(ms.round_up(Duration::from_millis(7)), Duration::from_millis(7));
+    assert_eq!(ms.round_up(Duration::ZERO), Duration::ZERO);
+    assert_eq!(ms.round_up(Duration::new(1, 999_999_999)), Duration::from_secs(2));
+    assert_eq!(Granularity::Micros.round_up(Duration::from_nanos(1)), Duration::from_micros(1));
+    assert_eq!(Granularity::Micros.round_up(Duration::from_nanos(100)), Duration::from_micros(1));
+    assert_eq!(Granularity::Nanos.round_up(Duration::from_nanos(3)), Duration::from_nanos(3));
+    assert_eq!(ms.round_up(Duration::MAX), Duration::MAX);
+}
+
+#[test]
+fn millis_i32_clamps_and_blocks() {
+    assert_eq!(millis_i32(None), -1);
+    assert_eq!(millis_i32(Some(Duration::ZERO)), 0);
+    assert_eq!(millis_i32(Some(Duration::from_nanos(1))), 1);
+    assert_eq!(millis_i32(Some(Duration::from_millis(i32::MAX as u64))), i32::MAX);
+    assert_eq!(millis_i32(Some(Duration::from_millis(i32::MAX as u64 + 1))), i32::MAX);
+    assert_eq!(millis_i32(Some(Duration::MAX)), i32::MAX);
+}
+
+#[test]
+fn slice_is_clamped_to_the_longest_wait() {
+    let rule = WaitRule::MILLIS_INT;
+    assert_eq!(rule.slice(Duration::MAX), rule.longest);
+    assert_eq!(rule.slice(Duration::from_secs(86_400 * 365)), rule.longest);
+    assert_eq!(rule.slice(Duration::from_nanos(10)), Duration::from_millis(1));
+}
+
+proptest! {
+    #[test]
+    fn round_up_never_shortens_and_adds_less_than_a_unit(secs in any::<u64>(), nanos in 0u32..1_000_000_000) {
+        let timeout = Duration::new(secs, nanos);
+        for granularity in ALL_GRANULARITIES {
+            let rounded = granularity.round_up(timeout);
+            prop_assert!(rounded >= timeout);
+            if rounded != Duration::MAX {
+                prop_assert!(rounded - timeout < Duration::from_nanos(u64::from(granularity.nanos())));
+                prop_assert_eq!(rounded.subsec_nanos() % granularity.nanos(), 0);
+            }
+        }
+    }
+
+    #[test]
+    fn round_up_is_monotonic(a in any::<u64>(), b in any::<u64>()) {
+        let (small, large) = (Duration::from_nanos(a.min(b)), Duration::from_nanos(a.max(b)));
+        for granularity in ALL_GRANULARITIES {
+            prop_assert!(granularity.round_up(small) <= granularity.round_up(large));
+        }
+    }
+
+    #[test]
+    fn slice_never_exceeds_longest_nor_shortens_below_it(secs in any::<u64>(), nanos in 0u32..1_000_000_000) {
+        let remaining = Duration::new(secs, nanos);
+        let rule = WaitRule::MILLIS_INT;
+        let slice = rule.slice(remaining);
+        prop_assert!(slice <= rule.longest);
+        prop_assert!(slice >= remaining.min(rule.longest));
+    }
+
+    #[test]
+    fn millis_i32_never_rounds_down(nanos in any::<u64>()) {
+        let timeout = Duration::from_nanos(nanos);
+        let millis = millis_i32(Some(timeout));
+        prop_assert!(millis >= 0);
+        if millis < i32::MAX {
+            prop_assert!(Duration::from_millis(millis as u64) >= timeout);
+        }
+    }
+
+    #[test]
+    fn interest_algebra_holds(a in any::<u8>(), b in any::<u8>()) {
+        let (a, b) = (Interest::from_bits_truncate(a), Interest::from_bits_truncate(b));
+        prop_assert_eq!(a | b, b | a);
+        prop_assert_eq!((a | b) & a, a);
+        prop_assert_eq!(a - b, a & !b);
+        prop_assert_eq!((a & Interest::CONDITIONS) | (a & Interest::MODES), a);
+        // Asking for more never needs fewer capabilities (LEVEL aside, which EDGE replaces).
+        let needed = (a | b).required_capabilities() - Capabilities::LEVEL;
+        prop_assert!(needed.contains(a.required_capabilities() - Capabilities::LEVEL));
+    }
+}
+
+#[test]
+fn required_capabilities_follow_the_modes() {
+    assert_eq!(Interest::READABLE.required_capabilities(), Capabilities::LEVEL);
+    assert_eq!((Interest::READABLE | Interest::EDGE).required_capabilities(), Capabilities::EDGE);
+    assert_eq!(
+        (Interest::WRITABLE | Interest::ONESHOT | Interest::PRIORITY).required_capabilities(),
+        Capabilities::LEVEL | Capabilities::ONESHOT | Capabilities::PRIORITY
+    );
+    assert_eq!(
+        Interest::EXCLUSIVE.required_capabilities(),
+        Capabilities::LEVEL | Capabilities::EXCLUSIVE
+    );
+}
+
+#[test]
+fn retry_blocks_through_eintr_when_there_is_no_timeout() {
+    let calls = Cell::new(0);
+    let result = wait_with_retry(None, WaitRule::MILLIS_INT, |slice| {
+        assert_eq!(slice, None);
+        calls.set(calls.get() + 1);
+        if calls.get() < 3 { Err(Errno::INTR) } else { Ok(2) }
+    });
+    assert_eq!(result, Ok(2));
+    assert_eq!(calls.get(), 3);
+}
+
+#[test]
+fn zero_timeout_makes_one_call_and_treats_eintr_as_a_timeout() {
+    let calls = Cell::new(0);
+    let result = wait_with_retry(Some(Duration::ZERO), WaitRule::MILLIS_INT, |slice| {
+        assert_eq!(slice, Some(Duration::ZERO));
+        calls.set(calls.get() + 1);
+        Err(Errno::INTR)
+    });
+    assert_eq!((result, calls.get()), (Ok(0), 1));
+}
+
+#[test]
+fn retry_recomputes_the_remaining_time_and_stops_at_the_deadline() {
+    let timeout = Duration::from_millis(30);
+    let start = Instant::now();
+    let mut slices = Vec::new();
+    let result = wait_with_retry(Some(timeout), WaitRule::MILLIS_INT, |slice| {
+        let slice = slice.expect("a finite timeout gives finite slices");
+        slices.push(slice);
+        // Pretend a signal arrives after 5 ms of every wait.
+        std::thread::sleep(Duration::from_millis(5));
+        Err(Errno::INTR)
+    });
+    assert_eq!(result, Ok(0), "past the deadline, EINTR becomes an empty result");
+    assert!(start.elapsed() >= timeout, "the wait never ends before its timeout");
+    assert!(slices.len() >= 2, "EINTR was retried: {slices:?}");
+    assert_eq!(slices[0], timeout);
+    assert!(slices.windows(2).all(|w| w[1] < w[0]), "each retry waits for less: {slices:?}");
+    assert!(slices.iter().all(|s| s.subsec_nanos() % 1_000_000 == 0), "whole ms: {slices:?}");
+}
+
+#[test]
+fn an_early_empty_return_is_waited_again() {
+    // A clamped slice that runs out (here: a call that returns at once) is re-waited until
+    // the deadline, so a wait is never shortened.
+    let timeout = Duration::from_millis(20);
+    let start = Instant::now();
+    let calls = Cell::new(0);
+    let result = wait_with_retry(Some(timeout), WaitRule::MILLIS_INT, |_| {
+        calls.set(calls.get() + 1);
+        Ok(0)
+    });
+    assert_eq!(result, Ok(0));
+    assert!(start.elapsed() >= timeout);
+    assert!(calls.get() > 1);
+}
+
+#[test]
+fn errors_other_than_eintr_and_events_end_the_wait() {
+    let result =
+        wait_with_retry(Some(Duration::from_secs(5)), WaitRule::MILLIS_INT, |_| Err(Errno::BADF));
+    assert_eq!(result, Err(Errno::BADF));
+    let result = wait_with_retry(Some(Duration::from_secs(5)), WaitRule::MILLIS_INT, |_| Ok(4));
+    assert_eq!(result, Ok(4));
+}
+
+#[test]
+fn errors_name_the_offending_value_and_map_to_io_errors() {
+    let error = Error::InvalidArgument { name: "maxevents", expected: "greater than 0", value: -2 };
+    assert_eq!(error.to_string(), "maxevents must be greater than 0, got -2");
+    assert_eq!(io::Error::from(error).kind(), io::ErrorKind::InvalidInput);
+
+    let error = Error::FdOutOfRange { fd: 1024, limit: 1024 };
+    assert!(error.to_string().contains("1024"));
+    assert!(error.to_string().starts_with("filedescriptor out of range in select()"));
+
+    assert_eq!(
+        Error::Closed { object: "epoll" }.to_string(),
+        "I/O operation on closed epoll object"
+    );
+    assert_eq!(
+        Error::ConcurrentWait { object: "poll" }.to_string(),
+        "concurrent poll() invocation"
+    );
+
+    let not_registered = io::Error::from(Error::NotRegistered { fd: 4999 });
+    assert_eq!(not_registered.kind(), io::ErrorKind::NotFound);
+    assert!(not_registered.to_string().contains("4999"));
+
+    let os = io::Error::from(Error::Os(Errno::NOENT));
+    assert_eq!(os.raw_os_error(), Some(Errno::NOENT.raw_os_error()));
+    assert_eq!(Error::Os(Errno::EXIST).errno(), Some(Errno::EXIST));
+    assert_eq!(
+        io::Error::from(Error::ConcurrentWait { object: "poll" }).kind(),
+        io::ErrorKind::ResourceBusy
+    );
+}
+
+#[test]
+fn event_list_is_bounded_and_reusable() {
+    let mut list = EventList::with_capacity(2);
+    assert_eq!((list.capacity(), list.len(), list.is_empty()), (2, 0, true));
+    assert!(list.push(Event::new(3, Readiness::READABLE)));
+    assert!(list.push(Event::new(4, Readiness::WRITABLE | Readiness::HANGUP)));
+    assert!(!list.push(Event::new(5, Readiness::READABLE)), "a full list refuses");
+    assert!(list.is_full());
+    let fds: Vec<_> = list.iter().map(|e| e.fd()).collect();
+    assert_eq!(fds, [3, 4]);
+    assert_eq!(list.iter().len(), 2);
+    let second = list.get(1).unwrap();
+    assert!(second.is_readable() && second.is_writable());
+    list.clear();
+    assert!(list.is_empty() && list.capacity() == 2 && list.get(0).is_none());
+}

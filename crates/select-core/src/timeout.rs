@@ -1,0 +1,162 @@
+//! Timeout rounding and the retry loop every wait goes through.
+//!
+//! CPython's rules (spec §1.2, §1.3), which every backend follows through this module:
+//!
+//! - A timeout is rounded **up** to the mechanism's granularity, never down: `poll(2)`,
+//!   `epoll_wait(2)` and `/dev/poll` take whole milliseconds, `select(2)` microseconds,
+//!   `kevent(2)` nanoseconds. So a 1 ns timeout on epoll waits 1 ms, never 0 ms, and a loop of
+//!   short waits cannot spin (bpo-20311).
+//! - A timeout longer than the system call accepts (`INT_MAX` milliseconds, about 24.8 days,
+//!   for poll and epoll) is clamped to the longest finite wait, and the wait is repeated
+//!   until the deadline. It is never turned into "forever" and never shortened.
+//! - `EINTR` is retried (PEP 475) with the time that remains, recomputed from a monotonic
+//!   deadline. Once the deadline has passed the wait reports no events, never stale or
+//!   partial ones (bpo-35310).
+//!
+//! A wait with a zero timeout makes exactly one system call and reads no clock; any other
+//! finite wait reads the monotonic clock once before the call (vDSO, not a system call) and
+//! again only if the call returns without events.
+
+use std::time::{Duration, Instant};
+
+use rustix::io::Errno;
+
+/// The unit a system call counts its timeout in.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Granularity {
+    /// Whole milliseconds: `poll(2)`, `epoll_wait(2)`, `ioctl(DP_POLL)`.
+    Millis,
+    /// Whole microseconds: `select(2)`'s `struct timeval`.
+    Micros,
+    /// Nanoseconds: `kevent(2)`'s `struct timespec`.
+    Nanos,
+}
+
+impl Granularity {
+    /// The unit in nanoseconds.
+    #[must_use]
+    pub const fn nanos(self) -> u32 {
+        match self {
+            Granularity::Millis => 1_000_000,
+            Granularity::Micros => 1_000,
+            Granularity::Nanos => 1,
+        }
+    }
+
+    /// `timeout` rounded up to a whole number of units.
+    ///
+    /// The result is never shorter than `timeout` and is less than one unit longer. Only
+    /// [`Duration::MAX`] itself, which has no larger multiple, is returned unchanged.
+    #[must_use]
+    pub const fn round_up(self, timeout: Duration) -> Duration {
+        let unit = self.nanos();
+        let subsec = timeout.subsec_nanos();
+        let rem = subsec % unit;
+        if rem == 0 {
+            return timeout;
+        }
+        let up = subsec - rem + unit;
+        if up < 1_000_000_000 {
+            return Duration::new(timeout.as_secs(), up);
+        }
+        match timeout.as_secs().checked_add(1) {
+            Some(secs) => Duration::from_secs(secs),
+            None => Duration::MAX,
+        }
+    }
+}
+
+/// How one kind of system call takes its timeout.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WaitRule {
+    /// The unit the timeout is rounded up to.
+    pub granularity: Granularity,
+    /// The longest finite timeout one call accepts; longer waits are split.
+    pub longest: Duration,
+}
+
+impl WaitRule {
+    /// `poll(2)`, `epoll_wait(2)` and `ioctl(DP_POLL)`: an `int` of milliseconds.
+    pub const MILLIS_INT: WaitRule = WaitRule {
+        granularity: Granularity::Millis,
+        longest: Duration::from_millis(i32::MAX as u64),
+    };
+
+    /// The slice of `remaining` one call waits: rounded up, then clamped to
+    /// [`longest`](WaitRule::longest).
+    #[must_use]
+    pub fn slice(self, remaining: Duration) -> Duration {
+        let rounded = self.granularity.round_up(remaining);
+        if rounded > self.longest { self.longest } else { rounded }
+    }
+}
+
+/// A timeout in whole milliseconds, rounded up and clamped to `i32::MAX`, as `poll(2)`,
+/// `epoll_wait(2)` and `ioctl(DP_POLL)` take it. `None` (block) becomes `-1`.
+#[must_use]
+pub fn millis_i32(timeout: Option<Duration>) -> i32 {
+    match timeout {
+        None => -1,
+        Some(timeout) => {
+            let millis = Granularity::Millis.round_up(timeout).as_millis();
+            i32::try_from(millis).unwrap_or(i32::MAX)
+        }
+    }
+}
+
+/// Runs one wait to completion: `call` makes the system call for a slice of the timeout and
+/// returns how many descriptors it found ready.
+///
+/// `call` receives `None` to block indefinitely, or the slice to wait, already rounded up to
+/// `rule.granularity` and no longer than `rule.longest`, so it converts it exactly.
+///
+/// - `Ok(n)` with `n > 0` is returned at once.
+/// - `Ok(0)` before the deadline (a clamped slice ran out) waits again for what remains.
+/// - `Err(EINTR)` retries with what remains; past the deadline, the wait returns `Ok(0)`.
+/// - Any other error is returned.
+///
+/// A zero timeout makes one call; after `EINTR` it returns `Ok(0)` as its deadline has passed.
+///
+/// # Errors
+///
+/// Whatever `call` returns, except `EINTR`.
+pub fn wait_with_retry<F>(
+    timeout: Option<Duration>,
+    rule: WaitRule,
+    mut call: F,
+) -> Result<usize, Errno>
+where
+    F: FnMut(Option<Duration>) -> Result<usize, Errno>,
+{
+    let Some(timeout) = timeout else {
+        loop {
+            match call(None) {
+                Err(Errno::INTR) => continue,
+                result => return result,
+            }
+        }
+    };
+    if timeout.is_zero() {
+        return match call(Some(Duration::ZERO)) {
+            Err(Errno::INTR) => Ok(0),
+            result => result,
+        };
+    }
+    // A deadline the clock cannot represent (centuries away) is waited for in `longest`
+    // slices for as long as the process lives: still never "forever" in a single call.
+    let deadline = Instant::now().checked_add(timeout);
+    let mut remaining = timeout;
+    loop {
+        match call(Some(rule.slice(remaining))) {
+            Ok(0) | Err(Errno::INTR) => {}
+            result => return result,
+        }
+        if let Some(deadline) = deadline {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(0);
+            }
+            remaining = deadline - now;
+        }
+    }
+}

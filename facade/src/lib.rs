@@ -1,0 +1,1 @@
+//! Python's `select` module for Rust.
