@@ -84,7 +84,7 @@ proptest! {
         let millis = millis_i32(Some(timeout));
         prop_assert!(millis >= 0);
         if millis < i32::MAX {
-            prop_assert!(Duration::from_millis(millis as u64) >= timeout);
+            prop_assert!(Duration::from_millis(u64::try_from(millis).unwrap()) >= timeout);
         }
     }
 
