@@ -1,0 +1,240 @@
+//! `cargo xtask ci`: every check, cheapest first, each also runnable alone.
+//!
+//! 1. `fmt`: `cargo fmt --all -- --check`
+//! 2. `tidy`: the repository rules of `tidy.rs`, kept as `#[test]`s (`cargo test -p xtask`)
+//! 3. `clippy`: the workspace, all targets, `-D warnings`
+//! 4. `test`: the workspace, then the facade's tests again with each fallback backend forced
+//!    by the test-only `--cfg select_backend="..."`
+//! 5. `doc`: rustdoc with `-D warnings`
+//! 6. `cross`: clippy `-D warnings` for library and test code on every target of
+//!    `targets.rs`, installing targets and nightly's `rust-src` when missing
+//! 7. `bench-check`: the benches compile
+//!
+//! Every command is printed before it runs (xshell does this). A missing tool or target is a
+//! failure with a hint, never a silent pass.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use xshell::{Shell, cmd};
+
+use crate::flags;
+use crate::targets::{TARGETS, Target, Tier};
+
+/// One step: its name, what it runs, and what to do when it fails.
+struct Step {
+    name: &'static str,
+    run: fn(&Shell, &flags::Ci) -> Result<()>,
+    hint: &'static str,
+}
+
+const STEPS: &[Step] = &[
+    Step { name: "fmt", run: fmt, hint: "run `cargo fmt --all` and commit the result" },
+    Step {
+        name: "tidy",
+        run: tidy,
+        hint: "the failing test names the file, line and rule; see xtask/src/tidy.rs",
+    },
+    Step { name: "clippy", run: clippy, hint: "fix the lints, or allow one with a reason" },
+    Step {
+        name: "test",
+        run: test,
+        hint: "rerun the failing crate alone: `cargo test -p <crate>`; proptest prints the shrunk case",
+    },
+    Step { name: "doc", run: doc, hint: "fix the broken or missing docs rustdoc names" },
+    Step {
+        name: "cross",
+        run: cross,
+        hint: "lint one target alone: `cargo xtask ci cross --targets <triple>`",
+    },
+    Step { name: "bench-check", run: bench_check, hint: "the benches must compile" },
+];
+
+/// The proptest case count the `test` step uses unless `PROPTEST_CASES` is set.
+const DEFAULT_PROPTEST_CASES: &str = "256";
+
+pub(crate) fn run(sh: &Shell, flags: &flags::Ci) -> Result<()> {
+    let selected: Vec<&Step> = match &flags.step {
+        None => STEPS.iter().collect(),
+        Some(name) => match STEPS.iter().find(|step| step.name == name) {
+            Some(step) => vec![step],
+            None => {
+                let names: Vec<_> = STEPS.iter().map(|step| step.name).collect();
+                bail!("no step named `{name}`; the steps are: {}", names.join(", "))
+            }
+        },
+    };
+    let started = Instant::now();
+    let mut failures = Vec::new();
+    for step in selected {
+        eprintln!("\n==> ci {}", step.name);
+        let step_started = Instant::now();
+        if let Err(error) = (step.run)(sh, flags) {
+            eprintln!("\n==> ci {} FAILED: {error:#}\n    hint: {}", step.name, step.hint);
+            if std::env::var_os("CI").is_some() {
+                eprintln!("    reproduce locally with `cargo xtask ci {}`", step.name);
+            }
+            failures.push(step.name);
+            if !flags.keep_going {
+                break;
+            }
+        } else {
+            eprintln!("==> ci {} ok ({:.0?})", step.name, step_started.elapsed());
+        }
+    }
+    if failures.is_empty() {
+        eprintln!("\n==> ci passed in {:.0?}", started.elapsed());
+        Ok(())
+    } else {
+        bail!("ci failed in {:.0?}: {}", started.elapsed(), failures.join(", "))
+    }
+}
+
+fn fmt(sh: &Shell, _: &flags::Ci) -> Result<()> {
+    require_component(sh, "rustfmt", "cargo fmt --version")?;
+    cmd!(sh, "cargo fmt --all -- --check").run()?;
+    Ok(())
+}
+
+fn tidy(sh: &Shell, _: &flags::Ci) -> Result<()> {
+    // The rules over the tree, in-process, then the tests that show each rule rejects a bad
+    // sample (the tree check runs there once more, as a test).
+    let violations = crate::tidy::check_tree(&crate::project_root());
+    for violation in &violations {
+        eprintln!("{violation}");
+    }
+    if !violations.is_empty() {
+        bail!("{} tidy violations", violations.len());
+    }
+    cmd!(sh, "cargo test --quiet -p xtask -- tidy").run()?;
+    Ok(())
+}
+
+fn clippy(sh: &Shell, _: &flags::Ci) -> Result<()> {
+    require_component(sh, "clippy", "cargo clippy --version")?;
+    cmd!(sh, "cargo clippy --workspace --all-targets -- -D warnings").run()?;
+    Ok(())
+}
+
+fn test(sh: &Shell, _: &flags::Ci) -> Result<()> {
+    if which(sh, "strace").is_err() {
+        bail!(
+            "strace is missing; the structural tests count system calls with it \
+             (install it: `apt-get install strace`)"
+        );
+    }
+    let cases = std::env::var("PROPTEST_CASES").unwrap_or_else(|_| DEFAULT_PROPTEST_CASES.into());
+    cmd!(sh, "cargo test --workspace").env("PROPTEST_CASES", &cases).run()?;
+    // The facade once more per fallback backend. A separate target directory per cfg keeps
+    // the RUSTFLAGS change from invalidating the main build's cache.
+    for backend in ["poll", "select"] {
+        let rustflags = format!("--cfg select_backend=\"{backend}\"");
+        let target_dir = format!("target/ci-{backend}");
+        cmd!(sh, "cargo test -p select --target-dir {target_dir}")
+            .env("RUSTFLAGS", rustflags)
+            .env("PROPTEST_CASES", &cases)
+            .run()?;
+    }
+    Ok(())
+}
+
+fn doc(sh: &Shell, _: &flags::Ci) -> Result<()> {
+    cmd!(sh, "cargo doc --workspace --no-deps --document-private-items")
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .run()?;
+    Ok(())
+}
+
+fn cross(sh: &Shell, flags: &flags::Ci) -> Result<()> {
+    let targets: Vec<&Target> = match &flags.targets {
+        None => TARGETS.iter().collect(),
+        Some(list) => list
+            .split(',')
+            .map(|triple| {
+                TARGETS
+                    .iter()
+                    .find(|target| target.triple == triple)
+                    .with_context(|| format!("`{triple}` is not in xtask/src/targets.rs"))
+            })
+            .collect::<Result<_>>()?,
+    };
+    let mut failed = Vec::new();
+    for target in targets {
+        eprintln!("--> cross {} ({})", target.triple, target.why);
+        if let Err(error) = cross_one(sh, target, flags.skip_install) {
+            eprintln!("--> cross {} FAILED: {error:#}", target.triple);
+            failed.push(target.triple);
+            if !flags.keep_going {
+                break;
+            }
+        }
+    }
+    if failed.is_empty() { Ok(()) } else { bail!("cross failed for {}", failed.join(", ")) }
+}
+
+fn cross_one(sh: &Shell, target: &Target, skip_install: bool) -> Result<()> {
+    let triple = target.triple;
+    let excluded = ["--exclude", "xtask", "--exclude", "select-benches"];
+    match target.tier {
+        Tier::Prebuilt => {
+            if !skip_install {
+                cmd!(sh, "rustup target add {triple}").run()?;
+            }
+            let installed = cmd!(sh, "rustup target list --installed").read()?;
+            if !installed.lines().any(|line| line.trim() == triple) {
+                bail!("target {triple} is not installed (`rustup target add {triple}`)");
+            }
+            cmd!(
+                sh,
+                "cargo clippy --workspace {excluded...} --all-targets --target {triple} -- -D warnings"
+            )
+            .run()?;
+        }
+        Tier::BuildStd => {
+            if !skip_install {
+                cmd!(sh, "rustup component add rust-src --toolchain nightly").run()?;
+            }
+            let sysroot = cmd!(sh, "rustc +nightly --print sysroot")
+                .read()
+                .context("the nightly toolchain is missing (`rustup toolchain install nightly`)")?;
+            let library = std::path::Path::new(&sysroot).join("lib/rustlib/src/rust/library");
+            if !library.exists() {
+                bail!(
+                    "nightly has no rust-src (`rustup component add rust-src --toolchain nightly`)"
+                );
+            }
+            // Nightly's host artifacts would invalidate stable's, so they get their own directory.
+            cmd!(
+                sh,
+                "cargo +nightly clippy -Zbuild-std=std,panic_abort --workspace {excluded...} --all-targets --target {triple} --target-dir target/ci-nightly -- -D warnings"
+            )
+            .run()?;
+        }
+    }
+    Ok(())
+}
+
+fn bench_check(sh: &Shell, _: &flags::Ci) -> Result<()> {
+    cmd!(sh, "cargo bench -p select-benches --no-run").run()?;
+    Ok(())
+}
+
+/// Fails with a hint when a rustup component is missing.
+fn require_component(sh: &Shell, component: &str, probe: &str) -> Result<()> {
+    let mut words = probe.split_whitespace();
+    let program = words.next().unwrap_or_default();
+    let args: Vec<&str> = words.collect();
+    cmd!(sh, "{program} {args...}")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .with_context(|| format!("{component} is missing (`rustup component add {component}`)"))?;
+    Ok(())
+}
+
+/// Whether `program` is on the PATH.
+fn which(sh: &Shell, program: &str) -> Result<()> {
+    cmd!(sh, "which {program}").quiet().ignore_stdout().run()?;
+    Ok(())
+}

@@ -1,0 +1,28 @@
+//! Command-line flags of `cargo xtask`.
+
+// xflags generates `pub` items inside this private module; they are reachable only from this
+// binary, which is what `unreachable_pub` would have us say, but the generated code cannot.
+#![allow(unreachable_pub)]
+
+xflags::xflags! {
+    /// The project's own tasks.
+    cmd xtask {
+        /// Run every check in order (fmt, tidy, clippy, test, doc, cross, bench-check), or one
+        /// step by name.
+        cmd ci {
+            /// Run only this step.
+            optional step: String
+            /// Run every step even after a failure, then report all failures.
+            optional --keep-going
+            /// Do not run `rustup target add` / `rustup component add` (they must be present).
+            optional --skip-install
+            /// Comma-separated targets for the `cross` step, instead of the full list.
+            optional --targets targets: String
+        }
+        /// Run the benchmarks and write docs/benchmarks.md and docs/img/scaling.png.
+        cmd bench {
+            /// A short run (under two minutes) for a first look.
+            optional --quick
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Repository rules that neither rustc nor clippy can check, kept as `#[test]`s (run by
+//! `cargo xtask ci tidy`, which is `cargo test -p xtask -- tidy`).
+//!
+//! Each rule is a function from one file's path and text to its violations, and each has a
+//! test showing it rejects a bad sample:
+//!
+//! - every `.rs` file starts with a `//!` doc line;
+//! - `target_os` appears only in the facade's selection file (`facade/src/sys.rs`), in build
+//!   scripts that name OS families once (`build.rs`), and in each backend crate's one-line
+//!   crate-root gate;
+//! - `unsafe` code appears only in files named `sys.rs`, and every `unsafe` block or impl is
+//!   immediately preceded by a `// SAFETY:` comment;
+//! - no `#[ignore]` and no `#[should_panic]`: a test asserts the error instead;
+//! - the facade depends on every backend crate, so `sys.rs` alone decides which is used.
+//!
+//! This file is exempt from the rules about words (it has to name them); it still needs its
+//! doc line.
+
+use std::fmt;
+use std::fs;
+use std::path::Path;
+
+/// One broken rule, at one line of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Violation {
+    pub(crate) path: String,
+    pub(crate) line: usize,
+    pub(crate) rule: &'static str,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path, self.line, self.rule)
+    }
+}
+
+const DOC_LINE: &str = "every .rs file starts with a `//!` doc line";
+const TARGET_OS: &str =
+    "`target_os` belongs only in facade/src/sys.rs, build.rs files and a backend crate's root gate";
+const UNSAFE_OUTSIDE_SYS: &str = "unsafe code belongs only in a crate's sys.rs";
+const SAFETY_COMMENT: &str = "an unsafe block or impl needs a `// SAFETY:` comment right above it";
+const IGNORED_TEST: &str =
+    "no #[ignore] or #[should_panic]: make the test pass, or assert the error";
+const FACADE_DEPENDENCY: &str = "the facade must depend on every backend crate";
+
+/// The file that holds these rules and their samples.
+const THIS_FILE: &str = "xtask/src/tidy.rs";
+
+/// All violations of the rules that look at one Rust file.
+pub(crate) fn check_rust_file(path: &str, text: &str) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    check_doc_line(path, text, &mut violations);
+    if path != THIS_FILE {
+        check_target_os(path, text, &mut violations);
+        check_unsafe(path, text, &mut violations);
+        check_ignored_tests(path, text, &mut violations);
+    }
+    violations
+}
+
+fn violation(path: &str, line: usize, rule: &'static str) -> Violation {
+    Violation { path: path.to_owned(), line, rule }
+}
+
+fn check_doc_line(path: &str, text: &str, out: &mut Vec<Violation>) {
+    if !text.starts_with("//!") {
+        out.push(violation(path, 1, DOC_LINE));
+    }
+}
+
+/// Whether `path` is a backend crate's root, whose gate may name operating systems.
+fn is_backend_root(path: &str) -> bool {
+    path.starts_with("crates/select-") && path.ends_with("/src/lib.rs")
+}
+
+fn check_target_os(path: &str, text: &str, out: &mut Vec<Violation>) {
+    if path == "facade/src/sys.rs" || path.ends_with("build.rs") {
+        return;
+    }
+    // A backend root may name OSes in its gate: the first inner attribute after the docs,
+    // which rustfmt may wrap over several lines when the OS list is long.
+    let gate = if is_backend_root(path) { root_gate_lines(text) } else { 0..0 };
+    for (index, line) in text.lines().enumerate() {
+        if line.contains("target_os") && !gate.contains(&index) {
+            out.push(violation(path, index + 1, TARGET_OS));
+        }
+    }
+}
+
+/// The line indices of a crate root's gate: the `#![cfg(...)]` attribute that follows the
+/// `//!` docs, up to the line that closes it.
+fn root_gate_lines(text: &str) -> std::ops::Range<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = lines.iter().position(|line| !line.starts_with("//!")) else { return 0..0 };
+    if !lines[start].starts_with("#![cfg(") {
+        return 0..0;
+    }
+    match lines[start..].iter().position(|line| line.trim_end().ends_with(")]")) {
+        Some(offset) => start..start + offset + 1,
+        None => 0..0,
+    }
+}
+
+/// Whether a line (comments and strings aside, roughly) uses unsafe code.
+fn uses_unsafe(code: &str) -> bool {
+    code.contains("unsafe {")
+        || code.contains("unsafe fn ")
+        || code.contains("unsafe impl ")
+        || code.contains("unsafe extern")
+        || code.contains("allow(unsafe_code)")
+        || code.trim_end().ends_with("unsafe")
+}
+
+fn check_unsafe(path: &str, text: &str, out: &mut Vec<Violation>) {
+    let is_sys = path.ends_with("/sys.rs");
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        let code = line.split("//").next().unwrap_or_default();
+        if !uses_unsafe(code) {
+            continue;
+        }
+        if !is_sys {
+            out.push(violation(path, index + 1, UNSAFE_OUTSIDE_SYS));
+        }
+        let needs_comment = code.contains("unsafe {") || code.contains("unsafe impl ");
+        if needs_comment && !has_safety_comment_above(&lines, index) {
+            out.push(violation(path, index + 1, SAFETY_COMMENT));
+        }
+    }
+}
+
+/// Whether a `// SAFETY:` comment stands right above the statement that holds line `index`.
+///
+/// Walking up, comment lines are read and lines that continue the same statement (rustfmt
+/// wraps `let x =` and call arguments) are passed over; a line that ends a previous
+/// statement or opens or closes a block ends the search.
+fn has_safety_comment_above(lines: &[&str], index: usize) -> bool {
+    if lines[index].contains("// SAFETY:") {
+        return true;
+    }
+    for line in lines[..index].iter().rev().map(|line| line.trim()) {
+        if line.starts_with("// SAFETY:") {
+            return true;
+        }
+        if line.starts_with("//") {
+            continue;
+        }
+        if line.is_empty() || line.ends_with(';') || line.ends_with('{') || line.ends_with('}') {
+            return false;
+        }
+    }
+    false
+}
+
+fn check_ignored_tests(path: &str, text: &str, out: &mut Vec<Violation>) {
+    for (index, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or_default();
+        if code.contains("#[ignore") || code.contains("#[should_panic") {
+            out.push(violation(path, index + 1, IGNORED_TEST));
+        }
+    }
+}
+
+/// Violations of the facade-dependency rule, given the backend crate names and the facade's
+/// manifest.
+pub(crate) fn check_facade_dependencies(backends: &[String], manifest: &str) -> Vec<Violation> {
+    backends
+        .iter()
+        .filter(|name| {
+            !manifest.lines().any(|line| line.trim_start().starts_with(&format!("{name}.")))
+        })
+        .map(|_| violation("facade/Cargo.toml", 1, FACADE_DEPENDENCY))
+        .collect()
+}
+
+/// Every `.rs` file of the project, as paths relative to `root` with `/` separators.
+fn rust_files(root: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !(name.starts_with('.') || name == "target" || name.starts_with("target-")) {
+                    pending.push(path);
+                }
+            } else if name.ends_with(".rs") {
+                files.push(relative(root, &path));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// The backend crates: every `crates/select-*` but the core and the test-support crate.
+fn backend_crates(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(root.join("crates"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| {
+                    name.starts_with("select-")
+                        && name != "select-core"
+                        && name != "select-conformance"
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Every violation in the tree rooted at `root`.
+pub(crate) fn check_tree(root: &Path) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for path in rust_files(root) {
+        let text = fs::read_to_string(root.join(&path)).unwrap_or_default();
+        violations.extend(check_rust_file(&path, &text));
+    }
+    let manifest = fs::read_to_string(root.join("facade/Cargo.toml")).unwrap_or_default();
+    violations.extend(check_facade_dependencies(&backend_crates(root), &manifest));
+    violations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(path: &str, text: &str) -> Vec<&'static str> {
+        check_rust_file(path, text).into_iter().map(|v| v.rule).collect()
+    }
+
+    #[test]
+    fn tidy_the_whole_tree() {
+        let violations = check_tree(&crate::project_root());
+        let report: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        assert!(
+            violations.is_empty(),
+            "tidy found {} problems:\n{}",
+            report.len(),
+            report.join("\n")
+        );
+    }
+
+    #[test]
+    fn tidy_sees_the_whole_tree() {
+        // Guards the walk itself: a rule that reads no file passes vacuously.
+        let files = rust_files(&crate::project_root());
+        assert!(files.iter().any(|f| f == "crates/select-core/src/lib.rs"), "{files:?}");
+        assert!(files.iter().any(|f| f == THIS_FILE));
+        assert!(!files.iter().any(|f| f.starts_with("target/")));
+        assert!(backend_crates(&crate::project_root()).contains(&"select-epoll".to_owned()));
+    }
+
+    #[test]
+    fn tidy_rejects_a_missing_doc_line() {
+        assert_eq!(rules("crates/x/src/a.rs", "// a comment\nfn f() {}\n"), [DOC_LINE]);
+        assert_eq!(rules("crates/x/src/a.rs", "\n//! late\n"), [DOC_LINE]);
+        assert!(rules("crates/x/src/a.rs", "//! Docs.\nfn f() {}\n").is_empty());
+    }
+
+    #[test]
+    fn tidy_rejects_target_os_outside_the_allowed_places() {
+        let sample = "//! Docs.\n#[cfg(target_os = \"linux\")]\nfn f() {}\n";
+        assert_eq!(rules("crates/select-poll/src/conv.rs", sample), [TARGET_OS]);
+        assert_eq!(rules("facade/src/lib.rs", sample), [TARGET_OS]);
+        assert_eq!(rules("crates/select-conformance/src/tests.rs", sample), [TARGET_OS]);
+        // Allowed: the selection file, build scripts, and a backend root's gate line only.
+        assert!(rules("facade/src/sys.rs", sample).is_empty());
+        assert!(rules("crates/select-kqueue/build.rs", sample).is_empty());
+        let root = "//! Docs.\n//! More.\n#![cfg(any(target_os = \"linux\", target_os = \"android\"))]\nmod a;\n";
+        assert!(rules("crates/select-epoll/src/lib.rs", root).is_empty());
+        let second = format!("{root}#[cfg(target_os = \"linux\")]\nmod b;\n");
+        assert_eq!(rules("crates/select-epoll/src/lib.rs", &second), [TARGET_OS]);
+        // The gate is the crate root's privilege, not any lib.rs's.
+        assert_eq!(rules("facade/src/lib.rs", root), [TARGET_OS]);
+        // A gate that rustfmt wrapped is still the gate, and only it.
+        let wrapped = "//! Docs.\n#![cfg(any(\n    target_os = \"macos\",\n    target_os = \"freebsd\"\n))]\n#[cfg(target_os = \"macos\")]\nmod c;\n";
+        assert_eq!(
+            check_rust_file("crates/select-kqueue/src/lib.rs", wrapped)
+                .iter()
+                .map(|v| v.line)
+                .collect::<Vec<_>>(),
+            [6]
+        );
+    }
+
+    #[test]
+    fn tidy_rejects_unsafe_outside_sys_rs() {
+        let sample = "//! Docs.\nfn f() {\n    // SAFETY: fine.\n    unsafe { g() }\n}\n";
+        assert_eq!(rules("crates/select-epoll/src/lib.rs", sample), [UNSAFE_OUTSIDE_SYS]);
+        assert!(rules("crates/select-epoll/src/sys.rs", sample).is_empty());
+        let allow = "//! Docs.\n#![allow(unsafe_code)]\n";
+        assert_eq!(rules("crates/select-poll/src/lib.rs", allow), [UNSAFE_OUTSIDE_SYS]);
+        let unsafe_fn = "//! Docs.\npub unsafe fn f() {}\n";
+        assert_eq!(rules("crates/select-poll/src/conv.rs", unsafe_fn), [UNSAFE_OUTSIDE_SYS]);
+        // The lint attribute that forbids unsafe code is not unsafe code.
+        assert!(
+            rules("crates/select-poll/src/lib.rs", "//! Docs.\n#![forbid(unsafe_code)]\n")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn tidy_rejects_unsafe_without_a_safety_comment() {
+        let path = "crates/select-kqueue/src/sys.rs";
+        assert_eq!(rules(path, "//! Docs.\nfn f() {\n    unsafe { g() }\n}\n"), [SAFETY_COMMENT]);
+        // A comment that is not a SAFETY comment does not count.
+        assert_eq!(
+            rules(path, "//! Docs.\nfn f() {\n    // Calls g.\n    unsafe { g() }\n}\n"),
+            [SAFETY_COMMENT]
+        );
+        // Code between the comment and the block breaks the link.
+        assert_eq!(
+            rules(path, "//! Docs.\n// SAFETY: fine.\nlet a = 1;\nlet b = unsafe { g() };\n"),
+            [SAFETY_COMMENT]
+        );
+        assert_eq!(rules(path, "//! Docs.\nunsafe impl Send for X {}\n"), [SAFETY_COMMENT]);
+        // rustfmt may wrap the statement after the comment: still the same statement.
+        let wrapped = "//! Docs.\nfn f() {\n    // SAFETY: fine.\n    let installed =\n        unsafe { g() };\n}\n";
+        assert!(rules(path, wrapped).is_empty());
+        // Accepted: a multi-line comment whose first line is the SAFETY line.
+        let good = "//! Docs.\nfn f() {\n    // SAFETY: `fd` is open for the call;\n    // the kernel reads it only.\n    let n = unsafe { g() };\n}\n";
+        assert!(rules(path, good).is_empty());
+    }
+
+    #[test]
+    fn tidy_rejects_ignored_and_should_panic_tests() {
+        let ignored = "//! Docs.\n#[test]\n#[ignore]\nfn t() {}\n";
+        assert_eq!(rules("crates/select-poll/src/tests.rs", ignored), [IGNORED_TEST]);
+        let reason = "//! Docs.\n#[test]\n#[ignore = \"slow\"]\nfn t() {}\n";
+        assert_eq!(rules("crates/select-poll/src/tests.rs", reason), [IGNORED_TEST]);
+        let panics = "//! Docs.\n#[test]\n#[should_panic]\nfn t() {}\n";
+        assert_eq!(rules("facade/tests/it/main.rs", panics), [IGNORED_TEST]);
+    }
+
+    #[test]
+    fn tidy_rejects_a_facade_missing_a_backend() {
+        let backends = vec!["select-epoll".to_owned(), "select-poll".to_owned()];
+        let manifest = "[dependencies]\nselect-poll.workspace = true\n";
+        let violations = check_facade_dependencies(&backends, manifest);
+        assert_eq!(violations.len(), 1);
+        assert_eq!(violations[0].rule, FACADE_DEPENDENCY);
+        let full = "[dependencies]\nselect-poll.workspace = true\nselect-epoll.workspace = true\n";
+        assert!(check_facade_dependencies(&backends, full).is_empty());
+    }
+}
