@@ -1,1 +1,137 @@
-//! Python's `select` module for Rust.
+//! Python's `select` module for Rust: `select(2)`, `poll(2)`, epoll, kqueue and /dev/poll with
+//! Python's exact semantics, plus a `selectors`-style [`Selector`] and a [`Waker`].
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use std::io::{Read, Write};
+//! use std::net::TcpListener;
+//!
+//! use select::{Interest, Selector};
+//!
+//! let listener = TcpListener::bind("127.0.0.1:0")?;
+//! let mut selector: Selector = Selector::new()?; // epoll on Linux, kqueue on macOS, ...
+//! selector.register(&listener, Interest::READABLE, ())?;
+//! println!("{} backend, listening on {}", selector.backend_name(), listener.local_addr()?);
+//! loop {
+//!     for (key, _readiness) in selector.select(None)? {
+//!         assert_eq!(key.fd(), std::os::fd::AsRawFd::as_raw_fd(&listener));
+//!         let (mut stream, _) = listener.accept()?;
+//!         let mut buf = [0; 64];
+//!         let n = stream.read(&mut buf)?;
+//!         stream.write_all(&buf[..n])?;
+//!     }
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The `echo_server` example (`cargo run -p select --example echo_server`) is a complete
+//! server, and `python_tour` runs every snippet of Python's `select` documentation beside its
+//! Rust translation.
+//!
+//! # Design choices
+//!
+//! - **One crate per kernel mechanism**, all re-exported here: [`Poll`] and [`Select`] on
+//!   every Unix (`select-poll`), [`Epoll`](epoll::Epoll) on Linux and Android
+//!   (`select-epoll`), `Kqueue` and `KEvent` on macOS, iOS and the BSDs (`select-kqueue`),
+//!   `DevPoll` on illumos and Solaris (`select-devpoll`). A program that depends on one backend
+//!   crate alone gets the same types. Each keeps its Python-shaped native API (`Epoll::poll`
+//!   with `EPOLL*` flags, `Kqueue::control` with `KEvent`s) beside the portable [`Backend`]
+//!   trait.
+//! - **Static dispatch, chosen at compile time.** [`DefaultBackend`] is a type alias; generic
+//!   code takes `B: Backend`. Nothing in the wait path is a trait object.
+//! - **Python's errors, made precise.** One [`Error`] enum whose variants are Python's
+//!   exceptions (`OSError` keeps its errno, `KeyError` is [`Error::NotRegistered`] or
+//!   [`Error::AlreadyRegistered`], `ValueError` names the value). `EINTR` never reaches the
+//!   caller; timeouts round up, never down.
+//! - **No `unsafe` here.** The facade is `#![forbid(unsafe_code)]`; the only unsafe code of the
+//!   workspace is in the kqueue and /dev/poll crates' `sys.rs`.
+//!
+//! # How the default backend is chosen
+//!
+//! One file, `src/sys.rs`, picks it; the first matching rule wins:
+//!
+//! | Target | [`DefaultBackend`] | Python's `DefaultSelector` |
+//! |---|---|---|
+//! | `--cfg select_backend="poll"` (tests only; also `"select"`, `"epoll"`, `"kqueue"`, `"devpoll"`) | the named backend | — |
+//! | Linux, Android | `Epoll` | `EpollSelector` |
+//! | macOS, iOS, tvOS, watchOS, visionOS, FreeBSD, NetBSD, OpenBSD, DragonFly BSD | `Kqueue` | `KqueueSelector` |
+//! | illumos, Solaris | `DevPoll` | `DevpollSelector` |
+//! | any other Unix | [`Poll`] | `PollSelector` |
+//!
+//! [`DefaultBackend::NAME`](Backend::NAME), [`DEFAULT_BACKEND`] and
+//! [`Selector::backend_name`] tell at run time which one is in use. [`backends`] lists every
+//! backend the target has and [`for_each_backend!`] runs code once for each.
+//!
+//! # Python to Rust
+//!
+//! | Python | Rust |
+//! |---|---|
+//! | `select.select(r, w, x, timeout)` | [`select()`] |
+//! | `select.poll()`, `p.register(fd, POLLIN)`, `p.poll(ms)` | [`Poll::new`], `p.register(&fd, POLLIN)`, `p.poll(..)` |
+//! | `select.epoll()`, `ep.register(fd, EPOLLIN)`, `ep.poll(timeout, maxevents)` | `Epoll::new`, `ep.register(&fd, EPOLLIN)`, `ep.poll(..)` (Linux, Android) |
+//! | `select.kqueue()`, `select.kevent(...)`, `kq.control(changes, n, timeout)` | `Kqueue::new`, `KEvent::new(..)`, `kq.control(..)` (macOS, BSDs) |
+//! | `select.devpoll()` | `DevPoll::new` (illumos, Solaris) |
+//! | `select.POLLIN`, `select.EPOLLET`, `select.KQ_FILTER_READ` | [`POLLIN`], `EPOLLET`, `KQ_FILTER_READ` |
+//! | `select.PIPE_BUF` | [`PIPE_BUF`] |
+//! | `select.error` / `OSError`, `KeyError`, `ValueError` | [`Error`] |
+//! | `selectors.DefaultSelector()` | [`Selector::new`] |
+//! | `sel.register(f, EVENT_READ, data)` | [`Selector::register`]`(&f, Interest::READABLE, data)` |
+//! | `sel.modify(f, events, data)`, `sel.unregister(f)` | [`Selector::modify`], [`Selector::unregister`] |
+//! | `for key, events in sel.select(timeout):` | `for (key, readiness) in sel.select(timeout)?` |
+//! | `sel.get_key(f)`, `sel.get_map()` | [`Selector::get_key`], [`Selector::keys`] |
+//! | `sel.close()` | [`Selector::close`] |
+//! | self-pipe trick (`asyncio`'s `_write_to_self`) | [`Waker`] |
+//!
+//! Timeouts are [`Duration`](std::time::Duration)s (`None` blocks), where Python takes
+//! seconds or milliseconds as numbers; descriptors are anything [`AsFd`](std::os::fd::AsFd),
+//! where Python takes an int or an object with `fileno()`.
+//!
+//! # What was tested where
+//!
+//! The integration tests (`tests/it`) run on Linux against epoll (the default), and again with
+//! the default forced to poll and to select. The kqueue and /dev/poll paths are type-checked
+//! and clippy-checked for macOS, the BSDs, illumos and Solaris, but not run here.
+
+#![forbid(unsafe_code)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod selector;
+mod sys;
+mod waker;
+
+pub use select_core::{
+    Backend, BackendKind, Capabilities, Error, Event, EventBuffer, EventIter, EventList, Interest,
+    PIPE_BUF, Readiness, Result,
+};
+pub use selector::{DEFAULT_CAPACITY, Keys, Ready, Selector, SelectorKey};
+pub use sys::backends;
+pub use sys::native::*;
+pub use waker::Waker;
+
+/// The backend this target uses unless told otherwise: epoll on Linux and Android, kqueue on
+/// macOS, iOS and the BSDs, /dev/poll on illumos and Solaris, poll on any other Unix (see the
+/// [crate documentation](crate#how-the-default-backend-is-chosen)).
+///
+/// Python: the mechanism behind `selectors.DefaultSelector`.
+pub type DefaultBackend = sys::Chosen;
+
+/// Which mechanism [`DefaultBackend`] is; `DEFAULT_BACKEND.name()` is `"epoll"`, `"kqueue"`,
+/// `"devpoll"` or `"poll"`.
+///
+/// Python: `selectors.DefaultSelector.__name__` (`'EpollSelector'`, ...).
+pub const DEFAULT_BACKEND: BackendKind = <DefaultBackend as Backend>::KIND;
+
+/// Creates the target's [`DefaultBackend`], with its kernel object (close-on-exec) if it has
+/// one.
+///
+/// Python: `select.epoll()`, `select.kqueue()`, `select.devpoll()` or `select.poll()`,
+/// whichever `selectors.DefaultSelector` would use.
+///
+/// # Errors
+///
+/// The backend's creation error, for example `EMFILE` ([`Error::Os`]).
+pub fn default_backend() -> Result<DefaultBackend> {
+    DefaultBackend::new()
+}

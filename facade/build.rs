@@ -1,0 +1,50 @@
+//! Names the operating-system families the facade's selection file (`src/sys.rs`) needs, once.
+//!
+//! `cfg_aliases` 0.2 also declares each alias to rustc's `check-cfg`, so a typo in `src/sys.rs`
+//! is a warning (an error in CI). The lists mirror the crate-root gate of each backend crate;
+//! the facade fails to compile with an unresolved import if the two ever disagree.
+
+use cfg_aliases::cfg_aliases;
+
+fn main() {
+    cfg_aliases! {
+        // Where `select-epoll` compiles: the same list as its crate-root gate.
+        epoll_os: { any(target_os = "linux", target_os = "android") },
+        // Where `select-kqueue` compiles: the same list as its crate-root gate.
+        kqueue_os: {
+            any(
+                target_os = "macos",
+                target_os = "ios",
+                target_os = "tvos",
+                target_os = "watchos",
+                target_os = "visionos",
+                target_os = "freebsd",
+                target_os = "netbsd",
+                target_os = "openbsd",
+                target_os = "dragonfly"
+            )
+        },
+        // Where `select-devpoll` compiles: the same list as its crate-root gate.
+        devpoll_os: { any(target_os = "illumos", target_os = "solaris") },
+        // Apple's systems lack pipe2(2), so the Waker's pipe sets its flags with fcntl(2).
+        apple: {
+            any(
+                target_os = "macos",
+                target_os = "ios",
+                target_os = "tvos",
+                target_os = "watchos",
+                target_os = "visionos"
+            )
+        },
+        // The test-only override of the default backend is set.
+        forced_backend: {
+            any(
+                select_backend = "poll",
+                select_backend = "select",
+                select_backend = "epoll",
+                select_backend = "kqueue",
+                select_backend = "devpoll"
+            )
+        },
+    }
+}

@@ -1,0 +1,262 @@
+//! The one place that chooses a backend for this target: the default, the table of available
+//! backends, the native re-exports and the [`Waker`](crate::Waker)'s mechanism.
+//!
+//! # How the default is chosen
+//!
+//! The first matching arm wins:
+//!
+//! 1. The test-only override `--cfg select_backend="poll" | "select" | "epoll" | "kqueue" |
+//!    "devpoll"` (declared in the workspace's `check-cfg`; not an API: CI uses it to run the
+//!    facade's tests on the fallbacks). Forcing a backend the target lacks is a compile error.
+//! 2. Linux and Android: `select_epoll::Epoll`.
+//! 3. macOS, iOS, tvOS, watchOS, visionOS, FreeBSD, NetBSD, OpenBSD, DragonFly BSD:
+//!    `select_kqueue::Kqueue`.
+//! 4. illumos and Solaris: `select_devpoll::DevPoll`.
+//! 5. Any other Unix: `select_poll::Poll`.
+//! 6. Anything else: `compile_error!`.
+//!
+//! The operating-system families (`epoll_os`, `kqueue_os`, `devpoll_os`, `apple`) are named
+//! once, in `build.rs`, with the same lists as each backend crate's crate-root gate. No other
+//! facade file mentions an operating system.
+
+// 1. The test-only override. Each arm names one backend; asking for a backend this target does
+// not have fails here, with a message, instead of with an unresolved import.
+#[cfg(select_backend = "poll")]
+pub(crate) use select_poll::Poll as Chosen;
+
+#[cfg(select_backend = "select")]
+pub(crate) use select_poll::Select as Chosen;
+
+#[cfg(all(select_backend = "epoll", epoll_os))]
+pub(crate) use select_epoll::Epoll as Chosen;
+#[cfg(all(select_backend = "epoll", not(epoll_os)))]
+compile_error!("select_backend=\"epoll\" was forced, but this target has no epoll(7)");
+
+#[cfg(all(select_backend = "kqueue", kqueue_os))]
+pub(crate) use select_kqueue::Kqueue as Chosen;
+#[cfg(all(select_backend = "kqueue", not(kqueue_os)))]
+compile_error!("select_backend=\"kqueue\" was forced, but this target has no kqueue(2)");
+
+#[cfg(all(select_backend = "devpoll", devpoll_os))]
+pub(crate) use select_devpoll::DevPoll as Chosen;
+#[cfg(all(select_backend = "devpoll", not(devpoll_os)))]
+compile_error!("select_backend=\"devpoll\" was forced, but this target has no /dev/poll");
+
+// 2.-5. The native mechanism of the operating system, then poll(2) on any other Unix.
+#[cfg(all(not(forced_backend), epoll_os))]
+pub(crate) use select_epoll::Epoll as Chosen;
+
+#[cfg(all(not(forced_backend), kqueue_os))]
+pub(crate) use select_kqueue::Kqueue as Chosen;
+
+#[cfg(all(not(forced_backend), devpoll_os))]
+pub(crate) use select_devpoll::DevPoll as Chosen;
+
+#[cfg(all(not(forced_backend), unix, not(any(epoll_os, kqueue_os, devpoll_os))))]
+pub(crate) use select_poll::Poll as Chosen;
+
+// 6. Nothing else is supported.
+#[cfg(not(unix))]
+compile_error!(
+    "the `select` crate supports Unix targets only (select(2) and poll(2) are POSIX); \
+     see docs/ARCHITECTURE.md"
+);
+
+/// Every backend this target has, as types that implement [`Backend`](crate::Backend).
+///
+/// `Poll` and `Select` exist on every Unix; `Epoll` on Linux and Android; `Kqueue` on macOS,
+/// iOS and the BSDs; `DevPoll` on illumos and Solaris. Generic code that should run on each of
+/// them uses [`for_each_backend!`](crate::for_each_backend) instead of naming them.
+///
+/// Python: the objects `select.poll`, `select.epoll`, `select.kqueue` and `select.devpoll`
+/// (and `select.select` as a backend), of which `hasattr(select, ...)` tells which exist.
+pub mod backends {
+    pub use select_poll::{Poll, Select};
+
+    #[cfg(epoll_os)]
+    pub use select_epoll::Epoll;
+
+    #[cfg(kqueue_os)]
+    pub use select_kqueue::Kqueue;
+
+    #[cfg(devpoll_os)]
+    pub use select_devpoll::DevPoll;
+}
+
+/// The native, Python-shaped API of each backend this target has, re-exported at the crate
+/// root by `lib.rs`: types, constants and module aliases such as `select::epoll`.
+pub(crate) mod native {
+    /// The poll(2) and select(2) backends' own API: every Unix.
+    ///
+    /// Python: `select.poll()` objects, `select.select()` and the `POLL*` constants.
+    pub use select_poll as poll;
+    pub use select_poll::*;
+
+    /// The epoll(7) backend's own API: Linux and Android.
+    ///
+    /// Python: `select.epoll` objects and the `EPOLL*` constants.
+    #[cfg(epoll_os)]
+    pub use select_epoll as epoll;
+    #[cfg(epoll_os)]
+    pub use select_epoll::*;
+
+    /// The kqueue(2) backend's own API: macOS, iOS and the BSDs.
+    ///
+    /// Python: `select.kqueue` and `select.kevent` objects and the `KQ_*` constants.
+    #[cfg(kqueue_os)]
+    pub use select_kqueue as kqueue;
+    #[cfg(kqueue_os)]
+    pub use select_kqueue::*;
+
+    /// The /dev/poll backend's own API: illumos and Solaris.
+    ///
+    /// Python: `select.devpoll()` objects.
+    #[cfg(devpoll_os)]
+    pub use select_devpoll as devpoll;
+    #[cfg(devpoll_os)]
+    pub use select_devpoll::DevPoll;
+}
+
+/// Expands `$m!(Type)` once for every backend this target has (see [`backends`]), so benches
+/// and cross-backend tests run on each of them without writing a `cfg`.
+///
+/// `Type` is a path such as `$crate::backends::Epoll`, usable wherever a type is. The order is
+/// `Poll`, `Select`, then the native backend.
+///
+/// Python: no equivalent; the closest is trying each of `select.poll`, `select.epoll`,
+/// `select.kqueue` and `select.devpoll` that `hasattr(select, ...)` reports.
+///
+/// # Examples
+///
+/// ```
+/// use select::Backend;
+///
+/// let mut names = Vec::new();
+/// macro_rules! record {
+///     ($backend:ty) => {
+///         names.push(<$backend as Backend>::NAME);
+///     };
+/// }
+/// select::for_each_backend!(record);
+/// assert!(names.contains(&"poll"));
+/// assert!(names.contains(&select::DefaultBackend::NAME));
+/// ```
+#[cfg(epoll_os)]
+#[macro_export]
+macro_rules! for_each_backend {
+    ($m:ident) => {
+        $m!($crate::backends::Poll);
+        $m!($crate::backends::Select);
+        $m!($crate::backends::Epoll);
+    };
+}
+
+/// Expands `$m!(Type)` once for every backend this target has (see [`backends`]), so benches
+/// and cross-backend tests run on each of them without writing a `cfg`.
+///
+/// `Type` is a path such as `$crate::backends::Kqueue`, usable wherever a type is. The order
+/// is `Poll`, `Select`, then the native backend.
+///
+/// Python: no equivalent; the closest is trying each of `select.poll`, `select.epoll`,
+/// `select.kqueue` and `select.devpoll` that `hasattr(select, ...)` reports.
+#[cfg(kqueue_os)]
+#[macro_export]
+macro_rules! for_each_backend {
+    ($m:ident) => {
+        $m!($crate::backends::Poll);
+        $m!($crate::backends::Select);
+        $m!($crate::backends::Kqueue);
+    };
+}
+
+/// Expands `$m!(Type)` once for every backend this target has (see [`backends`]), so benches
+/// and cross-backend tests run on each of them without writing a `cfg`.
+///
+/// `Type` is a path such as `$crate::backends::DevPoll`, usable wherever a type is. The order
+/// is `Poll`, `Select`, then the native backend.
+///
+/// Python: no equivalent; the closest is trying each of `select.poll`, `select.epoll`,
+/// `select.kqueue` and `select.devpoll` that `hasattr(select, ...)` reports.
+#[cfg(devpoll_os)]
+#[macro_export]
+macro_rules! for_each_backend {
+    ($m:ident) => {
+        $m!($crate::backends::Poll);
+        $m!($crate::backends::Select);
+        $m!($crate::backends::DevPoll);
+    };
+}
+
+/// Expands `$m!(Type)` once for every backend this target has (see [`backends`]), so benches
+/// and cross-backend tests run on each of them without writing a `cfg`.
+///
+/// `Type` is a path such as `$crate::backends::Poll`, usable wherever a type is. This target
+/// has no native mechanism, so the backends are `Poll` and `Select`.
+///
+/// Python: no equivalent; the closest is trying each of `select.poll` and `select.select`.
+#[cfg(all(unix, not(any(epoll_os, kqueue_os, devpoll_os))))]
+#[macro_export]
+macro_rules! for_each_backend {
+    ($m:ident) => {
+        $m!($crate::backends::Poll);
+        $m!($crate::backends::Select);
+    };
+}
+
+/// The Waker's mechanism: an eventfd(2) counter where the kernel has one that every backend can
+/// wait on (Linux and Android).
+///
+/// kqueue targets use the pipe for now: `EVFILT_USER` would need the kqueue crate's native
+/// `KEvent` API on the Selector's own queue, which a backend-generic Selector cannot reach.
+#[cfg(epoll_os)]
+pub(crate) mod waker {
+    use std::os::fd::OwnedFd;
+
+    use rustix::event::{EventfdFlags, eventfd};
+
+    /// The waker's descriptors: one eventfd serves as both ends.
+    pub(crate) fn new() -> rustix::io::Result<(OwnedFd, Option<OwnedFd>)> {
+        let fd = eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
+        Ok((fd, None))
+    }
+
+    /// What one wake writes: eventfd(2) takes an 8-byte counter increment.
+    pub(crate) const TOKEN: [u8; 8] = 1u64.to_ne_bytes();
+}
+
+/// The Waker's mechanism: a self-pipe (Python's and mio's fallback) on every target without
+/// eventfd(2).
+#[cfg(not(epoll_os))]
+pub(crate) mod waker {
+    use std::os::fd::OwnedFd;
+
+    /// The waker's descriptors: the read end (waited on) and the write end.
+    pub(crate) fn new() -> rustix::io::Result<(OwnedFd, Option<OwnedFd>)> {
+        let (read, write) = pipe()?;
+        Ok((read, Some(write)))
+    }
+
+    /// What one wake writes: one byte.
+    pub(crate) const TOKEN: [u8; 1] = [1];
+
+    /// A close-on-exec, non-blocking pipe in one call: pipe2(2).
+    #[cfg(not(apple))]
+    fn pipe() -> rustix::io::Result<(OwnedFd, OwnedFd)> {
+        use rustix::pipe::{PipeFlags, pipe_with};
+        pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK)
+    }
+
+    /// A close-on-exec, non-blocking pipe. Apple's systems have no pipe2(2), so the flags are
+    /// set right after pipe(2), as mio does there; a fork in between could leak the two ends to
+    /// a child that execs, which only a process-wide lock around fork could prevent.
+    #[cfg(apple)]
+    fn pipe() -> rustix::io::Result<(OwnedFd, OwnedFd)> {
+        use rustix::io::{FdFlags, fcntl_setfd, ioctl_fionbio};
+        let (read, write) = rustix::pipe::pipe()?;
+        for fd in [&read, &write] {
+            fcntl_setfd(fd, FdFlags::CLOEXEC)?;
+            ioctl_fionbio(fd, true)?;
+        }
+        Ok((read, write))
+    }
+}

@@ -1,0 +1,179 @@
+//! [`Waker`]: wakes a blocked wait from another thread (Python's self-pipe trick, mio's
+//! `Waker`).
+
+use std::fmt;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rustix::io::Errno;
+
+use crate::{Result, sys};
+
+/// A handle that wakes a thread blocked in [`Selector::select`](crate::Selector::select), or in
+/// any backend's wait, from another thread.
+///
+/// The mechanism is chosen per target in `src/sys.rs`: an `eventfd(2)` counter on Linux and
+/// Android (`EFD_CLOEXEC | EFD_NONBLOCK`), a close-on-exec, non-blocking pipe everywhere else
+/// (the classic self-pipe). Its readable end ([`AsFd`]) is what a wait watches.
+///
+/// Wakes coalesce: any number of [`wake`](Waker::wake) calls before the waiting side
+/// [`reset`](Waker::reset)s the waker produce one readiness, and at most one write reaches the
+/// kernel (an atomic flag remembers that a wake is pending), so a pipe never fills up. A wake
+/// that races with a reset is never lost: the flag is cleared *before* the descriptor is
+/// drained, so a concurrent wake either is drained now or writes again.
+///
+/// `Waker` is cheap to clone (an [`Arc`]); every clone wakes the same waiter, and the
+/// descriptors are closed when the last clone is dropped.
+///
+/// With a [`Selector`](crate::Selector), get the waker from
+/// [`Selector::waker`](crate::Selector::waker): the selector registers it, drains it during
+/// `select` and reports it through [`Ready::woken`](crate::Ready::woken), never as a key. With a
+/// raw backend, register [`as_fd`](AsFd::as_fd) for [`Interest::READABLE`](crate::Interest)
+/// and call [`reset`](Waker::reset) when the wait reports it.
+///
+/// Python: the self-pipe trick `selectors`-based event loops use (`asyncio`'s
+/// `_write_to_self`); no `select` object has it.
+///
+/// # References
+///  - [Linux `eventfd`]
+///  - [POSIX `pipe`]
+///
+/// [Linux `eventfd`]: https://man7.org/linux/man-pages/man2/eventfd.2.html
+/// [POSIX `pipe`]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/pipe.html
+#[derive(Clone)]
+pub struct Waker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// The end a wait watches; for an eventfd, also the end wakes write to.
+    read: OwnedFd,
+    /// The pipe's write end, or `None` for an eventfd.
+    write: Option<OwnedFd>,
+    /// Whether a wake was written and not yet drained.
+    pending: AtomicBool,
+}
+
+impl Waker {
+    /// `eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)` or `pipe2(O_CLOEXEC | O_NONBLOCK)` — creates a
+    /// waker that no wait is watching yet.
+    ///
+    /// Python: `socket.socketpair()` or `os.pipe()` in the self-pipe trick.
+    ///
+    /// # Errors
+    ///
+    /// The system call's errno ([`Error::Os`](crate::Error::Os)), for example `EMFILE`.
+    ///
+    /// # References
+    ///  - [Linux `eventfd`]
+    ///  - [POSIX `pipe`]
+    ///
+    /// [Linux `eventfd`]: https://man7.org/linux/man-pages/man2/eventfd.2.html
+    /// [POSIX `pipe`]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/pipe.html
+    pub fn new() -> Result<Waker> {
+        let (read, write) = sys::waker::new()?;
+        Ok(Waker { inner: Arc::new(Inner { read, write, pending: AtomicBool::new(false) }) })
+    }
+
+    /// `write(fd, ...)` — makes the waker readable, waking a wait that watches it; does nothing
+    /// if a wake is already pending.
+    ///
+    /// Safe to call from any thread, any number of times.
+    ///
+    /// Python: `os.write(self_pipe_w, b"\0")` in the self-pipe trick.
+    ///
+    /// # Errors
+    ///
+    /// The errno of `write(2)` ([`Error::Os`](crate::Error::Os)). A full pipe (`EAGAIN`) is not
+    /// an error: the waker is readable already.
+    ///
+    /// # References
+    ///  - [POSIX `write`]
+    ///
+    /// [POSIX `write`]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/write.html
+    pub fn wake(&self) -> Result<()> {
+        if self.inner.pending.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let fd = self.inner.write.as_ref().unwrap_or(&self.inner.read);
+        loop {
+            match rustix::io::write(fd, &sys::waker::TOKEN) {
+                Ok(_) | Err(Errno::AGAIN) => return Ok(()),
+                Err(Errno::INTR) => continue,
+                Err(errno) => {
+                    // Nothing was written, so the next wake must try again.
+                    self.inner.pending.store(false, Ordering::Release);
+                    return Err(errno.into());
+                }
+            }
+        }
+    }
+
+    /// `read(fd, ...)` until it would block — consumes every pending wake, so the waker is no
+    /// longer readable, and returns whether there was one.
+    ///
+    /// Call it after a wait reports the waker ready. [`Selector`](crate::Selector) does so
+    /// itself.
+    ///
+    /// Python: `os.read(self_pipe_r, 4096)` in the self-pipe trick.
+    ///
+    /// # Errors
+    ///
+    /// The errno of `read(2)` ([`Error::Os`](crate::Error::Os)), other than `EAGAIN` and
+    /// `EINTR`.
+    ///
+    /// # References
+    ///  - [POSIX `read`]
+    ///
+    /// [POSIX `read`]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/read.html
+    pub fn reset(&self) -> Result<bool> {
+        // Clear the flag first: a wake that lands after this point writes again, so it is
+        // either drained below or left for the next wait, never lost.
+        let was_pending = self.inner.pending.swap(false, Ordering::AcqRel);
+        let mut drained = false;
+        let mut buf = [0u8; 64];
+        loop {
+            match rustix::io::read(&self.inner.read, &mut buf) {
+                Ok(0) => break,
+                Ok(_) => drained = true,
+                Err(Errno::AGAIN) => break,
+                Err(Errno::INTR) => continue,
+                Err(errno) => return Err(errno.into()),
+            }
+        }
+        Ok(was_pending || drained)
+    }
+
+    /// `fileno()` — the descriptor number a wait watches.
+    ///
+    /// Python: `self_pipe_r.fileno()`.
+    #[must_use]
+    pub fn fileno(&self) -> RawFd {
+        self.inner.read.as_raw_fd()
+    }
+
+    /// Whether `self` and `other` are clones of one waker.
+    #[must_use]
+    pub fn same_as(&self, other: &Waker) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl AsFd for Waker {
+    /// The readable end, to register with a backend for
+    /// [`Interest::READABLE`](crate::Interest::READABLE).
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.inner.read.as_fd()
+    }
+}
+
+impl fmt::Debug for Waker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Waker")
+            .field("fd", &self.fileno())
+            .field("write_fd", &self.inner.write.as_ref().map(AsRawFd::as_raw_fd))
+            .field("pending", &self.inner.pending.load(Ordering::Relaxed))
+            .finish()
+    }
+}
