@@ -1,0 +1,51 @@
+//! The two places rustix cannot make safe for us: reporting `close(2)` errors and sharing an
+//! event buffer between threads.
+#![allow(unsafe_code)]
+
+use std::os::fd::{IntoRawFd, OwnedFd};
+
+use rustix::event::epoll;
+
+/// `close(fd)` — closes `fd` and reports the error of `close(2)`, if any.
+///
+/// [`OwnedFd`]'s `Drop` ignores that error; Python's `epoll.close()` raises it (gh-146205),
+/// so [`Epoll::close`](crate::Epoll::close) goes through here. The descriptor is closed even
+/// when an error is reported: Linux releases the descriptor number before it reports, for
+/// example, `EIO` from a flush, and retrying would close a number another thread may
+/// already have reused.
+pub(crate) fn close(fd: OwnedFd) -> rustix::io::Result<()> {
+    let raw = fd.into_raw_fd();
+    // SAFETY: `raw` comes from `into_raw_fd` on an `OwnedFd` we owned, so it is an open
+    // descriptor that nothing else in the process owns or borrows; `into_raw_fd` gave up
+    // the ownership without closing, and `raw` is never used again after this call.
+    unsafe { rustix::io::try_close(raw) }
+}
+
+/// The records one `epoll_wait(2)` fills: a fixed-length array of the kernel's own
+/// `struct epoll_event`.
+///
+/// rustix's [`epoll::Event`] holds its user data in a union that may hold a pointer, so
+/// it is neither `Send` nor `Sync`; a buffer of them could not travel to the thread that
+/// waits. This wrapper restores both, see the `SAFETY` arguments below.
+pub(crate) struct RawEvents(pub(crate) Box<[epoll::Event]>);
+
+// SAFETY: `Send` is safe because the only values this crate ever stores in an
+// `epoll::Event`'s data are integers: `EventData::new_u64` in `Epoll::register`/`modify`
+// (the descriptor number) and in `RawEvents::zeroed`, and the kernel copies those same 64
+// bits back into the array. `EventData::new_ptr` is never called, so no record carries a
+// pointer, let alone one tied to a thread; moving plain integers between threads is safe.
+unsafe impl Send for RawEvents {}
+
+// SAFETY: `Sync` is safe for the same reason as `Send` above: a shared reference only
+// allows reading the records, and each record is two plain integers (the flags and a
+// `u64`); the kernel writes the array only through an exclusive borrow, in `Epoll::poll`.
+unsafe impl Sync for RawEvents {}
+
+impl RawEvents {
+    /// An array of `len` empty records (no flags, data 0). This is the only allocation an
+    /// [`EpollEvents`](crate::EpollEvents) makes.
+    pub(crate) fn zeroed(len: usize) -> RawEvents {
+        let empty = epoll::Event { flags: epoll::EventFlags::empty(), data: epoll::EventData::new_u64(0) };
+        RawEvents(vec![empty; len].into_boxed_slice())
+    }
+}

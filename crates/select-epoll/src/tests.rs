@@ -1,0 +1,3 @@
+//! Tests of the epoll backend on real kernel objects.
+
+mod conformance;
