@@ -1,0 +1,327 @@
+//! The `Selector` contract on the default backend: keys and data, errors, timeouts, limits.
+
+use std::io::Write;
+use std::os::fd::{AsFd, AsRawFd};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use select::backends::Select;
+use select::{
+    Backend, Capabilities, DefaultBackend, Error, Interest, Readiness, Selector, SelectorKey,
+};
+
+use crate::support::{self, EVENTUALLY, socketpair, tcp_pair};
+
+/// The ready keys of one `select`, as `(data, readiness)` pairs sorted by data.
+fn ready<T: Copy + Ord>(
+    selector: &mut Selector<DefaultBackend, T>,
+    timeout: Option<Duration>,
+) -> Vec<(T, Readiness)> {
+    let mut ready: Vec<_> = selector
+        .select(timeout)
+        .expect("select")
+        .map(|(key, readiness)| (*key.data(), readiness))
+        .collect();
+    ready.sort_by_key(|entry| entry.0);
+    ready
+}
+
+#[test]
+fn register_returns_the_key_with_fd_interest_and_data() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, String> = Selector::new().unwrap();
+    let key = selector.register(&a, Interest::READABLE, "conn".to_owned()).unwrap();
+    assert_eq!(key.fd(), a.as_raw_fd());
+    assert_eq!(key.interest(), Interest::READABLE);
+    assert_eq!(key.data(), "conn");
+    assert_eq!(selector.len(), 1);
+    assert_eq!(selector.get_key(&a).map(SelectorKey::data), Some(&"conn".to_owned()));
+    assert_eq!(selector.get_key_raw(a.as_raw_fd()).map(SelectorKey::fd), Some(a.as_raw_fd()));
+}
+
+#[test]
+fn registering_twice_is_already_registered_and_keeps_the_first_key() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u32> = Selector::new().unwrap();
+    selector.register(&a, Interest::READABLE, 1).unwrap();
+    let error = selector.register(&a, Interest::WRITABLE, 2).unwrap_err();
+    assert!(matches!(error, Error::AlreadyRegistered { fd } if fd == a.as_raw_fd()), "{error:?}");
+    let key = selector.get_key(&a).unwrap();
+    assert_eq!((key.interest(), *key.data()), (Interest::READABLE, 1));
+    assert_eq!(selector.len(), 1);
+}
+
+#[test]
+fn unregister_returns_the_key_and_a_second_unregister_is_not_registered() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, &str> = Selector::new().unwrap();
+    selector.register(&a, Interest::READABLE | Interest::WRITABLE, "a").unwrap();
+    let key = selector.unregister(&a).unwrap();
+    assert_eq!(key.fd(), a.as_raw_fd());
+    assert_eq!(key.interest(), Interest::READABLE | Interest::WRITABLE);
+    assert_eq!(key.into_data(), "a");
+    assert!(selector.is_empty());
+    assert!(selector.get_key(&a).is_none());
+    let error = selector.unregister(&a).unwrap_err();
+    assert!(matches!(error, Error::NotRegistered { fd } if fd == a.as_raw_fd()), "{error:?}");
+    // The descriptor can be registered again once it is gone.
+    selector.register(&a, Interest::READABLE, "again").unwrap();
+}
+
+#[test]
+fn an_unregistered_descriptor_is_not_reported() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
+    selector.register(&a, Interest::WRITABLE, 0).unwrap();
+    assert_eq!(ready(&mut selector, Some(Duration::ZERO)).len(), 1);
+    selector.unregister(&a).unwrap();
+    assert!(ready(&mut selector, Some(Duration::ZERO)).is_empty());
+}
+
+#[test]
+fn modify_replaces_interest_and_data() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
+    selector.register(&a, Interest::READABLE, 1).unwrap();
+    assert!(ready(&mut selector, Some(Duration::ZERO)).is_empty());
+    let key = selector.modify(&a, Interest::WRITABLE, 2).unwrap();
+    assert_eq!((key.interest(), *key.data()), (Interest::WRITABLE, 2));
+    let result = ready(&mut selector, Some(Duration::ZERO));
+    assert_eq!(result.len(), 1);
+    assert_eq!(result[0].0, 2);
+    assert!(result[0].1.contains(Readiness::WRITABLE));
+}
+
+#[test]
+fn modify_of_an_unregistered_descriptor_is_not_registered() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
+    let error = selector.modify(&a, Interest::READABLE, 0).unwrap_err();
+    assert!(matches!(error, Error::NotRegistered { fd } if fd == a.as_raw_fd()), "{error:?}");
+}
+
+#[test]
+fn keys_iterate_every_registration_and_data_can_be_changed_in_place() {
+    let _fds = support::shared();
+    let pairs: Vec<_> = (0..4).map(|_| socketpair()).collect();
+    let mut selector: Selector<DefaultBackend, usize> = Selector::new().unwrap();
+    for (index, (a, _)) in pairs.iter().enumerate() {
+        selector.register(a, Interest::READABLE, index).unwrap();
+    }
+    let mut data: Vec<usize> = selector.keys().map(|key| *key.data()).collect();
+    data.sort_unstable();
+    assert_eq!(data, [0, 1, 2, 3]);
+    assert_eq!((&selector).into_iter().len(), 4);
+    *selector.get_key_mut(pairs[2].0.as_raw_fd()).unwrap().data_mut() = 20;
+    assert_eq!(selector.get_key(&pairs[2].0).map(|key| *key.data()), Some(20));
+}
+
+#[test]
+fn select_yields_each_ready_key_once_with_readiness_merged() {
+    let _fds = support::shared();
+    let (a, mut b) = tcp_pair();
+    let (c, _d) = tcp_pair();
+    let mut selector: Selector<DefaultBackend, char> = Selector::new().unwrap();
+    selector.register(&a, Interest::READABLE | Interest::WRITABLE, 'a').unwrap();
+    selector.register(&c, Interest::READABLE, 'c').unwrap();
+    b.write_all(b"hello").unwrap();
+    let deadline = Instant::now() + EVENTUALLY;
+    // TCP delivery on loopback is quick but not instantaneous: wait until `a` is readable.
+    let result = loop {
+        let result = ready(&mut selector, Some(Duration::from_millis(100)));
+        if result.iter().any(|(_, readiness)| readiness.contains(Readiness::READABLE))
+            || Instant::now() > deadline
+        {
+            break result;
+        }
+    };
+    assert_eq!(result.len(), 1, "{result:?}");
+    assert_eq!(result[0].0, 'a');
+    assert!(result[0].1.contains(Readiness::READABLE | Readiness::WRITABLE), "{result:?}");
+}
+
+#[test]
+fn a_closed_peer_is_reported_as_readable_or_hangup() {
+    let _fds = support::shared();
+    let (a, b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
+    selector.register(&a, Interest::READABLE, 7).unwrap();
+    drop(b);
+    let result = ready(&mut selector, Some(EVENTUALLY));
+    assert_eq!(result.len(), 1);
+    assert!(result[0].1.intersects(Readiness::READABLE | Readiness::HANGUP), "{result:?}");
+}
+
+#[test]
+fn a_zero_timeout_returns_at_once_with_nothing() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
+    selector.register(&a, Interest::READABLE, 0).unwrap();
+    let start = Instant::now();
+    let result = selector.select(Some(Duration::ZERO)).unwrap();
+    assert!(!result.woken());
+    assert_eq!(result.count(), 0);
+    assert!(start.elapsed() < EVENTUALLY);
+}
+
+#[test]
+fn a_short_timeout_elapses_in_full_before_select_returns_nothing() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
+    selector.register(&a, Interest::READABLE, 0).unwrap();
+    for timeout in [Duration::from_nanos(1), Duration::from_millis(15)] {
+        let start = Instant::now();
+        assert!(ready(&mut selector, Some(timeout)).is_empty());
+        let elapsed = start.elapsed();
+        assert!(elapsed >= timeout, "{timeout:?} timed out after {elapsed:?}");
+        assert!(elapsed < EVENTUALLY);
+    }
+}
+
+#[test]
+fn select_without_timeout_is_released_by_another_thread() {
+    let _fds = support::shared();
+    let (a, mut b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
+    selector.register(&a, Interest::READABLE, 9).unwrap();
+    let writer = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(20));
+        b.write_all(b"x").unwrap();
+        b
+    });
+    let result = ready(&mut selector, None);
+    assert_eq!(result.len(), 1);
+    assert_eq!(result[0].0, 9);
+    assert!(result[0].1.contains(Readiness::READABLE));
+    writer.join().unwrap();
+}
+
+#[test]
+fn a_small_capacity_reports_the_rest_on_the_next_select() {
+    let _fds = support::shared();
+    let pairs: Vec<_> = (0..3).map(|_| socketpair()).collect();
+    let backend = DefaultBackend::new().unwrap();
+    let mut selector: Selector<DefaultBackend, usize> =
+        Selector::with_backend_and_capacity(backend, 1).unwrap();
+    for (index, (a, _)) in pairs.iter().enumerate() {
+        selector.register(a, Interest::WRITABLE, index).unwrap();
+    }
+    let mut seen = Vec::new();
+    for _ in 0..30 {
+        let result = ready(&mut selector, Some(Duration::ZERO));
+        assert!(result.len() <= 1, "{result:?}");
+        seen.extend(result.iter().map(|entry| entry.0));
+        // Level-triggered backends keep reporting ready descriptors; once each was seen,
+        // unregister it so the others get their turn whatever order the kernel uses.
+        for &(index, _) in &result {
+            selector.unregister(&pairs[index].0).unwrap();
+        }
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, [0, 1, 2]);
+}
+
+#[test]
+fn a_capacity_of_zero_is_invalid() {
+    let _fds = support::shared();
+    let error = Selector::<DefaultBackend, ()>::with_backend_and_capacity(
+        DefaultBackend::new().unwrap(),
+        0,
+    )
+    .unwrap_err();
+    assert!(matches!(error, Error::InvalidArgument { value: 0, .. }), "{error:?}");
+}
+
+#[test]
+fn interests_the_backend_cannot_deliver_are_rejected_with_its_error() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, ()> = Selector::new().unwrap();
+    let edge = Interest::READABLE | Interest::EDGE;
+    let result = selector.register(&a, edge, ());
+    if DefaultBackend::CAPABILITIES.contains(Capabilities::EDGE) {
+        assert!(result.is_ok(), "{result:?}");
+    } else {
+        let error = result.unwrap_err();
+        assert!(matches!(error, Error::Unsupported { interest, .. } if interest == edge));
+        // A rejected registration leaves no key behind.
+        assert!(selector.get_key(&a).is_none());
+    }
+}
+
+#[test]
+fn close_forgets_keys_and_later_calls_fail_with_closed() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, ()> = Selector::new().unwrap();
+    selector.register(&a, Interest::READABLE, ()).unwrap();
+    assert!(!selector.is_closed());
+    selector.close().unwrap();
+    assert!(selector.is_closed());
+    assert!(selector.is_empty());
+    assert!(matches!(selector.register(&a, Interest::READABLE, ()), Err(Error::Closed { .. })));
+    assert!(matches!(selector.select(Some(Duration::ZERO)), Err(Error::Closed { .. })));
+    selector.close().unwrap();
+}
+
+#[test]
+fn the_default_backend_is_named_at_run_time() {
+    let _fds = support::shared();
+    let selector: Selector = Selector::new().unwrap();
+    assert_eq!(selector.backend_name(), DefaultBackend::NAME);
+    assert_eq!(select::DEFAULT_BACKEND, DefaultBackend::KIND);
+    assert_eq!(select::DEFAULT_BACKEND.name(), DefaultBackend::NAME);
+    assert!(select::default_backend().is_ok());
+}
+
+/// Places a copy of a socket at or above `limit`, to test select(2)'s `FD_SETSIZE`.
+fn high_fd(fd: impl AsFd, limit: usize) -> std::os::fd::OwnedFd {
+    support::raise_nofile(u64::try_from(limit).unwrap() + 64);
+    let limit = i32::try_from(limit).unwrap();
+    rustix::io::fcntl_dupfd_cloexec(fd, limit).expect("dup above FD_SETSIZE")
+}
+
+#[test]
+fn select_2_rejects_descriptors_past_fd_setsize_with_a_clear_error() {
+    let _fds = support::shared();
+    let limit = <Select as Backend>::FD_LIMIT.expect("select(2) has a descriptor limit");
+    let (a, _b) = socketpair();
+    let high = high_fd(&a, limit);
+    let mut selector: Selector<Select, ()> = Selector::with_new_backend().unwrap();
+    let error = selector.register(&high, Interest::READABLE, ()).unwrap_err();
+    assert!(
+        matches!(error, Error::FdOutOfRange { fd, limit: l } if fd == high.as_raw_fd() && l == limit),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains(&high.as_raw_fd().to_string()), "{error}");
+    assert!(selector.is_empty());
+    // A low descriptor still works on the same selector.
+    selector.register(&a, Interest::WRITABLE, ()).unwrap();
+    assert_eq!(selector.select(Some(Duration::ZERO)).unwrap().count(), 1);
+}
+
+#[test]
+fn the_default_backend_accepts_high_descriptors_unless_it_has_a_limit() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let high = high_fd(&a, 1100);
+    let mut selector: Selector<DefaultBackend, ()> = Selector::new().unwrap();
+    let result = selector.register(&high, Interest::WRITABLE, ());
+    match DefaultBackend::FD_LIMIT {
+        Some(limit) => {
+            assert!(matches!(result, Err(Error::FdOutOfRange { limit: l, .. }) if l == limit));
+        }
+        None => {
+            result.unwrap();
+            assert_eq!(selector.select(Some(EVENTUALLY)).unwrap().count(), 1);
+        }
+    }
+}
