@@ -1,0 +1,98 @@
+//! The one table of documented differences between backends that their capabilities do not
+//! express, each with its reason.
+
+use select_core::{Backend, BackendKind, Capabilities};
+
+/// What a wait does with a registration whose descriptor was closed without unregistering it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ClosedWhileRegistered {
+    /// The wait reports the number with [`Readiness::INVALID`](select_core::Readiness::INVALID)
+    /// (poll(2)'s `POLLNVAL`) until it is unregistered; the registration is kept by number.
+    /// Declared by [`Capabilities::REPORTS_INVALID`].
+    ReportedInvalid,
+    /// The kernel drops the registration when the descriptor closes; the wait never reports
+    /// the number again and a descriptor that later gets the number starts unregistered.
+    Forgotten,
+    /// The wait fails with `EBADF`, as select(2) does; the registration is kept by number.
+    WaitFailsBadf,
+}
+
+impl ClosedWhileRegistered {
+    /// Whether the backend keeps the registration under the descriptor number, so that a new
+    /// descriptor given the same number is watched without registering it.
+    #[must_use]
+    pub const fn keeps_number(self) -> bool {
+        !matches!(self, ClosedWhileRegistered::Forgotten)
+    }
+}
+
+/// One row of [`EXPECTATIONS`].
+#[derive(Copy, Clone, Debug)]
+pub struct Expectation {
+    /// The backend the row is about.
+    pub kind: BackendKind,
+    /// What its wait does with a descriptor closed while registered.
+    pub closed_while_registered: ClosedWhileRegistered,
+    /// Why: the documented kernel behaviour behind the row.
+    pub reason: &'static str,
+}
+
+/// The documented behaviour of each backend where [`Capabilities`] does not decide it.
+///
+/// A row says [`ClosedWhileRegistered::ReportedInvalid`] exactly when its backend declares
+/// [`Capabilities::REPORTS_INVALID`]; [`expectation`] checks that.
+pub const EXPECTATIONS: &[Expectation] = &[
+    Expectation {
+        kind: BackendKind::Poll,
+        closed_while_registered: ClosedWhileRegistered::ReportedInvalid,
+        reason: "poll(2) reports POLLNVAL in revents for a pollfd whose descriptor is not open",
+    },
+    Expectation {
+        kind: BackendKind::Select,
+        closed_while_registered: ClosedWhileRegistered::WaitFailsBadf,
+        reason: "select(2) fails with EBADF when a set holds a descriptor that is not open, \
+                 and Python's select.select raises OSError(EBADF)",
+    },
+    Expectation {
+        kind: BackendKind::Epoll,
+        closed_while_registered: ClosedWhileRegistered::Forgotten,
+        reason: "epoll(7): closing the last descriptor of an open file description removes it \
+                 from every epoll interest list (the suite never duplicates descriptors)",
+    },
+    Expectation {
+        kind: BackendKind::Kqueue,
+        closed_while_registered: ClosedWhileRegistered::Forgotten,
+        reason: "kqueue(2): calling close() on a descriptor removes every kevent attached to it",
+    },
+    Expectation {
+        kind: BackendKind::DevPoll,
+        closed_while_registered: ClosedWhileRegistered::ReportedInvalid,
+        reason: "poll(7D): /dev/poll keeps its cached pollfd entries by descriptor number and \
+                 DP_POLL reports POLLNVAL for an entry whose descriptor is closed",
+    },
+];
+
+/// The row for `B`.
+///
+/// # Panics
+///
+/// If `B` has no row (add one when adding a backend), or if its row and its
+/// [`Capabilities::REPORTS_INVALID`] declaration disagree.
+#[must_use]
+pub fn expectation<B: Backend>() -> Expectation {
+    let row =
+        EXPECTATIONS.iter().find(|row| row.kind == B::KIND).copied().unwrap_or_else(|| {
+            panic!("no row for {} in select_conformance::EXPECTATIONS", B::NAME)
+        });
+    assert_eq!(
+        row.closed_while_registered == ClosedWhileRegistered::ReportedInvalid,
+        B::CAPABILITIES.contains(Capabilities::REPORTS_INVALID),
+        "{}: the expectations table says {:?} ({}), which disagrees with the declared \
+         capabilities {:?}",
+        B::NAME,
+        row.closed_while_registered,
+        row.reason,
+        B::CAPABILITIES,
+    );
+    row
+}

@@ -1,0 +1,245 @@
+//! The model-based property test: random sequences of operations on a few socketpairs, run
+//! against a backend and against an in-memory model of what a level-triggered wait must
+//! report.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use std::time::Duration;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestError, TestRunner};
+use select_core::{Backend, Capabilities, EventBuffer, Interest, Readiness};
+
+use crate::expectations::expectation;
+use crate::scenarios::merged;
+use crate::support;
+
+/// How many socketpairs a sequence works on; their first and second ends are the descriptors
+/// `0..2 * PAIRS` of the operations.
+pub const PAIRS: usize = 3;
+
+/// The longest sequence generated.
+pub const MAX_OPS: usize = 40;
+
+/// Where failing sequences are recorded, inside this crate, to be committed.
+const REGRESSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/model.txt");
+
+/// One step of a sequence. Descriptors are named by index: `2 * p` and `2 * p + 1` are the
+/// two ends of pair `p`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `register(fd, interest)`.
+    Register(usize, Interest),
+    /// `modify(fd, interest)`.
+    Modify(usize, Interest),
+    /// `unregister(fd)`.
+    Unregister(usize),
+    /// Writes a byte to the peer of `fd`, making `fd` readable.
+    Write(usize),
+    /// Reads everything pending on `fd`.
+    ReadAll(usize),
+    /// Closes both ends of a pair without unregistering them and opens a new pair, which gets
+    /// the same two numbers.
+    CloseAndReopen(usize),
+    /// `wait(timeout = 0)`, compared with the model.
+    Wait,
+}
+
+/// The interests the model covers: the level-triggered conditions every backend supports.
+fn interest() -> impl Strategy<Value = Interest> {
+    prop_oneof![
+        Just(Interest::READABLE),
+        Just(Interest::WRITABLE),
+        Just(Interest::READABLE | Interest::WRITABLE),
+    ]
+}
+
+/// A random operation.
+pub fn op() -> impl Strategy<Value = Op> {
+    let fd = 0..2 * PAIRS;
+    prop_oneof![
+        3 => (fd.clone(), interest()).prop_map(|(fd, i)| Op::Register(fd, i)),
+        2 => (fd.clone(), interest()).prop_map(|(fd, i)| Op::Modify(fd, i)),
+        2 => fd.clone().prop_map(Op::Unregister),
+        3 => fd.clone().prop_map(Op::Write),
+        2 => fd.clone().prop_map(Op::ReadAll),
+        1 => (0..PAIRS).prop_map(Op::CloseAndReopen),
+        4 => Just(Op::Wait),
+    ]
+}
+
+/// A random sequence of up to [`MAX_OPS`] operations.
+pub fn ops() -> impl Strategy<Value = Vec<Op>> {
+    proptest::collection::vec(op(), 1..=MAX_OPS)
+}
+
+/// The model: registrations by descriptor number, and which descriptors have data pending.
+#[derive(Debug, Default)]
+struct Model {
+    registered: BTreeMap<RawFd, Interest>,
+    pending: BTreeSet<RawFd>,
+}
+
+impl Model {
+    /// What a level-triggered wait must report: `(fd, readable, writable)` for every
+    /// registration with a condition that holds. Sockets in the model are never full, so
+    /// they are always writable.
+    fn expected(&self) -> BTreeSet<(RawFd, bool, bool)> {
+        self.registered
+            .iter()
+            .map(|(&fd, &interest)| {
+                let readable = interest.contains(Interest::READABLE) && self.pending.contains(&fd);
+                (fd, readable, interest.contains(Interest::WRITABLE))
+            })
+            .filter(|&(_, readable, writable)| readable || writable)
+            .collect()
+    }
+}
+
+/// Runs `ops` on a fresh `B` and on the model, failing at the first divergence.
+///
+/// # Errors
+///
+/// A [`TestCaseError`] describing the first operation whose result, or the first wait whose
+/// events, differ from the model.
+pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
+    let backend = B::new().map_err(|e| TestCaseError::fail(format!("{}::new: {e}", B::NAME)))?;
+    let keeps_number = expectation::<B>().closed_while_registered.keeps_number();
+    let rejects = B::CAPABILITIES.contains(Capabilities::REJECTS_DUPLICATES);
+    let mut fds: Vec<OwnedFd> = Vec::with_capacity(2 * PAIRS);
+    for _ in 0..PAIRS {
+        let (a, b) = support::socketpair().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        fds.push(a);
+        fds.push(b);
+    }
+    let mut model = Model::default();
+    let mut events = B::Events::with_capacity(4 * PAIRS);
+    for (step, &op) in ops.iter().enumerate() {
+        let at =
+            |what: String| TestCaseError::fail(format!("{} step {step} {op:?}: {what}", B::NAME));
+        match op {
+            Op::Register(i, interest) => {
+                let fd = fds[i].as_raw_fd();
+                let result = Backend::register(&backend, fds[i].as_fd(), interest);
+                let duplicate = model.registered.contains_key(&fd);
+                match (result, duplicate && rejects) {
+                    (Ok(()), false) => {
+                        model.registered.insert(fd, interest);
+                    }
+                    (Err(_), true) => {}
+                    (result, should_fail) => {
+                        return Err(at(format!("got {result:?}, model says fail={should_fail}")));
+                    }
+                }
+            }
+            Op::Modify(i, interest) => {
+                let fd = fds[i].as_raw_fd();
+                let result = backend.modify(fds[i].as_fd(), interest);
+                match (result, model.registered.contains_key(&fd)) {
+                    (Ok(()), true) => {
+                        model.registered.insert(fd, interest);
+                    }
+                    (Err(_), false) => {}
+                    (result, registered) => {
+                        return Err(at(format!("got {result:?}, registered={registered}")));
+                    }
+                }
+            }
+            Op::Unregister(i) => {
+                let fd = fds[i].as_raw_fd();
+                let result = backend.unregister(fds[i].as_fd());
+                match (result, model.registered.remove(&fd).is_some()) {
+                    (Ok(()), true) | (Err(_), false) => {}
+                    (result, registered) => {
+                        return Err(at(format!("got {result:?}, registered={registered}")));
+                    }
+                }
+            }
+            Op::Write(i) => {
+                support::write_all(&fds[i ^ 1], b"x").map_err(|e| at(e.to_string()))?;
+                model.pending.insert(fds[i].as_raw_fd());
+            }
+            Op::ReadAll(i) => {
+                support::drain(&fds[i]).map_err(|e| at(e.to_string()))?;
+                model.pending.remove(&fds[i].as_raw_fd());
+            }
+            Op::CloseAndReopen(p) => {
+                let old = [fds[2 * p].as_raw_fd(), fds[2 * p + 1].as_raw_fd()];
+                // Placeholders hold the two slots while the old pair is closed, so that the new
+                // pair gets the two numbers the old one freed.
+                let placeholder = support::socketpair().map_err(|e| at(e.to_string()))?;
+                drop(std::mem::replace(&mut fds[2 * p], placeholder.0));
+                drop(std::mem::replace(&mut fds[2 * p + 1], placeholder.1));
+                let (a, b) = support::socketpair().map_err(|e| at(e.to_string()))?;
+                let new = [a.as_raw_fd(), b.as_raw_fd()];
+                if new != old {
+                    return Err(at(format!("reopened as {new:?} instead of {old:?}")));
+                }
+                // Swap the new pair in and close the placeholders, whose numbers are not in
+                // the model.
+                drop(std::mem::replace(&mut fds[2 * p], a));
+                drop(std::mem::replace(&mut fds[2 * p + 1], b));
+                for fd in old {
+                    model.pending.remove(&fd);
+                    if !keeps_number {
+                        model.registered.remove(&fd);
+                    }
+                }
+            }
+            Op::Wait => {
+                let count = backend
+                    .wait(&mut events, Some(Duration::ZERO))
+                    .map_err(|e| at(format!("wait failed: {e}")))?;
+                let stored: Vec<_> = events.iter().collect();
+                let got: BTreeSet<(RawFd, bool, bool)> = merged::<B>(&stored)
+                    .into_iter()
+                    .map(|(fd, r)| {
+                        (fd, r.contains(Readiness::READABLE), r.contains(Readiness::WRITABLE))
+                    })
+                    .collect();
+                let expected = model.expected();
+                if count != events.len() || got != expected {
+                    return Err(at(format!(
+                        "wait reported {got:?} ({count} events), the model expects {expected:?}"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The proptest configuration: `PROPTEST_CASES` sequences (256 by default), failures
+/// recorded in this crate's `proptest-regressions/model.txt` when `persist` is set.
+#[must_use]
+pub fn config(persist: bool) -> Config {
+    let cases =
+        std::env::var("PROPTEST_CASES").ok().and_then(|cases| cases.parse().ok()).unwrap_or(256);
+    Config {
+        cases,
+        failure_persistence: if persist {
+            Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS)))
+        } else {
+            None
+        },
+        // The sequences use real descriptors; forking is not needed and stays off.
+        ..Config::default()
+    }
+}
+
+/// Runs the model test on `B` with `config`; `Err` holds the shrunk failing sequence.
+///
+/// # Errors
+///
+/// The [`TestError`] of the runner, with the minimal failing sequence.
+pub fn check<B: Backend>(config: Config) -> Result<(), TestError<Vec<Op>>> {
+    let mut runner = TestRunner::new(config);
+    runner.run(&ops(), |ops| run_sequence::<B>(&ops))
+}
+
+/// The model test as a scenario: fails with the shrunk sequence on any divergence.
+pub fn model_matches<B: Backend>() {
+    if let Err(error) = check::<B>(config(true)) {
+        panic!("{}: the backend diverged from the model: {error}", B::NAME);
+    }
+}
