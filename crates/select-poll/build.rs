@@ -1,0 +1,32 @@
+//! Names the operating-system families this crate distinguishes, once, with `cfg_aliases`.
+
+use cfg_aliases::cfg_aliases;
+
+fn main() {
+    // Each alias is the only place an OS list is written; the code uses the alias. cfg_aliases
+    // 0.2 declares every alias to `check-cfg` itself.
+    cfg_aliases! {
+        // Linux and Android share the kernel, so they share the `POLL*` values and `POLLMSG`.
+        linux_kernel: { any(target_os = "linux", target_os = "android") },
+        // FreeBSD alone defines `POLLINIGNEOF`.
+        freebsd: { target_os = "freebsd" },
+        // `POLLRDHUP` exists on Linux, FreeBSD and illumos (libc and rustix agree).
+        poll_rdhup: { any(linux_kernel, target_os = "freebsd", target_os = "illumos") },
+        // rustix offers `select` on Linux, Android and the BSDs (Apple included); elsewhere
+        // (illumos, Solaris, ...) this crate calls libc's `select` with a libc `fd_set`.
+        rustix_select: {
+            any(
+                linux_kernel,
+                target_os = "macos",
+                target_os = "ios",
+                target_os = "tvos",
+                target_os = "watchos",
+                target_os = "visionos",
+                target_os = "freebsd",
+                target_os = "netbsd",
+                target_os = "openbsd",
+                target_os = "dragonfly"
+            )
+        },
+    }
+}

@@ -1,0 +1,337 @@
+//! [`Poll`]: Python's `select.poll()` object over poll(2).
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::Duration;
+
+use select_core::timeout::{WaitRule, wait_with_retry};
+use select_core::{
+    Backend, BackendKind, Capabilities, Error, Event, EventList, Interest, Result, check_capacity,
+    check_interest,
+};
+
+use crate::sys::PollArray;
+use crate::table::Table;
+use crate::{PollFlags, conv};
+
+/// Locks `mutex`, recovering the data if a thread panicked while holding it: every critical
+/// section here leaves the data consistent, so a poisoned lock holds nothing half-done.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Takes `mutex` without blocking, or fails with [`Error::ConcurrentWait`] naming `object`.
+pub(crate) fn try_lock<'a, T>(
+    mutex: &'a Mutex<T>,
+    object: &'static str,
+) -> Result<MutexGuard<'a, T>> {
+    match mutex.try_lock() {
+        Ok(guard) => Ok(guard),
+        Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
+        Err(TryLockError::WouldBlock) => Err(Error::ConcurrentWait { object }),
+    }
+}
+
+/// A set of descriptors watched with `poll(2)` — Python's `select.poll()` object.
+///
+/// Registrations are kept in insertion order; a wait reports ready descriptors in that order,
+/// with every `POLL*` bit the kernel set ([`PollFlags`] keeps unnamed bits too). There is no
+/// kernel object: the registrations live in this value, and each wait hands the kernel an
+/// array built from them.
+///
+/// # Threads and waits
+///
+/// `Poll` is `Send + Sync` and every method takes `&self`. The registrations sit behind one
+/// lock, held only for the few instructions an update or a copy takes; the array a wait hands
+/// the kernel sits behind a second lock that the wait holds for the whole system call. So:
+///
+/// - another thread may `register`, `modify` or `unregister` while a wait is blocked; the
+///   array the kernel is reading is never touched, and the change is seen by the next wait;
+/// - a second wait started while one is in progress fails at once with
+///   [`Error::ConcurrentWait`] (Python: `RuntimeError: concurrent poll() invocation`); it
+///   never blocks, crashes or silently returns nothing.
+///
+/// A wait rebuilds the array only when the registrations changed since the last one, reusing
+/// its allocation, so a steady-state wait is one `poll(2)` call and no heap allocation
+/// ([`poll_into`](Poll::poll_into) or [`Backend::wait`] with a reused buffer).
+///
+/// Python: `select.poll()`.
+///
+/// # References
+///  - [POSIX]
+///  - [Linux]
+///  - [Apple]
+///  - [FreeBSD]
+///  - [NetBSD]
+///  - [OpenBSD]
+///  - [DragonFly BSD]
+///  - [illumos]
+///
+/// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/poll.html
+/// [Linux]: https://man7.org/linux/man-pages/man2/poll.2.html
+/// [Apple]: https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/poll.2.html
+/// [FreeBSD]: https://man.freebsd.org/cgi/man.cgi?query=poll&sektion=2
+/// [NetBSD]: https://man.netbsd.org/poll.2
+/// [OpenBSD]: https://man.openbsd.org/poll.2
+/// [DragonFly BSD]: https://man.dragonflybsd.org/?command=poll&section=2
+/// [illumos]: https://illumos.org/man/2/poll
+#[derive(Debug)]
+pub struct Poll {
+    table: Mutex<Table<PollFlags>>,
+    array: Mutex<PollArray>,
+}
+
+impl Default for Poll {
+    fn default() -> Poll {
+        Poll::new()
+    }
+}
+
+impl Poll {
+    /// A poll object with nothing registered.
+    ///
+    /// It makes no system call and cannot fail (poll(2) has no kernel object); the
+    /// [`Backend::new`] form returns `Ok` of the same.
+    ///
+    /// Python: `select.poll()`.
+    #[must_use]
+    pub fn new() -> Poll {
+        Poll { table: Mutex::new(Table::new()), array: Mutex::new(PollArray::new()) }
+    }
+
+    fn table(&self) -> Result<MutexGuard<'_, Table<PollFlags>>> {
+        let table = lock(&self.table);
+        if table.is_closed() { Err(Error::Closed { object: "poll" }) } else { Ok(table) }
+    }
+
+    /// Starts watching `fd` for the conditions in `mask` ([`PollFlags::PYTHON_DEFAULT`] is
+    /// Python's default, `POLLIN | POLLPRI | POLLOUT`).
+    ///
+    /// Registering a descriptor again replaces its mask and keeps its position in the
+    /// results ("the same effect as registering the descriptor exactly once"). Any mask is
+    /// accepted, including 0, which still reports `POLLERR`, `POLLHUP` and `POLLNVAL`. Only
+    /// the number is kept: if the descriptor is closed while registered, the next wait
+    /// reports it with `POLLNVAL`. No system call is made.
+    ///
+    /// Python: `poll.register(fd, eventmask)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`] after [`close`](Backend::close).
+    pub fn register(&self, fd: impl AsFd, mask: PollFlags) -> Result<()> {
+        self.table()?.insert(fd.as_fd().as_raw_fd(), mask);
+        Ok(())
+    }
+
+    /// Replaces the mask of a registered `fd`, keeping its position.
+    ///
+    /// Python: `poll.modify(fd, eventmask)`.
+    ///
+    /// # Errors
+    ///
+    /// `ENOENT` ([`Error::Os`]) if `fd` is not registered (Python's `FileNotFoundError`);
+    /// [`Error::Closed`] after [`close`](Backend::close).
+    pub fn modify(&self, fd: impl AsFd, mask: PollFlags) -> Result<()> {
+        if self.table()?.modify(fd.as_fd().as_raw_fd(), mask) {
+            Ok(())
+        } else {
+            Err(Error::Os(rustix::io::Errno::NOENT))
+        }
+    }
+
+    /// Stops watching `fd`.
+    ///
+    /// Python: `poll.unregister(fd)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotRegistered`] naming `fd` if it is not registered (Python's `KeyError`);
+    /// [`Error::Closed`] after [`close`](Backend::close).
+    pub fn unregister(&self, fd: impl AsFd) -> Result<()> {
+        self.unregister_raw(fd.as_fd().as_raw_fd())
+    }
+
+    /// Stops watching the descriptor number `fd`, which need not be open any more.
+    ///
+    /// A registration outlives its descriptor: once the descriptor is closed, every wait
+    /// reports it with `POLLNVAL` until it is unregistered, and a closed descriptor has no
+    /// [`AsFd`] to pass to [`unregister`](Poll::unregister). Only the table changes, so any
+    /// number is safe to pass.
+    ///
+    /// Python: `poll.unregister(fd)` with an int.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotRegistered`] naming `fd` if it is not registered; [`Error::Closed`] after
+    /// [`close`](Backend::close).
+    pub fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        if self.table()?.remove(fd) { Ok(()) } else { Err(Error::NotRegistered { fd }) }
+    }
+
+    /// How many descriptors are registered.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        lock(&self.table).len()
+    }
+
+    /// Whether nothing is registered.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The mask `fd` is registered with, if it is.
+    #[must_use]
+    pub fn mask(&self, fd: RawFd) -> Option<PollFlags> {
+        lock(&self.table).get(fd)
+    }
+
+    /// `poll(fds, nfds, timeout)` — waits until a registered descriptor is ready or `timeout`
+    /// elapses, and returns the ready ones as `(fd, revents)` in registration order.
+    ///
+    /// `timeout` is rounded up to whole milliseconds, never down (so a 1 ns timeout waits
+    /// 1 ms); `None` waits until an event. A timeout longer than poll(2) accepts (`INT_MAX`
+    /// ms) is waited in slices, never shortened. `EINTR` is retried with the remaining time
+    /// (PEP 475); once the deadline has passed the result is empty. With nothing registered
+    /// the call sleeps for the timeout. `revents` carries every bit the kernel set.
+    ///
+    /// This allocates the returned vector; [`poll_into`](Poll::poll_into) reuses one.
+    ///
+    /// Python: `poll.poll(timeout)` (whose timeout is in milliseconds).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ConcurrentWait`] if another wait on this object is in progress;
+    /// [`Error::Closed`] after [`close`](Backend::close); the errno of poll(2) (never
+    /// `EINTR`).
+    ///
+    /// # References
+    ///  - [POSIX]
+    ///  - [Linux]
+    ///  - [Apple]
+    ///  - [FreeBSD]
+    ///  - [NetBSD]
+    ///  - [OpenBSD]
+    ///  - [DragonFly BSD]
+    ///  - [illumos]
+    ///
+    /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/poll.html
+    /// [Linux]: https://man7.org/linux/man-pages/man2/poll.2.html
+    /// [Apple]: https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/poll.2.html
+    /// [FreeBSD]: https://man.freebsd.org/cgi/man.cgi?query=poll&sektion=2
+    /// [NetBSD]: https://man.netbsd.org/poll.2
+    /// [OpenBSD]: https://man.openbsd.org/poll.2
+    /// [DragonFly BSD]: https://man.dragonflybsd.org/?command=poll&section=2
+    /// [illumos]: https://illumos.org/man/2/poll
+    pub fn poll(&self, timeout: Option<Duration>) -> Result<Vec<(RawFd, PollFlags)>> {
+        let mut ready = Vec::new();
+        self.poll_into(&mut ready, timeout)?;
+        Ok(ready)
+    }
+
+    /// `poll(fds, nfds, timeout)` — [`poll`](Poll::poll) into a caller-owned vector: clears
+    /// `ready`, appends every ready `(fd, revents)` in registration order, and returns how
+    /// many it appended.
+    ///
+    /// When the registrations did not change since the last wait and `ready` has room for
+    /// the results, the call makes exactly one `poll(2)` system call and no heap allocation.
+    ///
+    /// Python: `poll.poll(timeout)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`poll`](Poll::poll).
+    pub fn poll_into(
+        &self,
+        ready: &mut Vec<(RawFd, PollFlags)>,
+        timeout: Option<Duration>,
+    ) -> Result<usize> {
+        ready.clear();
+        self.wait_with(timeout, |fd, revents| {
+            ready.push((fd, revents));
+            true
+        })
+    }
+
+    /// The wait shared by [`poll_into`](Poll::poll_into) and [`Backend::wait`]: `sink`
+    /// receives each ready entry in array order and returns `false` to stop early. Returns
+    /// how many entries `sink` accepted.
+    fn wait_with(
+        &self,
+        timeout: Option<Duration>,
+        mut sink: impl FnMut(RawFd, PollFlags) -> bool,
+    ) -> Result<usize> {
+        let mut array = try_lock(&self.array, "poll")?;
+        {
+            let mut table = self.table()?;
+            if table.take_changed() {
+                array.rebuild(table.iter());
+            }
+            // The registration lock is released here, before the system call, so other
+            // threads can register while this wait blocks; they never touch `array`.
+        }
+        let reported = wait_with_retry(timeout, WaitRule::MILLIS_INT, |slice| array.poll(slice))?;
+        let mut accepted = 0;
+        for (fd, revents) in array.ready().take(reported) {
+            if !sink(fd, revents) {
+                break;
+            }
+            accepted += 1;
+        }
+        Ok(accepted)
+    }
+
+    /// How many entries the array last handed to the kernel had (for tests of the rebuild
+    /// rule).
+    #[cfg(test)]
+    pub(crate) fn array_len(&self) -> usize {
+        lock(&self.array).len()
+    }
+}
+
+impl Backend for Poll {
+    const KIND: BackendKind = BackendKind::Poll;
+    const CAPABILITIES: Capabilities =
+        Capabilities::LEVEL.union(Capabilities::PRIORITY).union(Capabilities::REPORTS_INVALID);
+    const FD_LIMIT: Option<usize> = None;
+    type Events = EventList;
+
+    fn new() -> Result<Poll> {
+        Ok(Poll::new())
+    }
+
+    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        check_interest::<Poll>(interest)?;
+        Poll::register(self, fd, conv::poll_flags(interest))
+    }
+
+    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        check_interest::<Poll>(interest)?;
+        Poll::modify(self, fd, conv::poll_flags(interest))
+    }
+
+    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        self.unregister_raw(fd.as_raw_fd())
+    }
+
+    /// Fills `events` with at most its capacity of ready descriptors, in registration order;
+    /// any others stay ready and are reported by the next wait (registrations are
+    /// level-triggered).
+    fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
+        check_capacity(events)?;
+        select_core::EventBuffer::clear(events);
+        self.wait_with(timeout, |fd, revents| events.push(Event::new(fd, conv::readiness(revents))))
+    }
+
+    /// Forgets every registration and frees the array; later operations fail with
+    /// [`Error::Closed`]. Poll has no kernel object, so this cannot fail.
+    fn close(&mut self) -> Result<()> {
+        self.table.get_mut().unwrap_or_else(PoisonError::into_inner).close();
+        self.array.get_mut().unwrap_or_else(PoisonError::into_inner).reset();
+        Ok(())
+    }
+
+    fn is_closed(&self) -> bool {
+        lock(&self.table).is_closed()
+    }
+}

@@ -1,0 +1,363 @@
+//! [`select()`](crate::select()): Python's `select.select()`, and [`Select`]: a [`Backend`]
+//! over select(2) (Python's `selectors.SelectSelector`).
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use select_core::timeout::wait_with_retry;
+use select_core::{
+    Backend, BackendKind, Capabilities, Error, Event, EventList, Interest, Result, check_capacity,
+    check_interest,
+};
+
+use crate::conv::{self, FdBits, SELECT_RULE};
+use crate::poll::{lock, try_lock};
+use crate::{FD_SETSIZE, sys};
+
+/// One list of [`select()`]: its set and one past its largest descriptor.
+struct ListSet {
+    bits: FdBits,
+    nfds: usize,
+}
+
+/// Converts one list as CPython does, item by item: each descriptor must be below
+/// `FD_SETSIZE` (checked first), and the list may hold at most `FD_SETSIZE` entries,
+/// duplicates included.
+fn list_set<T: AsFd>(list: &[T]) -> Result<ListSet> {
+    let mut set = ListSet { bits: FdBits::new(), nfds: 0 };
+    for (position, item) in list.iter().enumerate() {
+        let fd = item.as_fd().as_raw_fd();
+        let Some(index) = conv::set_index(fd) else {
+            return Err(Error::FdOutOfRange { fd, limit: FD_SETSIZE });
+        };
+        if position >= FD_SETSIZE {
+            return Err(Error::TooManyFds { count: list.len(), limit: FD_SETSIZE });
+        }
+        set.bits.insert(index);
+        set.nfds = set.nfds.max(index + 1);
+    }
+    Ok(set)
+}
+
+/// The items of `list` whose descriptor is in `ready`, in input order, duplicates kept.
+fn ready_items<'a, T: AsFd>(list: &'a [T], ready: &FdBits) -> Vec<&'a T> {
+    list.iter()
+        .filter(|item| conv::set_index(item.as_fd().as_raw_fd()).is_some_and(|i| ready.contains(i)))
+        .collect()
+}
+
+/// Copies `template` into `work` and returns it for the call, or `None` (a NULL set) for an
+/// empty list.
+fn working<'w>(template: &FdBits, empty: bool, work: &'w mut FdBits) -> Option<&'w mut FdBits> {
+    if empty {
+        return None;
+    }
+    work.clone_from(template);
+    Some(work)
+}
+
+/// `select(nfds, readfds, writefds, exceptfds, timeout)` — waits until an item of `rlist` is
+/// readable, of `wlist` writable or of `xlist` in an exceptional condition, or `timeout`
+/// elapses, and returns the ready items themselves.
+///
+/// Each result holds references to the ready items of its list, in input order, one per
+/// ready entry, so duplicates are kept (`select(&[], &[w, w, w], &[], ..)` reports `w` three
+/// times). A timeout gives three empty vectors.
+///
+/// - Every descriptor must be below [`FD_SETSIZE`], and each list may hold at most
+///   `FD_SETSIZE` entries, duplicates included; the lists are checked in order, item by
+///   item, before any system call.
+/// - An empty list is passed as a NULL set; three empty lists sleep for the timeout.
+/// - `timeout` is rounded up to whole microseconds; `None` waits until an event. A timeout
+///   longer than 100,000,000 s (the most macOS accepts) is waited in slices, never shortened.
+/// - `EINTR` is retried with the remaining time (PEP 475); once the deadline has passed the
+///   result is empty, never the input sets (bpo-35310).
+///
+/// rustix has no `select` on illumos and Solaris; there (and on any Unix rustix leaves out)
+/// this calls the C library's `select` with its own `fd_set`, whose `FD_SETSIZE` (65536 on
+/// 64-bit illumos) is the limit enforced.
+///
+/// Python: `select.select(rlist, wlist, xlist, timeout)`.
+///
+/// # Errors
+///
+/// [`Error::FdOutOfRange`] naming the first descriptor outside `0..FD_SETSIZE` (Python:
+/// "filedescriptor out of range in select()"); [`Error::TooManyFds`] for a list longer than
+/// `FD_SETSIZE` (Python: "too many file descriptors in select()"); the errno of select(2),
+/// for example `EBADF` for a closed descriptor (never `EINTR`).
+///
+/// # References
+///  - [POSIX]
+///  - [Linux]
+///  - [Apple]
+///  - [FreeBSD]
+///  - [NetBSD]
+///  - [OpenBSD]
+///  - [DragonFly BSD]
+///  - [illumos]
+///
+/// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/select.html
+/// [Linux]: https://man7.org/linux/man-pages/man2/select.2.html
+/// [Apple]: https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/select.2.html
+/// [FreeBSD]: https://man.freebsd.org/cgi/man.cgi?query=select&sektion=2
+/// [NetBSD]: https://man.netbsd.org/select.2
+/// [OpenBSD]: https://man.openbsd.org/select.2
+/// [DragonFly BSD]: https://man.dragonflybsd.org/?command=select&section=2
+/// [illumos]: https://illumos.org/man/3C/select
+#[allow(clippy::type_complexity, reason = "the three result lists mirror Python's 3-tuple")]
+pub fn select<'a, R: AsFd, W: AsFd, X: AsFd>(
+    rlist: &'a [R],
+    wlist: &'a [W],
+    xlist: &'a [X],
+    timeout: Option<Duration>,
+) -> Result<(Vec<&'a R>, Vec<&'a W>, Vec<&'a X>)> {
+    let read = list_set(rlist)?;
+    let write = list_set(wlist)?;
+    let except = list_set(xlist)?;
+    let nfds = read.nfds.max(write.nfds).max(except.nfds);
+    let (mut r, mut w, mut x) = (FdBits::new(), FdBits::new(), FdBits::new());
+    let ready = wait_with_retry(timeout, SELECT_RULE, |slice| {
+        // select(2) overwrites its sets, so every attempt starts from the inputs.
+        sys::select(
+            nfds,
+            working(&read.bits, rlist.is_empty(), &mut r),
+            working(&write.bits, wlist.is_empty(), &mut w),
+            working(&except.bits, xlist.is_empty(), &mut x),
+            slice,
+        )
+    })?;
+    if ready == 0 {
+        // A timeout, or EINTR past the deadline: whatever the sets hold is not a result.
+        return Ok((Vec::new(), Vec::new(), Vec::new()));
+    }
+    Ok((ready_items(rlist, &r), ready_items(wlist, &w), ready_items(xlist, &x)))
+}
+
+/// The sets a [`Select`] wait starts from, rebuilt only when the registrations changed.
+#[derive(Debug)]
+struct SelectState {
+    /// The registrations the sets were built from, in registration order.
+    entries: Vec<(RawFd, Interest)>,
+    read: FdBits,
+    write: FdBits,
+    except: FdBits,
+    nfds: usize,
+}
+
+impl SelectState {
+    fn new() -> SelectState {
+        SelectState {
+            entries: Vec::new(),
+            read: FdBits::new(),
+            write: FdBits::new(),
+            except: FdBits::new(),
+            nfds: 0,
+        }
+    }
+
+    fn rebuild(&mut self, entries: impl Iterator<Item = (RawFd, Interest)>) {
+        self.entries.clear();
+        self.read.clear();
+        self.write.clear();
+        self.except.clear();
+        self.nfds = 0;
+        for (fd, interest) in entries {
+            self.entries.push((fd, interest));
+            // Registration checked the range, so every stored descriptor has an index.
+            let Some(index) = conv::set_index(fd) else { continue };
+            for (wanted, set) in [
+                (Interest::READABLE, &mut self.read),
+                (Interest::WRITABLE, &mut self.write),
+                (Interest::PRIORITY, &mut self.except),
+            ] {
+                if interest.contains(wanted) {
+                    set.insert(index);
+                    self.nfds = self.nfds.max(index + 1);
+                }
+            }
+        }
+    }
+}
+
+/// A set of descriptors watched with `select(2)` — the [`Backend`] behind Python's
+/// `selectors.SelectSelector`.
+///
+/// Registrations are kept in insertion order and a wait reports in that order. Every
+/// descriptor must be below [`FD_SETSIZE`] ([`Backend::FD_LIMIT`]); a larger one is refused
+/// at registration with [`Error::FdOutOfRange`]. `READABLE` waits in the read set,
+/// `WRITABLE` in the write set and `PRIORITY` in the exceptional set. A registered
+/// descriptor that is closed makes the next wait fail with `EBADF` (select(2) has no
+/// `POLLNVAL`); unregister it with [`unregister_raw`](Select::unregister_raw).
+///
+/// Threads follow [`Poll`](crate::Poll)'s rule: registrations may change while a wait
+/// blocks (the next wait sees them), and a second concurrent wait fails with
+/// [`Error::ConcurrentWait`]. The three sets are rebuilt only after a change; a steady-state
+/// wait copies them (select(2) overwrites its arguments), makes one system call and does not
+/// allocate.
+///
+/// Python: `selectors.SelectSelector` (over `select.select`).
+///
+/// # References
+///  - [POSIX]
+///  - [Linux]
+///  - [Apple]
+///  - [FreeBSD]
+///  - [NetBSD]
+///  - [OpenBSD]
+///  - [DragonFly BSD]
+///  - [illumos]
+///
+/// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/select.html
+/// [Linux]: https://man7.org/linux/man-pages/man2/select.2.html
+/// [Apple]: https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/select.2.html
+/// [FreeBSD]: https://man.freebsd.org/cgi/man.cgi?query=select&sektion=2
+/// [NetBSD]: https://man.netbsd.org/select.2
+/// [OpenBSD]: https://man.openbsd.org/select.2
+/// [DragonFly BSD]: https://man.dragonflybsd.org/?command=select&section=2
+/// [illumos]: https://illumos.org/man/3C/select
+#[derive(Debug)]
+pub struct Select {
+    table: Mutex<crate::table::Table<Interest>>,
+    state: Mutex<SelectState>,
+}
+
+impl Default for Select {
+    fn default() -> Select {
+        Select::new()
+    }
+}
+
+impl Select {
+    /// A select set with nothing registered. No system call is made.
+    ///
+    /// Python: `selectors.SelectSelector()`.
+    #[must_use]
+    pub fn new() -> Select {
+        Select {
+            table: Mutex::new(crate::table::Table::new()),
+            state: Mutex::new(SelectState::new()),
+        }
+    }
+
+    fn table(&self) -> Result<MutexGuard<'_, crate::table::Table<Interest>>> {
+        let table = lock(&self.table);
+        if table.is_closed() { Err(Error::Closed { object: "select" }) } else { Ok(table) }
+    }
+
+    /// Stops watching the descriptor number `fd`, which need not be open any more (a closed
+    /// descriptor has no [`AsFd`], and while it stays registered every wait fails with
+    /// `EBADF`).
+    ///
+    /// Python: `selectors.SelectSelector.unregister` with an int.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotRegistered`] naming `fd` if it is not registered; [`Error::Closed`] after
+    /// [`close`](Backend::close).
+    pub fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        if self.table()?.remove(fd) { Ok(()) } else { Err(Error::NotRegistered { fd }) }
+    }
+
+    /// How many descriptors are registered.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        lock(&self.table).len()
+    }
+
+    /// Whether nothing is registered.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Backend for Select {
+    const KIND: BackendKind = BackendKind::Select;
+    const CAPABILITIES: Capabilities = Capabilities::LEVEL.union(Capabilities::PRIORITY);
+    const FD_LIMIT: Option<usize> = Some(FD_SETSIZE);
+    type Events = EventList;
+
+    fn new() -> Result<Select> {
+        Ok(Select::new())
+    }
+
+    /// Starts watching `fd`, or replaces its interest in place if it is registered.
+    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        check_interest::<Select>(interest)?;
+        let fd = fd.as_raw_fd();
+        if conv::set_index(fd).is_none() {
+            return Err(Error::FdOutOfRange { fd, limit: FD_SETSIZE });
+        }
+        self.table()?.insert(fd, interest);
+        Ok(())
+    }
+
+    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        check_interest::<Select>(interest)?;
+        if self.table()?.modify(fd.as_raw_fd(), interest) {
+            Ok(())
+        } else {
+            Err(Error::Os(rustix::io::Errno::NOENT))
+        }
+    }
+
+    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        self.unregister_raw(fd.as_raw_fd())
+    }
+
+    /// `select(nfds, readfds, writefds, exceptfds, timeout)` over the registrations: fills
+    /// `events` with at most its capacity of ready descriptors, in registration order.
+    fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
+        check_capacity(events)?;
+        select_core::EventBuffer::clear(events);
+        let mut state = try_lock(&self.state, "select")?;
+        {
+            let mut table = self.table()?;
+            if table.take_changed() {
+                state.rebuild(table.iter());
+            }
+            // Released before the system call: other threads may register meanwhile.
+        }
+        let state = &*state;
+        let (mut r, mut w, mut x) = (FdBits::new(), FdBits::new(), FdBits::new());
+        let ready = wait_with_retry(timeout, SELECT_RULE, |slice| {
+            sys::select(
+                state.nfds,
+                working(&state.read, state.read.is_empty(), &mut r),
+                working(&state.write, state.write.is_empty(), &mut w),
+                working(&state.except, state.except.is_empty(), &mut x),
+                slice,
+            )
+        })?;
+        if ready == 0 {
+            return Ok(0);
+        }
+        let mut stored = 0;
+        for &(fd, _) in &state.entries {
+            let Some(index) = conv::set_index(fd) else { continue };
+            let readiness =
+                conv::select_readiness(r.contains(index), w.contains(index), x.contains(index));
+            if readiness.is_empty() {
+                continue;
+            }
+            if !events.push(Event::new(fd, readiness)) {
+                break;
+            }
+            stored += 1;
+        }
+        Ok(stored)
+    }
+
+    /// Forgets every registration; later operations fail with [`Error::Closed`]. select(2)
+    /// has no kernel object, so this cannot fail.
+    fn close(&mut self) -> Result<()> {
+        self.table.get_mut().unwrap_or_else(PoisonError::into_inner).close();
+        *self.state.get_mut().unwrap_or_else(PoisonError::into_inner) = SelectState::new();
+        Ok(())
+    }
+
+    fn is_closed(&self) -> bool {
+        lock(&self.table).is_closed()
+    }
+}

@@ -1,0 +1,264 @@
+//! The raw system calls: poll(2) over stored descriptor numbers and select(2) over
+//! [`FdBits`]; the only module allowed `unsafe`.
+#![allow(unsafe_code)]
+
+use std::fmt;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::time::Duration;
+
+use rustix::event::{PollFd, Timespec};
+use rustix::io::Errno;
+
+use crate::PollFlags;
+use crate::conv::{self, FdBits};
+
+/// A timeout slice as the `timespec` rustix takes. Slices come from
+/// [`select_core::timeout::wait_with_retry`] and are at most 100,000,000 seconds, so they
+/// always fit; `EINVAL` is what the kernel would say about an unrepresentable one.
+fn timespec(timeout: Duration) -> Result<Timespec, Errno> {
+    Timespec::try_from(timeout).map_err(|_| Errno::INVAL)
+}
+
+/// The `pollfd` array handed to poll(2), built from stored descriptor numbers.
+///
+/// Python's poll object stores plain integers, so a descriptor may be closed (or its number
+/// reused) while it is registered; poll(2) then reports `POLLNVAL` (or the new file's
+/// readiness). The array owns its allocation across waits: [`rebuild`](PollArray::rebuild)
+/// reuses it, so steady-state waits allocate nothing.
+pub(crate) struct PollArray {
+    /// The entries, each borrowing its descriptor for `'static`. These borrows never leave
+    /// this module: they are created by `rebuild` and only ever read by `poll(2)` and by
+    /// [`ready`](PollArray::ready), which turns them back into numbers.
+    fds: Vec<PollFd<'static>>,
+}
+
+impl fmt::Debug for PollArray {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PollArray").field("len", &self.fds.len()).finish()
+    }
+}
+
+impl PollArray {
+    /// An empty array.
+    pub(crate) const fn new() -> PollArray {
+        PollArray { fds: Vec::new() }
+    }
+
+    /// How many entries the array holds.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.fds.len()
+    }
+
+    /// Forgets every entry and frees the allocation.
+    pub(crate) fn reset(&mut self) {
+        self.fds = Vec::new();
+    }
+
+    /// Replaces the entries with `entries`, in order, reusing the allocation.
+    pub(crate) fn rebuild(&mut self, entries: impl Iterator<Item = (RawFd, PollFlags)>) {
+        self.fds.clear();
+        for (fd, events) in entries {
+            // SAFETY: `borrow_raw` requires `fd` to be open for `'static`, which a stored
+            // number cannot promise. The borrow is sound to create anyway because of what is
+            // done with it: it stays inside this private array, and the only consumers are
+            // poll(2), which performs no I/O on the descriptors and reports a closed one as
+            // `POLLNVAL` (a reused number merely reports the new file's readiness), and
+            // `ready`, which reads the number back. No `BorrowedFd` or `PollFd` from this
+            // array is ever handed out, so no I/O can be done through it.
+            let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+            self.fds.push(PollFd::from_borrowed_fd(fd, conv::to_rustix(events)));
+        }
+    }
+
+    /// `poll(fds, nfds, timeout)` once, with `timeout` already rounded to whole milliseconds
+    /// (`None` blocks). Returns how many entries have non-zero `revents`.
+    pub(crate) fn poll(&mut self, timeout: Option<Duration>) -> Result<usize, Errno> {
+        let timeout = timeout.map(timespec).transpose()?;
+        rustix::event::poll(&mut self.fds, timeout.as_ref())
+    }
+
+    /// The entries the last call reported, in array order, with every `revents` bit.
+    pub(crate) fn ready(&self) -> impl Iterator<Item = (RawFd, PollFlags)> + '_ {
+        self.fds.iter().filter_map(|entry| {
+            let revents = conv::from_rustix(entry.revents());
+            (!revents.is_empty()).then(|| (entry.as_fd().as_raw_fd(), revents))
+        })
+    }
+}
+
+/// `select(nfds, readfds, writefds, exceptfds, timeout)` once: waits on the descriptors in
+/// the given sets (`None` passes a NULL set) and leaves in each set only the ready ones.
+/// `timeout` is already rounded to whole microseconds (`None` blocks). Returns how many bits
+/// are set across the three sets.
+///
+/// `nfds` is one more than the largest member and at most `FD_SETSIZE`; every member was
+/// range-checked by [`conv::set_index`] when it was inserted.
+pub(crate) fn select(
+    nfds: usize,
+    read: Option<&mut FdBits>,
+    write: Option<&mut FdBits>,
+    except: Option<&mut FdBits>,
+    timeout: Option<Duration>,
+) -> Result<usize, Errno> {
+    debug_assert!(nfds <= crate::FD_SETSIZE);
+    let timeout = timeout.map(timespec).transpose()?;
+    let nfds_c = i32::try_from(nfds).map_err(|_| Errno::INVAL)?;
+    imp::select(nfds_c, read, write, except, timeout.as_ref())
+}
+
+#[cfg(rustix_select)]
+mod imp {
+    //! select(2) through rustix, whose sets are arrays of `FdSetElement` words.
+
+    use rustix::event::{FdSetElement, FdSetIter, Timespec, fd_set_insert, fd_set_num_elements};
+    use rustix::io::Errno;
+
+    use crate::FD_SETSIZE;
+    use crate::conv::FdBits;
+
+    /// Words in one rustix set that holds `FD_SETSIZE` descriptors.
+    const WORDS: usize = FD_SETSIZE.div_ceil(size_of::<FdSetElement>() * 8);
+
+    /// One set in rustix's layout, filled from `bits`.
+    fn kernel_set(bits: &FdBits) -> [FdSetElement; WORDS] {
+        let mut set = [FdSetElement::default(); WORDS];
+        for index in bits.iter() {
+            // Members are below FD_SETSIZE, which fits a C int on every target.
+            let fd = i32::try_from(index).unwrap_or(i32::MAX);
+            fd_set_insert(&mut set, fd);
+        }
+        set
+    }
+
+    /// Copies what the kernel left in `set` back into `bits`.
+    fn read_back(set: &[FdSetElement], bits: &mut FdBits) {
+        bits.clear();
+        for fd in FdSetIter::new(set) {
+            if let Some(index) = crate::conv::set_index(fd) {
+                bits.insert(index);
+            }
+        }
+    }
+
+    pub(super) fn select(
+        nfds: i32,
+        read: Option<&mut FdBits>,
+        write: Option<&mut FdBits>,
+        except: Option<&mut FdBits>,
+        timeout: Option<&Timespec>,
+    ) -> Result<usize, Errno> {
+        let len = fd_set_num_elements(0, nfds);
+        let mut read_set = read.as_deref().map(kernel_set);
+        let mut write_set = write.as_deref().map(kernel_set);
+        let mut except_set = except.as_deref().map(kernel_set);
+        // SAFETY: rustix requires every descriptor in the sets to be open (I/O safety) and
+        // each set to hold `fd_set_num_elements(nfds)` words. The sets hold `FD_SETSIZE` bits
+        // and `nfds <= FD_SETSIZE`, so the slices are long enough. The descriptors were open
+        // when registered or are borrowed for this call; one that was closed since is
+        // reported by select(2) as `EBADF`, and a reused number only reports the new file's
+        // readiness: select(2) reads readiness and performs no I/O on any descriptor.
+        let ready = unsafe {
+            rustix::event::select(
+                nfds,
+                read_set.as_mut().map(|set| &mut set[..len]),
+                write_set.as_mut().map(|set| &mut set[..len]),
+                except_set.as_mut().map(|set| &mut set[..len]),
+                timeout,
+            )
+        }?;
+        for (set, bits) in [(read_set, read), (write_set, write), (except_set, except)] {
+            if let (Some(set), Some(bits)) = (set, bits) {
+                read_back(&set, bits);
+            }
+        }
+        Ok(usize::try_from(ready).unwrap_or(0))
+    }
+}
+
+#[cfg(not(rustix_select))]
+mod imp {
+    //! select(2) through libc with libc's own `fd_set`, where rustix has no `select`
+    //! (illumos, Solaris and other Unix systems rustix leaves out). The system's `select`
+    //! keeps its `FD_SETSIZE` limit there (65536 on 64-bit illumos), which is exactly the
+    //! limit this crate enforces.
+
+    use std::ptr;
+
+    use rustix::event::Timespec;
+    use rustix::io::Errno;
+
+    use crate::conv::FdBits;
+
+    /// One set in libc's layout, filled from `bits`.
+    fn kernel_set(bits: &FdBits) -> libc::fd_set {
+        // SAFETY: `fd_set` is an array of integers, for which all-zero is a valid value, and
+        // it is the empty set (what `FD_ZERO` produces).
+        let mut set: libc::fd_set = unsafe { std::mem::zeroed() };
+        for index in bits.iter() {
+            let fd = libc::c_int::try_from(index).unwrap_or(libc::c_int::MAX);
+            // SAFETY: `set` is a valid, exclusively borrowed `fd_set`, and `fd` is below
+            // `FD_SETSIZE` (every member was range-checked on insertion).
+            unsafe { libc::FD_SET(fd, &mut set) };
+        }
+        set
+    }
+
+    /// Copies what the kernel left in `set` back into `bits` (only members of `bits` can be
+    /// in `set`, since select(2) only clears bits).
+    fn read_back(set: &libc::fd_set, bits: &mut FdBits) {
+        let members = bits.clone();
+        bits.clear();
+        for index in members.iter() {
+            let fd = libc::c_int::try_from(index).unwrap_or(libc::c_int::MAX);
+            // SAFETY: `set` is a valid `fd_set` and `fd` is below `FD_SETSIZE`.
+            if unsafe { libc::FD_ISSET(fd, set) } {
+                bits.insert(index);
+            }
+        }
+    }
+
+    pub(super) fn select(
+        nfds: i32,
+        read: Option<&mut FdBits>,
+        write: Option<&mut FdBits>,
+        except: Option<&mut FdBits>,
+        timeout: Option<&Timespec>,
+    ) -> Result<usize, Errno> {
+        let mut read_set = read.as_deref().map(kernel_set);
+        let mut write_set = write.as_deref().map(kernel_set);
+        let mut except_set = except.as_deref().map(kernel_set);
+        let mut timeval = match timeout {
+            Some(timeout) => Some(libc::timeval {
+                tv_sec: libc::time_t::try_from(timeout.tv_sec).map_err(|_| Errno::INVAL)?,
+                // Slices are whole microseconds, so this division is exact; the value is
+                // below 1,000,000 and fits `suseconds_t`.
+                tv_usec: libc::suseconds_t::try_from(timeout.tv_nsec / 1000)
+                    .map_err(|_| Errno::INVAL)?,
+            }),
+            None => None,
+        };
+        let as_ptr = |set: &mut Option<libc::fd_set>| {
+            set.as_mut().map_or(ptr::null_mut(), |set| ptr::from_mut(set))
+        };
+        let (read_ptr, write_ptr, except_ptr) =
+            (as_ptr(&mut read_set), as_ptr(&mut write_set), as_ptr(&mut except_set));
+        let timeout_ptr = timeval.as_mut().map_or(ptr::null_mut(), |tv| ptr::from_mut(tv));
+        // SAFETY: each pointer is null or points to a live, exclusively borrowed `fd_set` /
+        // `timeval` that outlives the call; `nfds <= FD_SETSIZE`, so the kernel reads and
+        // writes only within the sets. select(2) performs no I/O on the descriptors: a closed
+        // one is reported as `EBADF`.
+        let ready = unsafe { libc::select(nfds, read_ptr, write_ptr, except_ptr, timeout_ptr) };
+        if ready < 0 {
+            return Err(
+                Errno::from_io_error(&std::io::Error::last_os_error()).unwrap_or(Errno::INVAL)
+            );
+        }
+        for (set, bits) in [(read_set, read), (write_set, write), (except_set, except)] {
+            if let (Some(set), Some(bits)) = (set, bits) {
+                read_back(&set, bits);
+            }
+        }
+        Ok(usize::try_from(ready).unwrap_or(0))
+    }
+}

@@ -1,0 +1,113 @@
+//! The insertion-ordered registration table shared by [`Poll`](crate::Poll) and
+//! [`Select`](crate::Select): Python's poll object's `dict` of fd to mask.
+
+use std::collections::HashMap;
+use std::os::fd::RawFd;
+
+/// Registrations in insertion order, with O(1) lookup, and a flag saying whether they changed
+/// since the wait last copied them.
+///
+/// Re-registering keeps the entry's position (CPython's dict keeps the key's slot);
+/// unregistering leaves a hole that later inserts never fill, so an fd unregistered and
+/// registered again moves to the end, as in CPython. Holes are compacted away once they
+/// outnumber the live entries, which keeps every operation amortised O(1).
+#[derive(Debug)]
+pub(crate) struct Table<M> {
+    slots: Vec<Option<(RawFd, M)>>,
+    index: HashMap<RawFd, usize>,
+    changed: bool,
+    closed: bool,
+}
+
+impl<M: Copy + PartialEq> Table<M> {
+    /// An empty, open table.
+    pub(crate) fn new() -> Table<M> {
+        Table { slots: Vec::new(), index: HashMap::new(), changed: false, closed: false }
+    }
+
+    /// How many descriptors are registered.
+    pub(crate) fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether the owner was closed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Forgets every registration and marks the table closed.
+    pub(crate) fn close(&mut self) {
+        self.slots = Vec::new();
+        self.index = HashMap::new();
+        self.changed = true;
+        self.closed = true;
+    }
+
+    /// The mask of `fd`, if registered.
+    pub(crate) fn get(&self, fd: RawFd) -> Option<M> {
+        self.index.get(&fd).and_then(|&slot| self.slots[slot]).map(|(_, mask)| mask)
+    }
+
+    /// Registers `fd` with `mask`, or replaces its mask in place.
+    pub(crate) fn insert(&mut self, fd: RawFd, mask: M) {
+        if let Some(&slot) = self.index.get(&fd) {
+            self.set(slot, fd, mask);
+        } else {
+            self.index.insert(fd, self.slots.len());
+            self.slots.push(Some((fd, mask)));
+            self.changed = true;
+        }
+    }
+
+    /// Replaces the mask of a registered `fd`; returns `false` if it is not registered.
+    pub(crate) fn modify(&mut self, fd: RawFd, mask: M) -> bool {
+        match self.index.get(&fd) {
+            Some(&slot) => {
+                self.set(slot, fd, mask);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn set(&mut self, slot: usize, fd: RawFd, mask: M) {
+        // Setting the same mask again changes nothing the kernel sees, so the array is kept.
+        if self.slots[slot] != Some((fd, mask)) {
+            self.slots[slot] = Some((fd, mask));
+            self.changed = true;
+        }
+    }
+
+    /// Unregisters `fd`; returns `false` if it is not registered.
+    pub(crate) fn remove(&mut self, fd: RawFd) -> bool {
+        let Some(slot) = self.index.remove(&fd) else {
+            return false;
+        };
+        self.slots[slot] = None;
+        self.changed = true;
+        if self.slots.len() > 16 && self.index.len() * 2 < self.slots.len() {
+            self.compact();
+        }
+        true
+    }
+
+    /// Drops the holes and renumbers the index, keeping the order.
+    fn compact(&mut self) {
+        self.slots.retain(Option::is_some);
+        for (slot, entry) in self.slots.iter().enumerate() {
+            if let Some((fd, _)) = entry {
+                self.index.insert(*fd, slot);
+            }
+        }
+    }
+
+    /// The registrations in insertion order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (RawFd, M)> + '_ {
+        self.slots.iter().filter_map(|entry| *entry)
+    }
+
+    /// Whether the registrations changed since the last call, clearing the flag.
+    pub(crate) fn take_changed(&mut self) -> bool {
+        std::mem::replace(&mut self.changed, false)
+    }
+}
