@@ -1,0 +1,131 @@
+//! One system call per wait in steady state and at most one per register, modify and
+//! unregister, for every backend of ours on the host, counted with `strace(1)`.
+//!
+//! The `probe` binary of this package does one operation N times on a fixed set of
+//! descriptors; its setup does not depend on N. Running it twice, with N and N + 1000, the
+//! difference between the two system-call counts is exactly what the extra 1000 operations
+//! cost, so the process's own start-up calls (the standard library's, the socketpairs') cancel
+//! out. Without strace the test fails with a hint instead of skipping: CI installs it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+use select_core::Backend;
+
+/// The system calls that wait for readiness, under every name the kernel and libc use.
+const WAIT_CALLS: [&str; 9] = [
+    "poll",
+    "ppoll",
+    "select",
+    "_newselect",
+    "pselect6",
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_pwait2",
+    "kevent",
+];
+
+/// Runs `probe <backend> <op> <count>` under strace and counts its system calls by name.
+fn count_syscalls(backend: &str, op: &str, count: usize) -> HashMap<String, usize> {
+    let log: PathBuf = std::env::temp_dir()
+        .join(format!("select-benches-strace-{}-{backend}-{op}-{count}.txt", std::process::id()));
+    let status = Command::new("strace")
+        .args(["-f", "-qq", "-o"])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_probe"))
+        .args([backend, op, &count.to_string()])
+        .status();
+    let status = match status {
+        Ok(status) => status,
+        Err(e) => panic!(
+            "cannot run strace ({e}): the structural tests need it. Install it \
+             (`apt-get install strace`, `dnf install strace`); CI installs it in .ci/run"
+        ),
+    };
+    let text = std::fs::read_to_string(&log).expect("read the strace log");
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        status.success(),
+        "probe {backend} {op} {count} failed under strace ({status}):\n{text}"
+    );
+    let mut counts = HashMap::new();
+    for line in text.lines() {
+        // Lines look like `1234  epoll_ctl(3, ...) = 0`; skip `<... resumed>`, `+++`, `---`.
+        let call = line.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
+        let Some((name, _)) = call.split_once('(') else { continue };
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            *counts.entry(name.to_owned()).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// The extra system calls, by name, of `count + 1000` operations over `count` operations.
+fn extra_calls(backend: &str, op: &str, count: usize) -> HashMap<String, usize> {
+    let low = count_syscalls(backend, op, count);
+    let high = count_syscalls(backend, op, count + 1000);
+    let mut extra = HashMap::new();
+    for (name, &n) in &high {
+        let before = low.get(name).copied().unwrap_or(0);
+        if n != before {
+            extra.insert(name.clone(), n.saturating_sub(before));
+        }
+    }
+    for name in low.keys().filter(|name| !high.contains_key(*name)) {
+        extra.insert(name.clone(), 0);
+    }
+    extra
+}
+
+/// Every backend of ours on the host, by name.
+fn backends() -> Vec<&'static str> {
+    let mut names = Vec::new();
+    macro_rules! name {
+        ($backend:ty) => {
+            names.push(<$backend as Backend>::NAME);
+        };
+    }
+    select::for_each_backend!(name);
+    assert!(!names.is_empty(), "select::for_each_backend! listed no backend");
+    names
+}
+
+#[test]
+fn one_system_call_per_wait() {
+    let mut failures = Vec::new();
+    for backend in backends() {
+        let extra = extra_calls(backend, "wait", 10);
+        let total: usize = extra.values().sum();
+        let waits: usize = extra
+            .iter()
+            .filter(|(name, _)| WAIT_CALLS.contains(&name.as_str()))
+            .map(|(_, n)| n)
+            .sum();
+        if total != 1000 || waits != 1000 {
+            failures.push(format!("{backend}: 1000 more waits made {total} more system calls ({waits} of them waits): {extra:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn at_most_one_system_call_per_registration_change() {
+    let mut failures = Vec::new();
+    for backend in backends() {
+        let register: usize = extra_calls(backend, "register", 0).values().sum();
+        if register > 1000 {
+            failures.push(format!("{backend}: 1000 registers made {register} system calls"));
+        }
+        for op in ["modify", "unregister"] {
+            // These runs register as many descriptors as they change, so the registers'
+            // share is taken off.
+            let both: usize = extra_calls(backend, op, 0).values().sum();
+            let own = both.saturating_sub(register);
+            if own > 1000 || both < register {
+                failures.push(format!("{backend}: 1000 {op} calls made {own} system calls ({both} with their registers)"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
