@@ -45,7 +45,8 @@ impl RawEvents {
     /// An array of `len` empty records (no flags, data 0). This is the only allocation an
     /// [`EpollEvents`](crate::EpollEvents) makes.
     pub(crate) fn zeroed(len: usize) -> RawEvents {
-        let empty = epoll::Event { flags: epoll::EventFlags::empty(), data: epoll::EventData::new_u64(0) };
+        let empty =
+            epoll::Event { flags: epoll::EventFlags::empty(), data: epoll::EventData::new_u64(0) };
         RawEvents(vec![empty; len].into_boxed_slice())
     }
 }
