@@ -36,15 +36,5 @@ fn main() {
                 target_os = "visionos"
             )
         },
-        // The test-only override of the default backend is set.
-        forced_backend: {
-            any(
-                select_backend = "poll",
-                select_backend = "select",
-                select_backend = "epoll",
-                select_backend = "kqueue",
-                select_backend = "devpoll"
-            )
-        },
     }
 }

@@ -98,8 +98,9 @@ fn run(options: &Options) -> io::Result<bool> {
         let (clients, round_trips) = (options.clients, options.round_trips);
         Some(thread::spawn(move || {
             let start = Instant::now();
-            let threads: Vec<_> =
-                (0..clients).map(|id| thread::spawn(move || client(addr, id, round_trips))).collect();
+            let threads: Vec<_> = (0..clients)
+                .map(|id| thread::spawn(move || client(addr, id, round_trips)))
+                .collect();
             for thread in threads {
                 if let Err(error) = thread.join().unwrap_or_else(|_| Err(io::Error::other("panic")))
                 {

@@ -133,5 +133,5 @@ pub const DEFAULT_BACKEND: BackendKind = <DefaultBackend as Backend>::KIND;
 ///
 /// The backend's creation error, for example `EMFILE` ([`Error::Os`]).
 pub fn default_backend() -> Result<DefaultBackend> {
-    DefaultBackend::new()
+    <DefaultBackend as Backend>::new()
 }

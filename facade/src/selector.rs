@@ -142,7 +142,7 @@ impl<T> Selector<DefaultBackend, T> {
     ///
     /// The backend's creation error, for example `EMFILE`.
     pub fn new() -> Result<Self> {
-        Selector::with_backend(DefaultBackend::new()?)
+        Selector::with_backend(<DefaultBackend as Backend>::new()?)
     }
 }
 
@@ -156,7 +156,7 @@ impl<B: Backend, T> Selector<B, T> {
     ///
     /// The backend's creation error, for example `EMFILE`.
     pub fn with_new_backend() -> Result<Self> {
-        Selector::with_backend(B::new()?)
+        Selector::with_backend(<B as Backend>::new()?)
     }
 
     /// Creates a selector over `backend`, which must have no registrations (the selector only

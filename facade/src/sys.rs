@@ -42,17 +42,56 @@ pub(crate) use select_devpoll::DevPoll as Chosen;
 #[cfg(all(select_backend = "devpoll", not(devpoll_os)))]
 compile_error!("select_backend=\"devpoll\" was forced, but this target has no /dev/poll");
 
-// 2.-5. The native mechanism of the operating system, then poll(2) on any other Unix.
-#[cfg(all(not(forced_backend), epoll_os))]
+// 2.-5. The native mechanism of the operating system, then poll(2) on any other Unix. The
+// override is spelled out rather than aliased in build.rs: rustdoc does not see RUSTFLAGS, and an
+// alias computed by the build script would then disagree with the `select_backend` rustdoc sees.
+#[cfg(all(
+    not(any(
+        select_backend = "poll",
+        select_backend = "select",
+        select_backend = "epoll",
+        select_backend = "kqueue",
+        select_backend = "devpoll"
+    )),
+    epoll_os
+))]
 pub(crate) use select_epoll::Epoll as Chosen;
 
-#[cfg(all(not(forced_backend), kqueue_os))]
+#[cfg(all(
+    not(any(
+        select_backend = "poll",
+        select_backend = "select",
+        select_backend = "epoll",
+        select_backend = "kqueue",
+        select_backend = "devpoll"
+    )),
+    kqueue_os
+))]
 pub(crate) use select_kqueue::Kqueue as Chosen;
 
-#[cfg(all(not(forced_backend), devpoll_os))]
+#[cfg(all(
+    not(any(
+        select_backend = "poll",
+        select_backend = "select",
+        select_backend = "epoll",
+        select_backend = "kqueue",
+        select_backend = "devpoll"
+    )),
+    devpoll_os
+))]
 pub(crate) use select_devpoll::DevPoll as Chosen;
 
-#[cfg(all(not(forced_backend), unix, not(any(epoll_os, kqueue_os, devpoll_os))))]
+#[cfg(all(
+    not(any(
+        select_backend = "poll",
+        select_backend = "select",
+        select_backend = "epoll",
+        select_backend = "kqueue",
+        select_backend = "devpoll"
+    )),
+    unix,
+    not(any(epoll_os, kqueue_os, devpoll_os))
+))]
 pub(crate) use select_poll::Poll as Chosen;
 
 // 6. Nothing else is supported.

@@ -208,7 +208,7 @@ fn select_without_timeout_is_released_by_another_thread() {
 fn a_small_capacity_reports_the_rest_on_the_next_select() {
     let _fds = support::shared();
     let pairs: Vec<_> = (0..3).map(|_| socketpair()).collect();
-    let backend = DefaultBackend::new().unwrap();
+    let backend = <DefaultBackend as Backend>::new().unwrap();
     let mut selector: Selector<DefaultBackend, usize> =
         Selector::with_backend_and_capacity(backend, 1).unwrap();
     for (index, (a, _)) in pairs.iter().enumerate() {
@@ -233,7 +233,7 @@ fn a_small_capacity_reports_the_rest_on_the_next_select() {
 fn a_capacity_of_zero_is_invalid() {
     let _fds = support::shared();
     let error = Selector::<DefaultBackend, ()>::with_backend_and_capacity(
-        DefaultBackend::new().unwrap(),
+        <DefaultBackend as Backend>::new().unwrap(),
         0,
     )
     .unwrap_err();

@@ -64,25 +64,25 @@ fn the_selector_hands_out_one_waker_and_refuses_to_register_it_as_a_key() {
 #[test]
 fn a_waker_works_with_a_raw_backend_wait() {
     let _fds = support::shared();
-    let backend = DefaultBackend::new().unwrap();
+    let backend = <DefaultBackend as Backend>::new().unwrap();
     let waker = Waker::new().unwrap();
     Backend::register(&backend, waker.as_fd(), Interest::READABLE).unwrap();
     let mut events = <DefaultBackend as Backend>::Events::with_capacity(8);
-    assert_eq!(backend.wait(&mut events, Some(Duration::ZERO)).unwrap(), 0);
+    assert_eq!(Backend::wait(&backend, &mut events, Some(Duration::ZERO)).unwrap(), 0);
     let remote = waker.clone();
     let thread = thread::spawn(move || {
         thread::sleep(Duration::from_millis(20));
         remote.wake().unwrap();
         remote.wake().unwrap();
     });
-    assert_eq!(backend.wait(&mut events, None).unwrap(), 1);
+    assert_eq!(Backend::wait(&backend, &mut events, None).unwrap(), 1);
     let event = events.get(0).unwrap();
     assert_eq!(event.fd(), waker.fileno());
     assert!(event.is_readable());
     thread.join().unwrap();
     assert!(waker.reset().unwrap());
     assert!(!waker.reset().unwrap());
-    assert_eq!(backend.wait(&mut events, Some(Duration::ZERO)).unwrap(), 0);
+    assert_eq!(Backend::wait(&backend, &mut events, Some(Duration::ZERO)).unwrap(), 0);
 }
 
 #[test]
