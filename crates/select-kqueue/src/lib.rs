@@ -1,4 +1,62 @@
 //! kqueue(2) backend: macOS, iOS, FreeBSD, NetBSD, OpenBSD, DragonFly BSD.
+//!
+//! [`Kqueue`] is Python's `select.kqueue` object and [`KEvent`] its `select.kevent` record;
+//! `Kqueue` also implements the portable [`Backend`] trait. Every filter, flag and note the
+//! target defines is exported under Python's name (`KQ_FILTER_*`, `KQ_EV_*`, `KQ_NOTE_*`).
+//!
+//! # Design choices
+//!
+//! - **Native records, no copies.** [`KEvent`] is `repr(transparent)` over the target's
+//!   `struct kevent` (whose field widths differ: NetBSD's filter and flags are `uint32_t`,
+//!   NetBSD's and OpenBSD's `data` is `int64_t`). A changelist is a `&[KEvent]` handed to the
+//!   kernel as it is, and events land directly in the caller's [`KqueueEvents`], so
+//!   [`Kqueue::control`] and [`Backend::wait`] make one `kevent(2)` call and allocate nothing.
+//! - **`kevent` through `libc`, wrapped safely.** rustix's `kevent` is `unsafe` and its
+//!   `Event` cannot hold an arbitrary record, so `src/sys.rs` calls `libc::kevent` and argues
+//!   there why the call is safe for any record: the kernel validates every ident and drops a
+//!   descriptor's registrations when it is closed.
+//! - **Fork safety (CPython gh-110395).** A kqueue is not inherited by a `fork()`ed child.
+//!   The first kqueue installs a `pthread_atfork` child handler that bumps a process-wide
+//!   generation counter; each `Kqueue` remembers the generation it was created (or adopted)
+//!   in and compares it on every operation (one relaxed atomic load, no system call). In a
+//!   child, every operation reports [`Error::Closed`], [`Kqueue::is_closed`] is true, and
+//!   closing or dropping the object does **not** close the descriptor number, which the
+//!   child may have reused for something else. (CPython marks its kqueues closed from an
+//!   `os.register_at_fork` handler; the counter does the same without a list of objects.)
+//! - **Timeouts exact to the nanosecond.** `control` converts the timeout to a `timespec`
+//!   exactly; waits longer than 10⁸ s (which NetBSD and macOS refuse in one call) are split
+//!   and re-waited, never turned into "forever". `EINTR` is retried with the time that
+//!   remains (PEP 475) through [`select_core::timeout::wait_with_retry`]. The changelist is
+//!   passed only to the first call: the kernels apply all changes before they sleep, so a
+//!   retry after `EINTR` (or after a split slice) must not apply them twice.
+//! - **The portable backend** registers `EVFILT_READ`/`EVFILT_WRITE`, level-triggered unless
+//!   [`Interest::EDGE`] asks for `EV_CLEAR`; [`Interest::ONESHOT`] uses `EV_DISPATCH`
+//!   (disable after one event, re-armed by `modify`) rather than `EV_ONESHOT` (delete), so
+//!   the kernel keeps what the registry lists and `unregister` stays valid. Each `register`,
+//!   `modify` and `unregister` applies all its changes in **one** `kevent` call with
+//!   `EV_RECEIPT` and reads each change's errno from its receipt. A small registry
+//!   (`Mutex<HashMap<RawFd, Interest>>`), touched only by those three and never by a wait,
+//!   makes `modify` of an unknown descriptor `ENOENT` and `register` of a known one `EEXIST`,
+//!   as epoll does. Capabilities: `LEVEL`, `EDGE`, `ONESHOT`, `KERNEL_OBJECT` (the kqueue
+//!   descriptor, close-on-exec), `CONCURRENT_WAITS` (the kernel serves several waiters, each
+//!   with its own buffer), `REJECTS_DUPLICATES` (the registry). Not `PRIORITY`
+//!   (`EVFILT_EXCEPT` exists only on some systems), `EXCLUSIVE`, or `REPORTS_INVALID` (the
+//!   kernel forgets a closed descriptor silently).
+//! - **Close a descriptor only after unregistering it**, as Python's `selectors` requires:
+//!   the kernel forgets a closed descriptor but the registry cannot know, so registering a
+//!   reused number fails with `EEXIST` until it is unregistered (which then succeeds even
+//!   though the kernel answers `ENOENT`).
+//! - **`udata` is ordered unsigned** by [`KEvent`]'s `Ord`, like its C type; CPython orders
+//!   it signed, which [`KEvent::cmp_python`] reproduces.
+//!
+//! # What was tested where
+//!
+//! kqueue does not exist on Linux, where this crate was written. Here the crate and its
+//! tests were **compiled and linted only** (`cargo clippy --all-targets -D warnings`) for
+//! aarch64-apple-darwin, x86_64-apple-darwin, x86_64-unknown-freebsd and
+//! x86_64-unknown-netbsd, and with nightly `-Z build-std` for x86_64-unknown-openbsd and
+//! x86_64-unknown-dragonfly. **None of the tests in `src/tests.rs` has been run yet**: they
+//! are written to run for real in the project's macOS and FreeBSD CI jobs.
 #![cfg(any(
     target_os = "macos",
     target_os = "ios",
@@ -10,3 +68,448 @@
     target_os = "openbsd",
     target_os = "dragonfly"
 ))]
+#![deny(unsafe_code)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod consts;
+mod conv;
+mod kevent;
+mod sys;
+
+use std::collections::HashMap;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rustix::io::{Errno, FdFlags};
+use select_core::timeout::{Granularity, WaitRule, wait_with_retry};
+use select_core::{Backend, BackendKind, Capabilities, Error, Interest, Result};
+
+pub use consts::*;
+pub use conv::{Filter, FilterFlags, Flags};
+pub use kevent::{KEvent, KqueueEvents};
+
+/// How `kevent(2)` takes its timeout: a `timespec`, exact to the nanosecond; one call waits
+/// at most 10⁸ seconds (NetBSD rejects longer timeouts with `EINVAL`), longer waits are
+/// re-waited until the deadline.
+pub(crate) const WAIT_RULE: WaitRule =
+    WaitRule { granularity: Granularity::Nanos, longest: Duration::from_secs(100_000_000) };
+
+/// How many changes [`Kqueue::control_iter`] gathers on the stack before it must allocate.
+const STACK_CHANGES: usize = 32;
+
+/// A kqueue: a kernel event queue and its descriptor — Python's `select.kqueue`.
+///
+/// Create one with [`Kqueue::new`] (close-on-exec) or adopt a descriptor with
+/// [`Kqueue::from_fd`]; apply changes and wait with [`Kqueue::control`], or use the portable
+/// [`Backend`] methods. All operations take `&self`, so threads may share one `Kqueue`;
+/// [`close`](Kqueue::close) takes `&mut self`. Dropping it closes the descriptor.
+///
+/// In a process forked after the `Kqueue` was created, every operation fails with
+/// [`Error::Closed`] and the descriptor number is left alone (see the crate docs).
+///
+/// Python: `select.kqueue()`.
+///
+/// # References
+///  - [Apple]
+///  - [FreeBSD]
+///  - [NetBSD]
+///  - [OpenBSD]
+///  - [DragonFly BSD]
+///
+/// [Apple]: https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/kqueue.2.html
+/// [FreeBSD]: https://man.freebsd.org/cgi/man.cgi?query=kqueue&sektion=2
+/// [NetBSD]: https://man.netbsd.org/kqueue.2
+/// [OpenBSD]: https://man.openbsd.org/kqueue.2
+/// [DragonFly BSD]: https://man.dragonflybsd.org/?command=kqueue&section=2
+#[derive(Debug)]
+pub struct Kqueue {
+    /// The kqueue descriptor; `None` once closed.
+    fd: Option<OwnedFd>,
+    /// The fork generation of the process that owns `fd` ([`sys::process_generation`]).
+    generation: u64,
+    /// The portable registrations: what `register`/`modify`/`unregister` asked for.
+    registry: Mutex<HashMap<RawFd, Interest>>,
+}
+
+impl Kqueue {
+    /// `kqueue()` then `fcntl(fd, F_SETFD, FD_CLOEXEC)` — creates a kernel event queue whose
+    /// descriptor is not inherited by `exec`.
+    ///
+    /// As in CPython, the close-on-exec flag is set right after creation (no system has a
+    /// portable atomic variant); a concurrent `fork` + `exec` in another thread could see the
+    /// descriptor in between.
+    ///
+    /// Python: `select.kqueue()`.
+    ///
+    /// # Errors
+    ///
+    /// The errno of `kqueue` (`EMFILE`, `ENFILE`, `ENOMEM`) or `fcntl`; the descriptor is
+    /// closed if `fcntl` fails.
+    ///
+    /// # References
+    ///  - [Apple]
+    ///  - [FreeBSD]
+    ///  - [NetBSD]
+    ///  - [OpenBSD]
+    ///  - [DragonFly BSD]
+    ///
+    /// [Apple]: https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/kqueue.2.html
+    /// [FreeBSD]: https://man.freebsd.org/cgi/man.cgi?query=kqueue&sektion=2
+    /// [NetBSD]: https://man.netbsd.org/kqueue.2
+    /// [OpenBSD]: https://man.openbsd.org/kqueue.2
+    /// [DragonFly BSD]: https://man.dragonflybsd.org/?command=kqueue&section=2
+    pub fn new() -> Result<Kqueue> {
+        let generation = sys::process_generation();
+        let fd = rustix::event::kqueue::kqueue()?;
+        rustix::io::fcntl_setfd(&fd, FdFlags::CLOEXEC)?;
+        Ok(Kqueue { fd: Some(fd), generation, registry: Mutex::new(HashMap::new()) })
+    }
+
+    /// Adopts `fd`, which must be a kqueue descriptor, taking ownership of it.
+    ///
+    /// Nothing is checked and the close-on-exec flag is left as it is, as in CPython. The
+    /// object belongs to the calling process: after a later `fork`, the child sees it
+    /// closed. Registrations already in the kqueue are not known to the portable registry.
+    ///
+    /// Python: `select.kqueue.fromfd(fd)`.
+    #[must_use]
+    pub fn from_fd(fd: OwnedFd) -> Kqueue {
+        Kqueue {
+            fd: Some(fd),
+            generation: sys::process_generation(),
+            registry: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether the descriptor belongs to this process: false in a forked child.
+    fn owned_here(&self) -> bool {
+        self.generation == sys::process_generation()
+    }
+
+    /// The live descriptor, or [`Error::Closed`] after `close` or in a forked child.
+    fn live(&self) -> Result<BorrowedFd<'_>> {
+        match &self.fd {
+            Some(fd) if self.owned_here() => Ok(fd.as_fd()),
+            _ => Err(Error::Closed { object: "kqueue" }),
+        }
+    }
+
+    /// `close(fd)` — closes the kqueue, forgetting every registration. Closing again does
+    /// nothing and succeeds.
+    ///
+    /// In a forked child the object is marked closed **without** calling `close(2)`: the
+    /// number may already name another of the child's descriptors.
+    ///
+    /// Python: `select.kqueue.close()`.
+    ///
+    /// # Errors
+    ///
+    /// The errno of `close(2)` (`EIO`, `EINTR`); the descriptor is released all the same.
+    ///
+    /// # References
+    ///  - [POSIX]
+    ///  - [Apple]
+    ///  - [FreeBSD]
+    ///
+    /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/close.html
+    /// [Apple]: https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/close.2.html
+    /// [FreeBSD]: https://man.freebsd.org/cgi/man.cgi?query=close&sektion=2
+    pub fn close(&mut self) -> Result<()> {
+        self.registry.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
+        let Some(fd) = self.fd.take() else { return Ok(()) };
+        if self.owned_here() {
+            sys::close(fd)?;
+        } else {
+            // The child does not own this number (kqueues are not inherited); forget it.
+            let _ = fd.into_raw_fd();
+        }
+        Ok(())
+    }
+
+    /// Whether the kqueue is closed: after [`close`](Kqueue::close), or in a process
+    /// forked after it was created.
+    ///
+    /// Python: `select.kqueue.closed`.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.fd.is_none() || !self.owned_here()
+    }
+
+    /// The kqueue descriptor's number.
+    ///
+    /// Python: `select.kqueue.fileno()`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`] after `close` or in a forked child.
+    pub fn fileno(&self) -> Result<RawFd> {
+        Ok(self.live()?.as_raw_fd())
+    }
+
+    /// `kevent(kq, changes, nchanges, events, nevents, timeout)` — applies `changes` in
+    /// order, then waits up to `timeout` (`None`: forever) for events and stores at most
+    /// `events.capacity()` of them in `events`; returns how many it stored.
+    ///
+    /// - With a capacity of zero, the changes are applied and the call returns at once,
+    ///   whatever the timeout (the kernel does not wait with no room for events), as Python's
+    ///   `maxevents=0`.
+    /// - The timeout is exact to the nanosecond. `EINTR` is retried with the time that
+    ///   remains, and after the deadline the call returns 0 (PEP 475). The changes are passed
+    ///   only to the first `kevent` call, since the kernel applied them before sleeping.
+    /// - Returned events keep everything the kernel set: `KQ_EV_EOF`, `KQ_EV_ERROR` with the
+    ///   errno in `data` (a change that failed, when there is room for its error), the byte
+    ///   counts in `data`, `fflags`.
+    ///
+    /// One system call in steady state; no allocation.
+    ///
+    /// Python: `select.kqueue.control(changelist, maxevents, timeout=None)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`]; [`Error::Overflow`] for more than `INT_MAX` changes; the errno of
+    /// `kevent` (for example `EBADF` or `ENOENT` for a change when there is no room to report
+    /// it as an event), never `EINTR`.
+    ///
+    /// # References
+    ///  - [Apple]
+    ///  - [FreeBSD]
+    ///  - [NetBSD]
+    ///  - [OpenBSD]
+    ///  - [DragonFly BSD]
+    ///
+    /// [Apple]: https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/kevent.2.html
+    /// [FreeBSD]: https://man.freebsd.org/cgi/man.cgi?query=kevent&sektion=2
+    /// [NetBSD]: https://man.netbsd.org/kevent.2
+    /// [OpenBSD]: https://man.openbsd.org/kevent.2
+    /// [DragonFly BSD]: https://man.dragonflybsd.org/?command=kevent&section=2
+    pub fn control(
+        &self,
+        changes: &[KEvent],
+        events: &mut KqueueEvents,
+        timeout: Option<Duration>,
+    ) -> Result<usize> {
+        let kq = self.live()?;
+        if changes.len() > conv::MAX_RECORDS {
+            return Err(Error::Overflow {
+                name: "changelist length",
+                value: changes.len() as u128,
+                limit: "a C int (2147483647)",
+            });
+        }
+        let buffer = events.spare();
+        if buffer.is_empty() {
+            // No room for events: the kernel applies the changes and returns at once.
+            let zero = conv::timespec(Duration::ZERO);
+            return match sys::kevent(kq, changes, buffer, Some(&zero)) {
+                Ok(_) | Err(Errno::INTR) => Ok(0),
+                Err(errno) => Err(errno.into()),
+            };
+        }
+        let mut pending = changes;
+        let stored = wait_with_retry(timeout, WAIT_RULE, |slice| {
+            let timespec = slice.map(conv::timespec);
+            let result = sys::kevent(kq, pending, buffer, timespec.as_ref());
+            pending = &[];
+            result
+        })?;
+        events.set_len(stored);
+        Ok(stored)
+    }
+
+    /// [`control`](Kqueue::control) for changes from any iterator, as Python accepts any
+    /// iterable.
+    ///
+    /// Up to 32 changes are gathered on the stack; more are collected into a vector (one
+    /// allocation). Prefer `control` with a slice where the changes already are in one.
+    ///
+    /// Python: `select.kqueue.control(changelist, maxevents, timeout=None)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`control`](Kqueue::control).
+    pub fn control_iter(
+        &self,
+        changes: impl IntoIterator<Item = KEvent>,
+        events: &mut KqueueEvents,
+        timeout: Option<Duration>,
+    ) -> Result<usize> {
+        let mut changes = changes.into_iter();
+        let mut stack = [KEvent::new(0); STACK_CHANGES];
+        let mut count = 0;
+        for slot in &mut stack {
+            match changes.next() {
+                Some(change) => {
+                    *slot = change;
+                    count += 1;
+                }
+                None => return self.control(&stack[..count], events, timeout),
+            }
+        }
+        match changes.next() {
+            None => self.control(&stack, events, timeout),
+            Some(next) => {
+                let mut all = stack.to_vec();
+                all.push(next);
+                all.extend(changes);
+                self.control(&all, events, timeout)
+            }
+        }
+    }
+
+    /// The registry, even if a thread panicked while holding it (it is only ever updated
+    /// after the kernel accepted the change, so it stays consistent).
+    fn registry(&self) -> MutexGuard<'_, HashMap<RawFd, Interest>> {
+        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Applies the changes moving `fd` from `old` to `new` in one `kevent` call with
+    /// `EV_RECEIPT`, and returns the first errno a receipt reports, ignoring `ENOENT` for
+    /// deletions when `ignore_missing` is set.
+    fn apply(
+        &self,
+        kq: BorrowedFd<'_>,
+        fd: RawFd,
+        old: Option<Interest>,
+        new: Option<Interest>,
+        ignore_missing: bool,
+    ) -> Result<()> {
+        let mut changes = [KEvent::new(0); 4];
+        let count = conv::changes(fd, old, new, &mut changes);
+        if count == 0 {
+            return Ok(());
+        }
+        let changes = &changes[..count];
+        let mut receipts = [KEvent::new(0); 4];
+        let receipts = &mut receipts[..count];
+        let zero = conv::timespec(Duration::ZERO);
+        let mut retried = false;
+        let stored = loop {
+            match sys::kevent(kq, changes, receipts, Some(&zero)) {
+                // A zero timeout never sleeps, so this is not expected; should it happen,
+                // the changes are repeated: additions are idempotent, and a deletion the
+                // first call may already have made is then allowed to find nothing.
+                Err(Errno::INTR) => retried = true,
+                result => break result?,
+            }
+        };
+        for (change, receipt) in changes.iter().zip(&receipts[..stored]) {
+            if let Some(errno) = conv::receipt_errno(receipt) {
+                let deleting = change.flags() & KQ_EV_DELETE != 0;
+                if (ignore_missing || retried) && deleting && errno == libc::ENOENT {
+                    continue;
+                }
+                return Err(Errno::from_raw_os_error(errno).into());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Kqueue {
+    /// Closes the descriptor, ignoring a `close(2)` error; in a forked child, leaves the
+    /// number alone.
+    fn drop(&mut self) {
+        if let Some(fd) = self.fd.take() {
+            if self.owned_here() {
+                drop(fd);
+            } else {
+                let _ = fd.into_raw_fd();
+            }
+        }
+    }
+}
+
+impl AsFd for Kqueue {
+    /// The kqueue descriptor.
+    ///
+    /// # Panics
+    ///
+    /// After [`close`](Kqueue::close) or in a forked child, where there is no descriptor to
+    /// lend; use [`fileno`](Kqueue::fileno) to get an error instead.
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self.live() {
+            Ok(fd) => fd,
+            Err(_) => panic!("as_fd on a closed kqueue"),
+        }
+    }
+}
+
+impl Backend for Kqueue {
+    const KIND: BackendKind = BackendKind::Kqueue;
+    const CAPABILITIES: Capabilities = Capabilities::LEVEL
+        .union(Capabilities::EDGE)
+        .union(Capabilities::ONESHOT)
+        .union(Capabilities::KERNEL_OBJECT)
+        .union(Capabilities::CONCURRENT_WAITS)
+        .union(Capabilities::REJECTS_DUPLICATES);
+    const FD_LIMIT: Option<usize> = None;
+    type Events = KqueueEvents;
+
+    fn new() -> Result<Kqueue> {
+        Kqueue::new()
+    }
+
+    /// `kevent` with `EV_ADD | EV_RECEIPT` for `EVFILT_READ` and/or `EVFILT_WRITE`, in one
+    /// call.
+    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        select_core::check_interest::<Kqueue>(interest)?;
+        let kq = self.live()?;
+        let raw = fd.as_raw_fd();
+        let mut registry = self.registry();
+        if registry.contains_key(&raw) {
+            return Err(Errno::EXIST.into());
+        }
+        self.apply(kq, raw, None, Some(interest), false)?;
+        registry.insert(raw, interest);
+        Ok(())
+    }
+
+    /// `kevent` with the additions and deletions that turn the old interest into the new
+    /// one, in one call.
+    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        select_core::check_interest::<Kqueue>(interest)?;
+        let kq = self.live()?;
+        let raw = fd.as_raw_fd();
+        let mut registry = self.registry();
+        let Some(&old) = registry.get(&raw) else {
+            return Err(Errno::NOENT.into());
+        };
+        self.apply(kq, raw, Some(old), Some(interest), false)?;
+        registry.insert(raw, interest);
+        Ok(())
+    }
+
+    /// `kevent` with `EV_DELETE | EV_RECEIPT` for the registered filters, in one call.
+    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        let kq = self.live()?;
+        let raw = fd.as_raw_fd();
+        let mut registry = self.registry();
+        let Some(&old) = registry.get(&raw) else {
+            return Err(Errno::NOENT.into());
+        };
+        // `ENOENT` means the descriptor was closed (and its number reused) since it was
+        // registered: the kernel already forgot it, which is what unregistering asks for.
+        self.apply(kq, raw, Some(old), None, true)?;
+        registry.remove(&raw);
+        Ok(())
+    }
+
+    /// One `kevent` call with no changes, filling `events`.
+    fn wait(&self, events: &mut KqueueEvents, timeout: Option<Duration>) -> Result<usize> {
+        select_core::check_capacity(events)?;
+        self.control(&[], events, timeout)
+    }
+
+    fn close(&mut self) -> Result<()> {
+        Kqueue::close(self)
+    }
+
+    fn is_closed(&self) -> bool {
+        Kqueue::is_closed(self)
+    }
+}
+
+#[cfg(test)]
+mod tests;
