@@ -1,2 +1,586 @@
 //! /dev/poll backend (poll(7D)): illumos and Solaris.
-#![cfg(any(target_os = "illumos", target_os = "solaris"))]
+//!
+//! `DevPoll` is Python's `select.devpoll` object for Rust: a `/dev/poll` descriptor holding
+//! a cached set of polled descriptors, changed by writing `struct pollfd` records to it and
+//! waited on with one `ioctl(DP_POLL)`. No other Rust crate offers /dev/poll: rustix and libc
+//! lack `DP_POLL`, `struct dvpoll` and `POLLREMOVE`, so this crate defines them from the
+//! illumos headers (`usr/src/uts/common/sys/devpoll.h`, `sys/poll.h`) and the driver
+//! (`usr/src/uts/common/io/devpoll.c`), which Solaris shares (`poll(7D)`).
+//!
+//! Oracle's manual warns that "the /dev/poll device, associated driver and corresponding
+//! manpages may be removed in a future Solaris release"; illumos keeps it.
+//!
+//! # Design choices
+//!
+//! - **Batched registrations.** `register`, `modify` and `unregister` make no system call:
+//!   they append records to a buffer (at most 1024 records, or `RLIMIT_NOFILE` if lower,
+//!   because the driver rejects a larger write with `EINVAL`), written to the device in one
+//!   `write` before each wait, or earlier when the next operation's records would not fit.
+//!   An operation appends all its records or none. A failed write is returned: a short write
+//!   keeps every record the device did not take (the next write retries them) and fails with
+//!   `EIO`; any other error drops the batch, as Python does, so that one bad record cannot
+//!   fail every later wait.
+//! - **Re-registering replaces.** The device ORs the masks of two records for one
+//!   descriptor, which Python documents as "undefined". Here `register` of a descriptor
+//!   already registered appends `POLLREMOVE` first, so the new mask replaces the old one,
+//!   exactly as `poll.register` does. The object keeps the set of descriptors it registered
+//!   for this; `unregister` of an unknown descriptor appends nothing.
+//! - **The caller owns the result array.** A wait fills a `DevPollEvents`, which holds the
+//!   kernel's own `pollfd` array (allocated once, when the buffer is made) and translates to
+//!   portable events only when read. The driver lets several threads run `DP_POLL` on one
+//!   descriptor at once, so `DevPoll` declares `CONCURRENT_WAITS`: each thread waits into
+//!   its own buffer, and the pending records sit behind a mutex taken only to append or to
+//!   write them. A steady-state wait (nothing changed) is one `ioctl`, no `write`, no
+//!   allocation.
+//! - **The descriptor limit.** `DevPoll::new` records `RLIMIT_NOFILE`'s soft value, as
+//!   Python does: it is the most descriptors one wait reports and the size of
+//!   `DevPoll::events`. Lowering the limit later makes waits and writes fail (Solaris) or
+//!   quietly clamps them (illumos); raising it may leave ready descriptors unreported by one
+//!   wait (they are reported by the next: the driver resumes where it stopped).
+//! - **Timeouts** are whole milliseconds rounded up, `None` blocks, longer than `INT_MAX` ms
+//!   is clamped and re-waited, `EINTR` is retried with the time that remains
+//!   (`select_core::timeout`).
+//! - **Closed descriptors.** The driver does not drop a registered descriptor when it is
+//!   closed: waits report it with `POLLNVAL` until it is unregistered, so `DevPoll` declares
+//!   `REPORTS_INVALID`. `DevPoll::unregister_raw` takes the bare number for that case.
+//! - **Fork.** The cached set belongs to the process that first used it: in a child, every
+//!   write and wait on an inherited `/dev/poll` descriptor fails with `EACCES` (the
+//!   descriptor is close-on-exec, but not closed by `fork`). Make a new `DevPoll` in the
+//!   child.
+//! - **Unsafe code** is confined to `sys.rs`: the `DP_POLL` ioctl through `rustix::ioctl`
+//!   and `close(2)` through rustix's `try_close`. Records are encoded as bytes in safe code.
+//!
+//! # What ran where
+//!
+//! /dev/poll exists only on illumos and Solaris. This crate is empty on other targets,
+//! except under `cfg(test)`, where the pure record logic (`conv.rs`: the bytes appended by
+//! register, modify and unregister, when the buffer is written, what a short or failed write
+//! leaves, the flag mapping) compiles and its unit tests run on every host: they ran on
+//! Linux x86-64. On Linux the crate, tests included, was also checked with clippy
+//! (`-D warnings`, `--all-targets`) for `x86_64-unknown-illumos` and, with nightly
+//! `-Z build-std`, `x86_64-pc-solaris`. The tests that need the device (a pipe set
+//! registered, written and read; timeouts; closed-object errors; the close-on-exec flag;
+//! `EINTR`; concurrent waits; the shared conformance suite) are compiled there and run only
+//! in the CI workflow's illumos job: they did not run on the machine this was written on.
+//!
+//! Python: `select.devpoll()`.
+//!
+//! # References
+//!  - [illumos]
+//!  - [Solaris]
+//!
+//! [illumos]: https://illumos.org/man/4D/poll
+//! [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
+#![cfg(any(target_os = "illumos", target_os = "solaris", test))]
+#![deny(unsafe_code)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// On hosts without /dev/poll only the unit tests use the pure logic in `conv.rs`.
+#![cfg_attr(not(devpoll), allow(dead_code))]
+
+mod conv;
+#[cfg(devpoll)]
+mod sys;
+#[cfg(test)]
+mod tests;
+
+#[cfg(devpoll)]
+use std::fmt;
+#[cfg(devpoll)]
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+#[cfg(devpoll)]
+use std::sync::{Mutex, MutexGuard, PoisonError};
+#[cfg(devpoll)]
+use std::time::Duration;
+
+#[cfg(devpoll)]
+use rustix::fs::{Mode, OFlags};
+#[cfg(devpoll)]
+use rustix::io::Errno;
+#[cfg(devpoll)]
+use select_core::timeout::{WaitRule, millis_i32, wait_with_retry};
+#[cfg(devpoll)]
+use select_core::{
+    Backend, BackendKind, Capabilities, Error, Event, EventBuffer, Interest, Result,
+    check_capacity, check_interest,
+};
+
+/// The `POLL*` flags of `/dev/poll` records and results: rustix's `PollFlags`, under a name
+/// that does not collide with `select-poll`'s own `PollFlags` in the facade.
+///
+/// Every bit the kernel sets is kept (`from_bits_retain`), including ones rustix does not
+/// name, such as [`POLLREMOVE`].
+///
+/// Python: the `select.POLL*` constants, which `devpoll` shares with `poll`.
+#[cfg(devpoll)]
+pub type DevPollFlags = rustix::event::PollFlags;
+
+/// `POLLREMOVE` — the `events` value of a record that removes its descriptor from the set.
+///
+/// `0x0800`, from illumos `usr/src/uts/common/sys/poll.h` ("remove a cached poll fd from
+/// /dev/poll") and Solaris `<sys/poll.h>`; neither libc nor rustix defines it. `unregister`
+/// and `modify` append it for you; passing it to `register` unregisters.
+///
+/// Python: none (`select` does not export it).
+///
+/// # References
+///  - [illumos]
+///  - [Solaris]
+///
+/// [illumos]: https://illumos.org/man/4D/poll
+/// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
+#[cfg(devpoll)]
+pub const POLLREMOVE: DevPollFlags =
+    DevPollFlags::from_bits_retain(flag_bits(conv::POLLREMOVE_BITS));
+
+/// The default mask of [`DevPoll::register`] and [`DevPoll::modify`]: `POLLIN | POLLPRI |
+/// POLLOUT`.
+///
+/// Python: the default `eventmask` of `devpoll.register` and `devpoll.modify`.
+#[cfg(devpoll)]
+pub const DEFAULT_EVENTMASK: DevPollFlags =
+    DevPollFlags::IN.union(DevPollFlags::PRI).union(DevPollFlags::OUT);
+
+/// The most records one `write` to the device carries, unless `RLIMIT_NOFILE` is lower.
+#[cfg(devpoll)]
+const RECORD_BATCH: usize = 1024;
+
+/// The name errors give this object.
+#[cfg(devpoll)]
+const OBJECT: &str = "devpoll";
+
+/// The C `short` bit pattern of a mask, in the type `DevPollFlags` stores.
+#[cfg(devpoll)]
+const fn flag_bits(bits: u16) -> libc::c_short {
+    libc::c_short::from_ne_bytes(bits.to_ne_bytes())
+}
+
+/// The unsigned 16-bit mask Python uses for `flags`.
+#[cfg(devpoll)]
+const fn mask_bits(flags: DevPollFlags) -> u16 {
+    u16::from_ne_bytes(flags.bits().to_ne_bytes())
+}
+
+/// A `/dev/poll` object: a cached set of polled descriptors and the pending changes to it.
+///
+/// Every method takes `&self` except [`close`](DevPoll::close): one thread may register
+/// while others wait (each into its own [`DevPollEvents`]). Dropping a `DevPoll` closes its
+/// descriptor.
+///
+/// Python: `select.devpoll` objects.
+#[cfg(devpoll)]
+#[derive(Debug)]
+pub struct DevPoll {
+    /// The `/dev/poll` descriptor; `None` once closed, so nothing can reach the old number.
+    fd: Option<OwnedFd>,
+    /// `RLIMIT_NOFILE`'s soft value when the object was made.
+    max_fds: usize,
+    /// Records waiting to be written, and the descriptors registered.
+    changes: Mutex<conv::Changes>,
+}
+
+#[cfg(devpoll)]
+impl DevPoll {
+    /// `open("/dev/poll", O_RDWR | O_CLOEXEC)` — creates an empty set.
+    ///
+    /// Records `getrlimit(RLIMIT_NOFILE)`'s soft value (`rlim_cur`) as the most descriptors
+    /// one wait reports ([`max_fds`](DevPoll::max_fds)): lowering the limit later makes waits
+    /// fail on Solaris (illumos clamps them), and raising it may leave ready descriptors for
+    /// the next wait. An unlimited value counts as `INT_MAX`. The descriptor is close-on-exec
+    /// (non-inheritable); `open` is retried after `EINTR`. Allocates the pending-record
+    /// buffer, once.
+    ///
+    /// Python: `select.devpoll()`.
+    ///
+    /// # Errors
+    ///
+    /// The errno of `open`: `EMFILE` when the process has no descriptor left, `ENOENT`
+    /// without the driver.
+    ///
+    /// # References
+    ///  - [illumos]
+    ///  - [Solaris]
+    ///
+    /// [illumos]: https://illumos.org/man/4D/poll
+    /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
+    pub fn new() -> Result<DevPoll> {
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+        let int_max = usize::try_from(libc::c_int::MAX).unwrap_or(usize::MAX);
+        let max_fds = limit
+            .current
+            .map_or(int_max, |current| usize::try_from(current).unwrap_or(usize::MAX).min(int_max));
+        let fd = loop {
+            match rustix::fs::open("/dev/poll", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty()) {
+                Err(Errno::INTR) => {}
+                result => break result?,
+            }
+        };
+        Ok(DevPoll {
+            fd: Some(fd),
+            max_fds,
+            changes: Mutex::new(conv::Changes::new(max_fds.min(RECORD_BATCH))),
+        })
+    }
+
+    /// The most descriptors one wait reports: `RLIMIT_NOFILE`'s soft value when this object
+    /// was made.
+    #[must_use]
+    pub fn max_fds(&self) -> usize {
+        self.max_fds
+    }
+
+    /// A result buffer for [`poll`](DevPoll::poll) holding [`max_fds`](DevPoll::max_fds)
+    /// records, the size Python uses. Allocates once, here; reuse it for every wait.
+    #[must_use]
+    pub fn events(&self) -> DevPollEvents {
+        DevPollEvents::with_capacity(self.max_fds)
+    }
+
+    /// Appends `{fd, mask}` to the pending records — starts watching `fd` for `mask`.
+    ///
+    /// Makes no system call unless the pending records are full, in which case they are
+    /// written first. If `fd` is already registered, `{fd, POLLREMOVE}` is appended first, so
+    /// the new mask replaces the old one (the device would OR them; Python calls that
+    /// undefined). `mask` [`POLLREMOVE`] unregisters. The descriptor's validity is not checked:
+    /// a closed one is reported with `POLLNVAL`. Pass [`DEFAULT_EVENTMASK`] for Python's
+    /// default.
+    ///
+    /// Python: `devpoll.register(fd, eventmask)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`]; or the error of writing the pending records (see
+    /// [`poll`](DevPoll::poll)), in which case nothing was appended.
+    ///
+    /// # References
+    ///  - [illumos]
+    ///  - [Solaris]
+    ///
+    /// [illumos]: https://illumos.org/man/4D/poll
+    /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
+    pub fn register(&self, fd: impl AsFd, mask: DevPollFlags) -> Result<()> {
+        let fd = fd.as_fd().as_raw_fd();
+        let device = self.device()?;
+        self.changes().register(fd, mask_bits(mask), write_to(device))
+    }
+
+    /// Appends `{fd, POLLREMOVE}` then `{fd, mask}` — replaces the mask of `fd`.
+    ///
+    /// `None` is Python's default mask, [`DEFAULT_EVENTMASK`]. As in Python, `fd` need not be
+    /// registered: it is registered afterwards either way.
+    ///
+    /// Python: `devpoll.modify(fd[, eventmask])`.
+    ///
+    /// # Errors
+    ///
+    /// As [`register`](DevPoll::register).
+    ///
+    /// # References
+    ///  - [illumos]
+    ///  - [Solaris]
+    ///
+    /// [illumos]: https://illumos.org/man/4D/poll
+    /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
+    pub fn modify(&self, fd: impl AsFd, mask: Option<DevPollFlags>) -> Result<()> {
+        let fd = fd.as_fd().as_raw_fd();
+        let device = self.device()?;
+        let mask = mask.unwrap_or(DEFAULT_EVENTMASK);
+        self.changes().modify(fd, mask_bits(mask), write_to(device))
+    }
+
+    /// Appends `{fd, POLLREMOVE}` — stops watching `fd`.
+    ///
+    /// A descriptor that is not registered is silently ignored (nothing is appended).
+    ///
+    /// Python: `devpoll.unregister(fd)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`register`](DevPoll::register).
+    ///
+    /// # References
+    ///  - [illumos]
+    ///  - [Solaris]
+    ///
+    /// [illumos]: https://illumos.org/man/4D/poll
+    /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
+    pub fn unregister(&self, fd: impl AsFd) -> Result<()> {
+        self.unregister_raw(fd.as_fd().as_raw_fd())
+    }
+
+    /// Appends `{fd, POLLREMOVE}` for a bare descriptor number — stops watching `fd`, which
+    /// may already be closed.
+    ///
+    /// The device keeps a closed descriptor in its set and reports it with `POLLNVAL` until
+    /// it is removed; this removes it without an `AsFd` for the old number. Safe, because the
+    /// number is only written into a record, never used for I/O.
+    ///
+    /// Python: `devpoll.unregister(fd)` with an `int`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for a negative `fd`; otherwise as
+    /// [`register`](DevPoll::register).
+    ///
+    /// # References
+    ///  - [illumos]
+    ///  - [Solaris]
+    ///
+    /// [illumos]: https://illumos.org/man/4D/poll
+    /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
+    pub fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        if fd < 0 {
+            return Err(Error::InvalidArgument {
+                name: "fd",
+                expected: "a non-negative file descriptor",
+                value: fd.into(),
+            });
+        }
+        let device = self.device()?;
+        self.changes().unregister(fd, write_to(device)).map(drop)
+    }
+
+    /// `write(fd, pending)` then `ioctl(fd, DP_POLL, &{events, n, timeout})` — writes the
+    /// pending records, then waits until a registered descriptor is ready or `timeout`
+    /// elapses, fills `events` and returns how many descriptors it reported (0 on timeout).
+    ///
+    /// At most `min(events.capacity(), max_fds())` descriptors are reported; others stay
+    /// ready for the next wait. `timeout` is rounded up to whole milliseconds; `None` blocks.
+    /// `EINTR` is retried with the time that remains. With nothing pending, this is one
+    /// `ioctl` and allocates nothing.
+    ///
+    /// A failed write of the pending records is returned before waiting: a short write keeps
+    /// the records the device did not take and fails with `EIO`; another error drops the
+    /// batch (the device may have applied part of it).
+    ///
+    /// Python: `devpoll.poll([timeout])`, with `events.native()` as the `(fd, event)` list.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`]; [`Error::InvalidArgument`] for a buffer of capacity zero; the errno
+    /// of `write` or `ioctl` (`EACCES` in a forked child; never `EINTR`).
+    ///
+    /// # References
+    ///  - [illumos]
+    ///  - [Solaris]
+    ///
+    /// [illumos]: https://illumos.org/man/4D/poll
+    /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
+    pub fn poll(&self, events: &mut DevPollEvents, timeout: Option<Duration>) -> Result<usize> {
+        let device = self.device()?;
+        check_capacity(events)?;
+        events.len = 0;
+        // The lock is held only while writing; a wait never blocks registrations.
+        self.changes().flush(write_to(device))?;
+        let limit = events.fds.len().min(self.max_fds);
+        let results = &mut events.fds[..limit];
+        let ready = wait_with_retry(timeout, WaitRule::MILLIS_INT, |slice| {
+            sys::dp_poll(device, results, millis_i32(slice))
+        })?;
+        events.len = ready.min(limit);
+        Ok(events.len)
+    }
+
+    /// `close(fd)` — closes the `/dev/poll` descriptor and forgets every registration and
+    /// pending record. Closing again does nothing and succeeds.
+    ///
+    /// Afterwards every operation fails with [`Error::Closed`] and nothing reaches the old
+    /// descriptor number.
+    ///
+    /// Python: `devpoll.close()`.
+    ///
+    /// # Errors
+    ///
+    /// The errno of `close(2)` (never `EINTR`); the descriptor is closed all the same.
+    ///
+    /// # References
+    ///  - [illumos]
+    ///  - [POSIX]
+    ///
+    /// [illumos]: https://illumos.org/man/2/close
+    /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/close.html
+    pub fn close(&mut self) -> Result<()> {
+        let Some(fd) = self.fd.take() else {
+            return Ok(());
+        };
+        self.changes.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
+        sys::close(fd).map_err(Error::Os)
+    }
+
+    /// Whether [`close`](DevPoll::close) was called.
+    ///
+    /// Python: `devpoll.closed`.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.fd.is_none()
+    }
+
+    /// The `/dev/poll` descriptor number.
+    ///
+    /// Python: `devpoll.fileno()`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`] after [`close`](DevPoll::close).
+    pub fn fileno(&self) -> Result<RawFd> {
+        self.device().map(|fd| fd.as_raw_fd())
+    }
+
+    /// The open descriptor, or [`Error::Closed`].
+    fn device(&self) -> Result<BorrowedFd<'_>> {
+        self.fd.as_ref().map(AsFd::as_fd).ok_or(Error::Closed { object: OBJECT })
+    }
+
+    /// The pending records. A panic while they were locked cannot leave them half-changed
+    /// (every change is a complete append or drain), so a poisoned lock is used as it is.
+    fn changes(&self) -> MutexGuard<'_, conv::Changes> {
+        self.changes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The writer `conv::Changes` flushes through: `write(2)` on the device.
+#[cfg(devpoll)]
+fn write_to(
+    device: BorrowedFd<'_>,
+) -> impl FnMut(&[u8]) -> core::result::Result<usize, Errno> + '_ {
+    move |bytes| rustix::io::write(device, bytes)
+}
+
+#[cfg(devpoll)]
+impl AsFd for DevPoll {
+    /// The `/dev/poll` descriptor.
+    ///
+    /// # Panics
+    ///
+    /// After [`close`](DevPoll::close); use [`fileno`](DevPoll::fileno) to get an error
+    /// instead.
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self.device() {
+            Ok(fd) => fd,
+            Err(_) => panic!("I/O operation on closed devpoll object"),
+        }
+    }
+}
+
+#[cfg(devpoll)]
+impl Backend for DevPoll {
+    const KIND: BackendKind = BackendKind::DevPoll;
+
+    /// Level-triggered, priority data, a kernel object, concurrent waits (each thread with
+    /// its own buffer) and `POLLNVAL` for a closed registered descriptor. No edge, oneshot or
+    /// exclusive mode: /dev/poll has none outside its private epoll emulation. A duplicate
+    /// registration replaces the first.
+    const CAPABILITIES: Capabilities = Capabilities::LEVEL
+        .union(Capabilities::PRIORITY)
+        .union(Capabilities::KERNEL_OBJECT)
+        .union(Capabilities::CONCURRENT_WAITS)
+        .union(Capabilities::REPORTS_INVALID);
+
+    const FD_LIMIT: Option<usize> = None;
+
+    type Events = DevPollEvents;
+
+    fn new() -> Result<DevPoll> {
+        DevPoll::new()
+    }
+
+    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        check_interest::<DevPoll>(interest)?;
+        let device = self.device()?;
+        self.changes().register(fd.as_raw_fd(), conv::interest_bits(interest), write_to(device))
+    }
+
+    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        check_interest::<DevPoll>(interest)?;
+        let device = self.device()?;
+        let mut changes = self.changes();
+        if !changes.is_registered(fd.as_raw_fd()) {
+            return Err(Error::Os(Errno::NOENT));
+        }
+        changes.modify(fd.as_raw_fd(), conv::interest_bits(interest), write_to(device))
+    }
+
+    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        let device = self.device()?;
+        let fd = fd.as_raw_fd();
+        if self.changes().unregister(fd, write_to(device))? {
+            Ok(())
+        } else {
+            Err(Error::NotRegistered { fd })
+        }
+    }
+
+    fn wait(&self, events: &mut DevPollEvents, timeout: Option<Duration>) -> Result<usize> {
+        self.poll(events, timeout)
+    }
+
+    fn close(&mut self) -> Result<()> {
+        DevPoll::close(self)
+    }
+
+    fn is_closed(&self) -> bool {
+        DevPoll::is_closed(self)
+    }
+}
+
+/// The result buffer of a /dev/poll wait: the kernel's own `pollfd` array.
+///
+/// Made with [`DevPoll::events`] (Python's size) or [`EventBuffer::with_capacity`]; a wait
+/// fills its start and allocates nothing. Read the native `(fd, revents)` pairs with
+/// [`native`](DevPollEvents::native) or portable [`Event`]s with [`EventBuffer::iter`].
+#[cfg(devpoll)]
+pub struct DevPollEvents {
+    /// `capacity` records; the first `len` hold the last wait's results.
+    fds: Vec<libc::pollfd>,
+    len: usize,
+}
+
+#[cfg(devpoll)]
+impl DevPollEvents {
+    /// The last wait's results as `(fd, revents)`, in the order the kernel reported them.
+    ///
+    /// `revents` keeps every bit the kernel set (Python's `devpoll.poll` does not mask it).
+    ///
+    /// Python: the list `devpoll.poll()` returns.
+    pub fn native(&self) -> impl ExactSizeIterator<Item = (RawFd, DevPollFlags)> + '_ {
+        self.fds[..self.len]
+            .iter()
+            .map(|record| (record.fd, DevPollFlags::from_bits_retain(record.revents)))
+    }
+}
+
+#[cfg(devpoll)]
+impl fmt::Debug for DevPollEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DevPollEvents")
+            .field("capacity", &self.fds.len())
+            .field("events", &self.native().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+#[cfg(devpoll)]
+impl EventBuffer for DevPollEvents {
+    fn with_capacity(capacity: usize) -> DevPollEvents {
+        let empty = libc::pollfd { fd: -1, events: 0, revents: 0 };
+        DevPollEvents { fds: vec![empty; capacity], len: 0 }
+    }
+
+    fn capacity(&self) -> usize {
+        self.fds.len()
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    fn get(&self, index: usize) -> Option<Event> {
+        let record = self.fds[..self.len].get(index)?;
+        let revents = u16::from_ne_bytes(record.revents.to_ne_bytes());
+        Some(Event::new(record.fd, conv::readiness(revents)))
+    }
+}

@@ -1,0 +1,741 @@
+//! Tests: the pure record logic (every host) and the real device (illumos and Solaris only).
+
+#[cfg(devpoll)]
+mod conformance;
+
+/// The record logic of `conv.rs`, driven through fake devices. These run on every host.
+mod records {
+    use std::collections::{HashMap, VecDeque};
+    use std::os::fd::RawFd;
+
+    use rustix::io::Errno;
+    use select_core::{Error, Interest, Readiness};
+
+    use crate::conv::{
+        Changes, DEFAULT_BITS, POLLREMOVE_BITS, RECORD_SIZE, encode, interest_bits, readiness,
+    };
+
+    const IN: u16 = u16::from_ne_bytes(libc::POLLIN.to_ne_bytes());
+    const PRI: u16 = u16::from_ne_bytes(libc::POLLPRI.to_ne_bytes());
+    const OUT: u16 = u16::from_ne_bytes(libc::POLLOUT.to_ne_bytes());
+    const REMOVE: u16 = POLLREMOVE_BITS;
+
+    /// Splits encoded records back into `(fd, events)` pairs, checking `revents` is zero.
+    fn decode(bytes: &[u8]) -> Vec<(RawFd, u16)> {
+        assert_eq!(bytes.len() % RECORD_SIZE, 0, "a torn record: {bytes:?}");
+        bytes
+            .chunks_exact(RECORD_SIZE)
+            .map(|record| {
+                let fd = RawFd::from_ne_bytes(record[..4].try_into().unwrap());
+                let events = u16::from_ne_bytes(record[4..6].try_into().unwrap());
+                let revents = u16::from_ne_bytes(record[6..].try_into().unwrap());
+                assert_eq!(revents, 0, "revents must be written as zero");
+                (fd, events)
+            })
+            .collect()
+    }
+
+    /// A fake device: records every write and answers from a script (whole writes once the
+    /// script is empty).
+    #[derive(Default)]
+    struct Device {
+        writes: Vec<Vec<(RawFd, u16)>>,
+        calls: usize,
+        script: VecDeque<Result<usize, Errno>>,
+    }
+
+    impl Device {
+        fn scripted(script: impl IntoIterator<Item = Result<usize, Errno>>) -> Device {
+            Device { script: script.into_iter().collect(), ..Device::default() }
+        }
+
+        fn writer(&mut self) -> impl FnMut(&[u8]) -> Result<usize, Errno> + '_ {
+            move |bytes| {
+                self.calls += 1;
+                let answer = self.script.pop_front().unwrap_or(Ok(bytes.len()));
+                if let Ok(written) = answer {
+                    self.writes.push(decode(&bytes[..written - written % RECORD_SIZE]));
+                }
+                answer
+            }
+        }
+    }
+
+    /// A writer that must not be called.
+    fn no_write(bytes: &[u8]) -> Result<usize, Errno> {
+        panic!("unexpected write of {:?}", decode(bytes));
+    }
+
+    #[test]
+    fn record_layout_is_struct_pollfd() {
+        let mut expected = Vec::new();
+        expected.extend_from_slice(&7i32.to_ne_bytes());
+        expected.extend_from_slice(&0x0005u16.to_ne_bytes());
+        expected.extend_from_slice(&0u16.to_ne_bytes());
+        assert_eq!(encode(7, 0x0005).as_slice(), expected.as_slice());
+        assert_eq!(decode(&encode(-1, 0xffff)), [(-1, 0xffff)]);
+    }
+
+    #[test]
+    fn default_mask_is_in_pri_out() {
+        assert_eq!(DEFAULT_BITS, IN | PRI | OUT);
+        assert_eq!(REMOVE, 0x0800);
+    }
+
+    #[test]
+    fn register_appends_one_record_and_writes_nothing() {
+        let mut changes = Changes::new(16);
+        changes.register(5, IN, no_write).unwrap();
+        changes.register(6, OUT | PRI, no_write).unwrap();
+        assert_eq!(decode(changes.pending()), [(5, IN), (6, OUT | PRI)]);
+        assert!(changes.is_registered(5) && changes.is_registered(6));
+        assert!(!changes.is_registered(7));
+    }
+
+    #[test]
+    fn register_again_removes_first_so_the_mask_is_replaced() {
+        let mut changes = Changes::new(16);
+        changes.register(5, IN, no_write).unwrap();
+        changes.register(5, OUT, no_write).unwrap();
+        assert_eq!(decode(changes.pending()), [(5, IN), (5, REMOVE), (5, OUT)]);
+    }
+
+    #[test]
+    fn register_with_pollremove_unregisters() {
+        let mut changes = Changes::new(16);
+        changes.register(5, IN, no_write).unwrap();
+        changes.register(5, REMOVE, no_write).unwrap();
+        assert!(!changes.is_registered(5));
+        // Python appends the record whether or not the descriptor was registered.
+        changes.register(9, REMOVE, no_write).unwrap();
+        assert_eq!(decode(changes.pending()), [(5, IN), (5, REMOVE), (9, REMOVE)]);
+    }
+
+    #[test]
+    fn modify_appends_remove_then_mask_even_for_unknown_fds() {
+        let mut changes = Changes::new(16);
+        changes.modify(3, IN, no_write).unwrap();
+        assert!(changes.is_registered(3));
+        changes.modify(3, DEFAULT_BITS, no_write).unwrap();
+        assert_eq!(
+            decode(changes.pending()),
+            [(3, REMOVE), (3, IN), (3, REMOVE), (3, DEFAULT_BITS)]
+        );
+        changes.modify(3, REMOVE, no_write).unwrap();
+        assert!(!changes.is_registered(3));
+    }
+
+    #[test]
+    fn unregister_appends_remove_and_ignores_unknown_fds() {
+        let mut changes = Changes::new(16);
+        changes.register(4, IN, no_write).unwrap();
+        assert!(changes.unregister(4, no_write).unwrap());
+        assert!(!changes.is_registered(4));
+        assert!(!changes.unregister(4, no_write).unwrap());
+        assert!(!changes.unregister(99, no_write).unwrap());
+        assert_eq!(decode(changes.pending()), [(4, IN), (4, REMOVE)]);
+    }
+
+    #[test]
+    fn capacity_is_at_least_the_two_records_of_modify() {
+        assert_eq!(Changes::new(0).capacity(), 2);
+        assert_eq!(Changes::new(1).capacity(), 2);
+        assert_eq!(Changes::new(3).capacity(), 3);
+        let mut changes = Changes::new(1);
+        changes.modify(1, IN, no_write).unwrap();
+        assert_eq!(changes.pending_records(), 2);
+    }
+
+    #[test]
+    fn a_full_buffer_is_written_in_one_write_before_the_next_record() {
+        let mut device = Device::default();
+        let mut changes = Changes::new(4);
+        for fd in 0..4 {
+            changes.register(fd, IN, device.writer()).unwrap();
+        }
+        assert_eq!(device.calls, 0, "four records fit in a buffer of four");
+        changes.register(4, OUT, device.writer()).unwrap();
+        assert_eq!(device.writes, [vec![(0, IN), (1, IN), (2, IN), (3, IN)]]);
+        assert_eq!(decode(changes.pending()), [(4, OUT)]);
+    }
+
+    #[test]
+    fn an_operation_never_splits_its_records_across_writes() {
+        let mut device = Device::default();
+        let mut changes = Changes::new(4);
+        for fd in 0..3 {
+            changes.register(fd, IN, device.writer()).unwrap();
+        }
+        // modify needs two records and only one slot is left: the three are written first.
+        changes.modify(0, OUT, device.writer()).unwrap();
+        assert_eq!(device.writes, [vec![(0, IN), (1, IN), (2, IN)]]);
+        assert_eq!(decode(changes.pending()), [(0, REMOVE), (0, OUT)]);
+        // A re-registration needs two records as well.
+        changes.register(1, IN, device.writer()).unwrap();
+        changes.register(1, PRI, device.writer()).unwrap();
+        assert_eq!(device.writes.len(), 2);
+        assert_eq!(device.writes[1], [(0, REMOVE), (0, OUT), (1, REMOVE), (1, IN)]);
+        assert_eq!(decode(changes.pending()), [(1, REMOVE), (1, PRI)]);
+    }
+
+    #[test]
+    fn flush_with_nothing_pending_makes_no_call() {
+        let mut changes = Changes::new(4);
+        changes.flush(no_write).unwrap();
+        let mut device = Device::default();
+        changes.register(1, IN, device.writer()).unwrap();
+        changes.flush(device.writer()).unwrap();
+        changes.flush(device.writer()).unwrap();
+        assert_eq!(device.calls, 1, "the second flush has nothing to write");
+        assert_eq!(changes.pending_records(), 0);
+    }
+
+    #[test]
+    fn flush_retries_eintr_with_the_same_records() {
+        let mut device = Device::scripted([Err(Errno::INTR), Err(Errno::INTR)]);
+        let mut changes = Changes::new(4);
+        changes.register(1, IN, no_write).unwrap();
+        changes.unregister(1, no_write).unwrap();
+        changes.flush(device.writer()).unwrap();
+        assert_eq!(device.calls, 3);
+        assert_eq!(device.writes, [vec![(1, IN), (1, REMOVE)]]);
+        assert_eq!(changes.pending_records(), 0);
+    }
+
+    #[test]
+    fn a_short_write_keeps_the_records_not_written_and_fails_with_eio() {
+        let mut device = Device::scripted([Ok(RECORD_SIZE)]);
+        let mut changes = Changes::new(4);
+        for fd in [10, 11, 12] {
+            changes.register(fd, IN, no_write).unwrap();
+        }
+        let error = changes.flush(device.writer()).unwrap_err();
+        assert!(matches!(error, Error::Os(Errno::IO)), "{error:?}");
+        assert_eq!(device.writes, [vec![(10, IN)]]);
+        assert_eq!(decode(changes.pending()), [(11, IN), (12, IN)]);
+        // Nothing is lost: the next flush writes what is left.
+        changes.flush(device.writer()).unwrap();
+        assert_eq!(device.writes[1], [(11, IN), (12, IN)]);
+    }
+
+    #[test]
+    fn a_torn_record_is_kept_whole() {
+        let mut device = Device::scripted([Ok(RECORD_SIZE + 3)]);
+        let mut changes = Changes::new(4);
+        for fd in [10, 11, 12] {
+            changes.register(fd, IN, no_write).unwrap();
+        }
+        assert!(matches!(changes.flush(device.writer()), Err(Error::Os(Errno::IO))));
+        assert_eq!(decode(changes.pending()), [(11, IN), (12, IN)]);
+    }
+
+    #[test]
+    fn a_zero_length_write_is_an_error_not_a_loop() {
+        let mut device = Device::scripted([Ok(0)]);
+        let mut changes = Changes::new(4);
+        changes.register(10, IN, no_write).unwrap();
+        assert!(matches!(changes.flush(device.writer()), Err(Error::Os(Errno::IO))));
+        assert_eq!(device.calls, 1);
+        assert_eq!(decode(changes.pending()), [(10, IN)]);
+    }
+
+    #[test]
+    fn a_write_error_drops_the_batch_and_is_returned() {
+        let mut device = Device::scripted([Err(Errno::INVAL)]);
+        let mut changes = Changes::new(4);
+        changes.register(10, IN, no_write).unwrap();
+        let error = changes.flush(device.writer()).unwrap_err();
+        assert!(matches!(error, Error::Os(Errno::INVAL)), "{error:?}");
+        assert_eq!(changes.pending_records(), 0);
+        // The object still remembers the registration, so unregistering sends a record.
+        assert!(changes.unregister(10, device.writer()).unwrap());
+    }
+
+    #[test]
+    fn an_operation_whose_flush_fails_appends_nothing() {
+        let mut device = Device::scripted([Err(Errno::ACCESS), Ok(RECORD_SIZE)]);
+        let mut changes = Changes::new(2);
+        changes.register(1, IN, no_write).unwrap();
+        changes.register(2, IN, no_write).unwrap();
+        assert!(matches!(changes.register(3, IN, device.writer()), Err(Error::Os(Errno::ACCESS))));
+        assert!(!changes.is_registered(3));
+        assert_eq!(changes.pending_records(), 0);
+
+        changes.register(4, IN, no_write).unwrap();
+        changes.register(5, IN, no_write).unwrap();
+        // A short write while making room: the operation fails and appends nothing.
+        assert!(matches!(changes.unregister(4, device.writer()), Err(Error::Os(Errno::IO))));
+        assert!(changes.is_registered(4));
+        assert_eq!(decode(changes.pending()), [(5, IN)]);
+    }
+
+    #[test]
+    fn clear_forgets_records_and_registrations() {
+        let mut changes = Changes::new(4);
+        changes.register(1, IN, no_write).unwrap();
+        changes.clear();
+        assert_eq!(changes.pending_records(), 0);
+        assert!(!changes.is_registered(1));
+    }
+
+    /// A deterministic pseudo-random generator (xorshift), so the model test needs no crate.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// The device's documented semantics (`poll(7D)`): a record for a cached descriptor ORs
+    /// its events in, `POLLREMOVE` removes it, removing an unknown descriptor does nothing.
+    fn apply(device: &mut HashMap<RawFd, u16>, records: &[(RawFd, u16)]) {
+        for &(fd, events) in records {
+            if events == REMOVE {
+                device.remove(&fd);
+            } else {
+                *device.entry(fd).or_insert(0) |= events;
+            }
+        }
+    }
+
+    /// Random register/modify/unregister sequences, written through the real flush logic to
+    /// a model of the device, leave the device holding exactly the masks Python's `poll`
+    /// semantics promise (register replaces), for many buffer sizes.
+    #[test]
+    fn model_device_ends_with_the_promised_masks() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for round in 0..200 {
+            let capacity = usize::try_from(rng.below(6)).unwrap();
+            let mut changes = Changes::new(capacity);
+            let mut device = HashMap::new();
+            let mut expected: HashMap<RawFd, u16> = HashMap::new();
+            for _ in 0..200 {
+                let fd = RawFd::try_from(rng.below(8)).unwrap();
+                let mask =
+                    [IN, OUT, PRI, IN | OUT, DEFAULT_BITS][usize::try_from(rng.below(5)).unwrap()];
+                let mut write = |bytes: &[u8]| {
+                    apply(&mut device, &decode(bytes));
+                    Ok(bytes.len())
+                };
+                match rng.below(3) {
+                    0 => {
+                        changes.register(fd, mask, &mut write).unwrap();
+                        expected.insert(fd, mask);
+                    }
+                    1 => {
+                        changes.modify(fd, mask, &mut write).unwrap();
+                        expected.insert(fd, mask);
+                    }
+                    _ => {
+                        let known = changes.unregister(fd, &mut write).unwrap();
+                        assert_eq!(known, expected.remove(&fd).is_some(), "round {round}");
+                    }
+                }
+                assert!(changes.pending_records() <= changes.capacity());
+            }
+            changes
+                .flush(|bytes: &[u8]| {
+                    apply(&mut device, &decode(bytes));
+                    Ok(bytes.len())
+                })
+                .unwrap();
+            assert_eq!(device, expected, "round {round}, capacity {capacity}");
+        }
+    }
+
+    #[test]
+    fn interest_maps_to_poll_bits() {
+        assert_eq!(interest_bits(Interest::empty()), 0);
+        assert_eq!(interest_bits(Interest::READABLE), IN);
+        assert_eq!(interest_bits(Interest::WRITABLE), OUT);
+        assert_eq!(interest_bits(Interest::PRIORITY), PRI);
+        assert_eq!(interest_bits(Interest::PYTHON_DEFAULT), DEFAULT_BITS);
+    }
+
+    #[test]
+    fn every_condition_round_trips_through_poll_bits() {
+        for bits in 0..8u8 {
+            let interest = Interest::from_bits_truncate(bits) & Interest::CONDITIONS;
+            let back = readiness(interest_bits(interest));
+            let mut expected = Readiness::empty();
+            expected.set(Readiness::READABLE, interest.contains(Interest::READABLE));
+            expected.set(Readiness::WRITABLE, interest.contains(Interest::WRITABLE));
+            expected.set(Readiness::PRIORITY, interest.contains(Interest::PRIORITY));
+            assert_eq!(back, expected, "{interest:?}");
+        }
+    }
+
+    #[test]
+    fn revents_map_to_readiness() {
+        let cases = [
+            (libc::POLLIN, Readiness::READABLE),
+            (libc::POLLRDNORM, Readiness::READABLE),
+            (libc::POLLRDBAND, Readiness::READABLE),
+            (libc::POLLOUT, Readiness::WRITABLE),
+            (libc::POLLWRNORM, Readiness::WRITABLE),
+            (libc::POLLWRBAND, Readiness::WRITABLE),
+            (libc::POLLPRI, Readiness::PRIORITY),
+            (libc::POLLERR, Readiness::ERROR),
+            (libc::POLLHUP, Readiness::HANGUP),
+            (libc::POLLNVAL, Readiness::INVALID),
+        ];
+        for (flag, expected) in cases {
+            assert_eq!(readiness(u16::from_ne_bytes(flag.to_ne_bytes())), expected, "{flag:#x}");
+        }
+        assert_eq!(readiness(0), Readiness::empty());
+        assert_eq!(readiness(REMOVE), Readiness::empty());
+        let hup_in = u16::from_ne_bytes((libc::POLLIN | libc::POLLHUP).to_ne_bytes());
+        assert_eq!(readiness(hup_in), Readiness::READABLE | Readiness::HANGUP);
+    }
+}
+
+/// The real device. Compiled for illumos and Solaris; run by the CI workflow's illumos job.
+#[cfg(devpoll)]
+mod device {
+    use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+    use std::sync::Arc;
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use rustix::io::{Errno, FdFlags};
+    use select_core::{Backend, Capabilities, Error, EventBuffer, Interest, Readiness};
+
+    use crate::{DEFAULT_EVENTMASK, DevPoll, DevPollEvents, DevPollFlags, POLLREMOVE, sys};
+
+    /// A generous bound for "returns eventually".
+    const EVENTUALLY: Duration = Duration::from_secs(10);
+
+    fn pipe() -> (OwnedFd, OwnedFd) {
+        rustix::pipe::pipe().expect("pipe")
+    }
+
+    fn write_byte(fd: impl AsFd) {
+        assert_eq!(rustix::io::write(fd, b"x").expect("write"), 1);
+    }
+
+    fn drain(fd: impl AsFd) {
+        let mut buf = [0u8; 64];
+        let read = rustix::io::read(fd, &mut buf).expect("read");
+        assert!(read > 0);
+    }
+
+    /// The native results, sorted by descriptor.
+    fn results(events: &DevPollEvents) -> Vec<(RawFd, DevPollFlags)> {
+        let mut results: Vec<_> = events.native().collect();
+        results.sort_by_key(|&(fd, _)| fd);
+        results
+    }
+
+    fn is_closed_error(result: Result<impl std::fmt::Debug, Error>) -> bool {
+        matches!(result, Err(Error::Closed { object: "devpoll" }))
+    }
+
+    #[test]
+    fn descriptor_is_close_on_exec() {
+        let devpoll = DevPoll::new().unwrap();
+        let flags = rustix::io::fcntl_getfd(&devpoll).unwrap();
+        assert!(flags.contains(FdFlags::CLOEXEC));
+        assert_eq!(devpoll.fileno().unwrap(), devpoll.as_fd().as_raw_fd());
+    }
+
+    #[test]
+    fn max_fds_is_the_soft_descriptor_limit() {
+        let devpoll = DevPoll::new().unwrap();
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+        let int_max = usize::try_from(i32::MAX).unwrap();
+        let expected = limit.current.map_or(int_max, |n| usize::try_from(n).unwrap());
+        assert_eq!(devpoll.max_fds(), expected.min(int_max));
+        assert_eq!(devpoll.events().capacity(), devpoll.max_fds());
+    }
+
+    #[test]
+    fn a_pipe_set_is_registered_written_and_read() {
+        let devpoll = DevPoll::new().unwrap();
+        let pipes: Vec<_> = (0..8).map(|_| pipe()).collect();
+        for (read, _) in &pipes {
+            devpoll.register(read, DevPollFlags::IN).unwrap();
+        }
+        let mut events = devpoll.events();
+        assert_eq!(devpoll.poll(&mut events, Some(Duration::ZERO)).unwrap(), 0);
+
+        for index in [1, 3, 6] {
+            write_byte(&pipes[index].1);
+        }
+        assert_eq!(devpoll.poll(&mut events, Some(EVENTUALLY)).unwrap(), 3);
+        let expected: Vec<_> =
+            [1, 3, 6].iter().map(|&i| (pipes[i].0.as_raw_fd(), DevPollFlags::IN)).collect();
+        assert_eq!(results(&events), expected);
+        for event in events.iter() {
+            assert!(event.readiness().contains(Readiness::READABLE));
+        }
+
+        // Level-triggered: still ready until read.
+        assert_eq!(devpoll.poll(&mut events, Some(Duration::ZERO)).unwrap(), 3);
+        for index in [1, 3, 6] {
+            drain(&pipes[index].0);
+        }
+        assert_eq!(devpoll.poll(&mut events, Some(Duration::ZERO)).unwrap(), 0);
+
+        // An unregistered descriptor is no longer reported; unknown ones are ignored.
+        devpoll.unregister(&pipes[3].0).unwrap();
+        devpoll.unregister(&pipes[3].0).unwrap();
+        write_byte(&pipes[3].1);
+        write_byte(&pipes[6].1);
+        assert_eq!(devpoll.poll(&mut events, Some(EVENTUALLY)).unwrap(), 1);
+        assert_eq!(results(&events), [(pipes[6].0.as_raw_fd(), DevPollFlags::IN)]);
+
+        // modify to a condition that is not met silences it; modify back reports it.
+        devpoll.modify(&pipes[6].0, Some(DevPollFlags::PRI)).unwrap();
+        assert_eq!(devpoll.poll(&mut events, Some(Duration::ZERO)).unwrap(), 0);
+        devpoll.modify(&pipes[6].0, None).unwrap();
+        assert_eq!(devpoll.poll(&mut events, Some(EVENTUALLY)).unwrap(), 1);
+        assert!(results(&events)[0].1.contains(DevPollFlags::IN));
+    }
+
+    #[test]
+    fn writable_ends_are_reported_with_pollout() {
+        let devpoll = DevPoll::new().unwrap();
+        let (_read, write) = pipe();
+        devpoll.register(&write, DEFAULT_EVENTMASK).unwrap();
+        let mut events = devpoll.events();
+        assert_eq!(devpoll.poll(&mut events, Some(EVENTUALLY)).unwrap(), 1);
+        let (fd, revents) = events.native().next().unwrap();
+        assert_eq!(fd, write.as_raw_fd());
+        assert!(revents.contains(DevPollFlags::OUT));
+        assert!(events.get(0).unwrap().is_writable());
+    }
+
+    #[test]
+    fn registering_again_replaces_the_mask() {
+        // The device alone would OR the two masks (IN | PRI) and report the readable pipe.
+        let devpoll = DevPoll::new().unwrap();
+        let (read, write) = pipe();
+        write_byte(&write);
+        devpoll.register(&read, DevPollFlags::IN).unwrap();
+        devpoll.register(&read, DevPollFlags::PRI).unwrap();
+        let mut events = devpoll.events();
+        assert_eq!(devpoll.poll(&mut events, Some(Duration::ZERO)).unwrap(), 0);
+        devpoll.register(&read, DevPollFlags::IN).unwrap();
+        assert_eq!(devpoll.poll(&mut events, Some(EVENTUALLY)).unwrap(), 1);
+    }
+
+    #[test]
+    fn register_with_pollremove_unregisters() {
+        let devpoll = DevPoll::new().unwrap();
+        let (read, write) = pipe();
+        write_byte(&write);
+        devpoll.register(&read, DevPollFlags::IN).unwrap();
+        devpoll.register(&read, POLLREMOVE).unwrap();
+        let mut events = devpoll.events();
+        assert_eq!(devpoll.poll(&mut events, Some(Duration::ZERO)).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_small_buffer_reports_at_most_its_capacity() {
+        let devpoll = DevPoll::new().unwrap();
+        let pipes: Vec<_> = (0..4).map(|_| pipe()).collect();
+        for (read, write) in &pipes {
+            devpoll.register(read, DevPollFlags::IN).unwrap();
+            write_byte(write);
+        }
+        let mut events = DevPollEvents::with_capacity(2);
+        assert_eq!(devpoll.poll(&mut events, Some(EVENTUALLY)).unwrap(), 2);
+        assert_eq!(events.len(), 2);
+        let mut empty = DevPollEvents::with_capacity(0);
+        assert!(matches!(
+            devpoll.poll(&mut empty, Some(Duration::ZERO)),
+            Err(Error::InvalidArgument { value: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn a_timeout_is_waited_in_full() {
+        let devpoll = DevPoll::new().unwrap();
+        let (read, _write) = pipe();
+        devpoll.register(&read, DevPollFlags::IN).unwrap();
+        let mut events = devpoll.events();
+        for timeout in
+            [Duration::from_nanos(1), Duration::from_millis(1), Duration::from_millis(120)]
+        {
+            let start = Instant::now();
+            assert_eq!(devpoll.poll(&mut events, Some(timeout)).unwrap(), 0);
+            let elapsed = start.elapsed();
+            assert!(elapsed >= timeout, "{timeout:?} returned after {elapsed:?}");
+            assert!(elapsed < timeout + EVENTUALLY, "{timeout:?} returned after {elapsed:?}");
+        }
+        // An empty set still sleeps for the timeout.
+        let empty = DevPoll::new().unwrap();
+        let start = Instant::now();
+        assert_eq!(empty.poll(&mut events, Some(Duration::from_millis(50))).unwrap(), 0);
+        assert!(start.elapsed() >= Duration::from_millis(50));
+    }
+
+    #[test]
+    fn none_blocks_until_an_event() {
+        let devpoll = Arc::new(DevPoll::new().unwrap());
+        let (read, write) = pipe();
+        devpoll.register(&read, DevPollFlags::IN).unwrap();
+        let waiter = {
+            let devpoll = Arc::clone(&devpoll);
+            thread::spawn(move || {
+                let mut events = devpoll.events();
+                devpoll.poll(&mut events, None).map(|n| (n, results(&events)))
+            })
+        };
+        thread::sleep(Duration::from_millis(50));
+        assert!(!waiter.is_finished(), "a wait with no timeout returned with nothing ready");
+        write_byte(&write);
+        let (ready, results) = waiter.join().unwrap().unwrap();
+        assert_eq!(ready, 1);
+        assert_eq!(results, [(read.as_raw_fd(), DevPollFlags::IN)]);
+    }
+
+    #[test]
+    fn concurrent_waits_each_get_the_event() {
+        assert!(DevPoll::CAPABILITIES.contains(Capabilities::CONCURRENT_WAITS));
+        let devpoll = DevPoll::new().unwrap();
+        let (read, write) = pipe();
+        devpoll.register(&read, DevPollFlags::IN).unwrap();
+        thread::scope(|scope| {
+            let waiters: Vec<_> = (0..2)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut events = DevPollEvents::with_capacity(4);
+                        devpoll.poll(&mut events, Some(EVENTUALLY)).unwrap()
+                    })
+                })
+                .collect();
+            thread::sleep(Duration::from_millis(50));
+            write_byte(&write);
+            for waiter in waiters {
+                assert_eq!(waiter.join().unwrap(), 1);
+            }
+        });
+    }
+
+    #[test]
+    fn eintr_is_retried_with_the_remaining_time() {
+        sys::signal::install_handler();
+        let devpoll = Arc::new(DevPoll::new().unwrap());
+        let (read, write) = pipe();
+        devpoll.register(&read, DevPollFlags::IN).unwrap();
+
+        // A finite wait, interrupted every 20 ms, still waits its whole timeout and reports
+        // nothing.
+        let timeout = Duration::from_millis(300);
+        let waiter = {
+            let devpoll = Arc::clone(&devpoll);
+            thread::spawn(move || {
+                let mut events = devpoll.events();
+                let start = Instant::now();
+                devpoll.poll(&mut events, Some(timeout)).map(|n| (n, start.elapsed()))
+            })
+        };
+        let mut signals = 0;
+        while !waiter.is_finished() {
+            sys::signal::interrupt(std::os::unix::thread::JoinHandleExt::as_pthread_t(&waiter));
+            signals += 1;
+            thread::sleep(Duration::from_millis(20));
+        }
+        let (ready, elapsed) = waiter.join().unwrap().unwrap();
+        assert_eq!(ready, 0);
+        assert!(elapsed >= timeout, "returned after {elapsed:?}");
+        assert!(signals > 1);
+
+        // A blocking wait, interrupted, keeps waiting until the event.
+        let waiter = {
+            let devpoll = Arc::clone(&devpoll);
+            thread::spawn(move || {
+                let mut events = devpoll.events();
+                devpoll.poll(&mut events, None)
+            })
+        };
+        for _ in 0..5 {
+            sys::signal::interrupt(std::os::unix::thread::JoinHandleExt::as_pthread_t(&waiter));
+            thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!waiter.is_finished(), "EINTR ended a blocking wait");
+        write_byte(&write);
+        assert_eq!(waiter.join().unwrap().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_closed_object_fails_every_operation() {
+        let mut devpoll = DevPoll::new().unwrap();
+        let (read, _write) = pipe();
+        devpoll.register(&read, DevPollFlags::IN).unwrap();
+        assert!(!devpoll.is_closed());
+        devpoll.close().unwrap();
+        assert!(devpoll.is_closed());
+        devpoll.close().unwrap();
+
+        let mut events = DevPollEvents::with_capacity(4);
+        assert!(is_closed_error(devpoll.register(&read, DevPollFlags::IN)));
+        assert!(is_closed_error(devpoll.modify(&read, None)));
+        assert!(is_closed_error(devpoll.unregister(&read)));
+        assert!(is_closed_error(devpoll.unregister_raw(read.as_raw_fd())));
+        assert!(is_closed_error(devpoll.poll(&mut events, Some(Duration::ZERO))));
+        assert!(is_closed_error(devpoll.fileno()));
+        assert!(is_closed_error(Backend::register(&devpoll, read.as_fd(), Interest::READABLE)));
+        assert!(is_closed_error(Backend::modify(&devpoll, read.as_fd(), Interest::READABLE)));
+        assert!(is_closed_error(Backend::unregister(&devpoll, read.as_fd())));
+        assert!(is_closed_error(Backend::wait(&devpoll, &mut events, Some(Duration::ZERO))));
+        assert!(Backend::close(&mut devpoll).is_ok());
+        assert!(Backend::is_closed(&devpoll));
+    }
+
+    #[test]
+    fn backend_methods_follow_the_contract() {
+        let devpoll = <DevPoll as Backend>::new().unwrap();
+        let (read, write) = pipe();
+        let fd = read.as_fd();
+        assert!(matches!(
+            Backend::modify(&devpoll, fd, Interest::READABLE),
+            Err(Error::Os(Errno::NOENT))
+        ));
+        assert!(matches!(
+            Backend::unregister(&devpoll, fd),
+            Err(Error::NotRegistered { fd: n }) if n == read.as_raw_fd()
+        ));
+        assert!(matches!(
+            Backend::register(&devpoll, fd, Interest::READABLE | Interest::EDGE),
+            Err(Error::Unsupported { .. })
+        ));
+        Backend::register(&devpoll, fd, Interest::READABLE).unwrap();
+        Backend::register(&devpoll, fd, Interest::READABLE).unwrap();
+        write_byte(&write);
+        let mut events = DevPollEvents::with_capacity(4);
+        assert_eq!(Backend::wait(&devpoll, &mut events, Some(EVENTUALLY)).unwrap(), 1);
+        let event = events.iter().next().unwrap();
+        assert_eq!(event.fd(), read.as_raw_fd());
+        assert!(event.is_readable());
+        Backend::modify(&devpoll, fd, Interest::WRITABLE).unwrap();
+        Backend::unregister(&devpoll, fd).unwrap();
+        assert_eq!(Backend::wait(&devpoll, &mut events, Some(Duration::ZERO)).unwrap(), 0);
+    }
+
+    #[test]
+    fn unregister_raw_rejects_negative_descriptors() {
+        let devpoll = DevPoll::new().unwrap();
+        assert!(matches!(
+            devpoll.unregister_raw(-1),
+            Err(Error::InvalidArgument { name: "fd", value: -1, .. })
+        ));
+        devpoll.unregister_raw(12345).unwrap();
+    }
+
+    #[test]
+    fn dropping_closes_the_descriptor() {
+        // If each object leaked its descriptor, this would run out of the soft limit.
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+        let rounds = limit.current.map_or(5000, |n| n.saturating_add(16).min(5000));
+        for _ in 0..rounds {
+            let devpoll = DevPoll::new().unwrap();
+            drop(devpoll);
+        }
+    }
+}
