@@ -38,7 +38,7 @@ pub fn run_isolated(module_path: &str, name: &str, scenario: impl FnOnce()) {
 }
 
 /// Runs `scenario` and compares the open descriptors before and after.
-fn run_counted(test: &str, scenario: impl FnOnce()) {
+pub(crate) fn run_counted(test: &str, scenario: impl FnOnce()) {
     let before = support::open_fds();
     scenario();
     let after = support::open_fds();

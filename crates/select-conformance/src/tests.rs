@@ -73,3 +73,175 @@ fn fd_limit_is_raised_to_the_hard_limit() {
         assert_eq!((soft, current), (hard, hard));
     }
 }
+
+/// A wrapper that breaks a real backend in one chosen way, to show that the suite notices.
+mod broken {
+    use std::os::fd::BorrowedFd;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use select_core::{
+        Backend, BackendKind, Capabilities, Error, EventBuffer, EventList, Interest, Result,
+        check_capacity,
+    };
+
+    /// Which contract rule the wrapper breaks.
+    pub(super) trait Fault: Send + Sync + std::fmt::Debug + 'static {
+        /// Whether the first event ever reported is silently dropped.
+        const DROP_FIRST_EVENT: bool = false;
+        /// Whether `unregister` reports success without unregistering.
+        const IGNORE_UNREGISTER: bool = false;
+    }
+
+    /// Drops the first event the wrapped backend reports.
+    #[derive(Debug)]
+    pub(super) struct DropFirstEvent;
+    impl Fault for DropFirstEvent {
+        const DROP_FIRST_EVENT: bool = true;
+    }
+
+    /// Answers `Ok` to `unregister` and keeps watching the descriptor.
+    #[derive(Debug)]
+    pub(super) struct IgnoreUnregister;
+    impl Fault for IgnoreUnregister {
+        const IGNORE_UNREGISTER: bool = true;
+    }
+
+    /// `B` with fault `F`.
+    #[derive(Debug)]
+    pub(super) struct Broken<B, F> {
+        inner: B,
+        dropped: AtomicBool,
+        fault: std::marker::PhantomData<F>,
+    }
+
+    impl<B: Backend, F: Fault> Backend for Broken<B, F> {
+        const KIND: BackendKind = B::KIND;
+        const CAPABILITIES: Capabilities = B::CAPABILITIES;
+        const FD_LIMIT: Option<usize> = B::FD_LIMIT;
+        type Events = EventList;
+
+        fn new() -> Result<Self> {
+            Ok(Broken {
+                inner: B::new()?,
+                dropped: AtomicBool::new(false),
+                fault: Default::default(),
+            })
+        }
+
+        fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+            self.inner.register(fd, interest)
+        }
+
+        fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+            self.inner.modify(fd, interest)
+        }
+
+        fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+            if F::IGNORE_UNREGISTER {
+                if self.inner.is_closed() {
+                    return Err(Error::Closed { object: B::NAME });
+                }
+                return Ok(());
+            }
+            self.inner.unregister(fd)
+        }
+
+        fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
+            check_capacity(events)?;
+            let mut inner = B::Events::with_capacity(events.capacity());
+            self.inner.wait(&mut inner, timeout)?;
+            events.clear();
+            for event in inner.iter() {
+                if F::DROP_FIRST_EVENT && !self.dropped.swap(true, Ordering::Relaxed) {
+                    continue;
+                }
+                events.push(event);
+            }
+            Ok(events.len())
+        }
+
+        fn close(&mut self) -> Result<()> {
+            self.inner.close()
+        }
+
+        fn is_closed(&self) -> bool {
+            self.inner.is_closed()
+        }
+    }
+}
+
+type DropsFirst = broken::Broken<select_poll::Poll, broken::DropFirstEvent>;
+type IgnoresUnregister = broken::Broken<select_poll::Poll, broken::IgnoreUnregister>;
+
+/// Whether `scenario` fails (panics).
+fn fails(scenario: fn()) -> bool {
+    std::panic::catch_unwind(scenario).is_err()
+}
+
+/// The model-test configuration for broken backends: few cases, nothing persisted (a broken
+/// backend's failures are not regressions of a real one).
+fn quick_config() -> proptest::test_runner::Config {
+    proptest::test_runner::Config { cases: 64, ..crate::model::config(false) }
+}
+
+#[test]
+fn the_real_backend_passes_what_the_broken_ones_fail() {
+    crate::run_isolated(
+        module_path!(),
+        "the_real_backend_passes_what_the_broken_ones_fail",
+        || {
+            crate::scenarios::level_readiness::<select_poll::Poll>();
+            crate::scenarios::unregistered_never_reported::<select_poll::Poll>();
+            crate::model::check::<select_poll::Poll>(quick_config()).unwrap();
+        },
+    );
+}
+
+#[test]
+fn a_backend_dropping_its_first_event_is_caught() {
+    crate::run_isolated(module_path!(), "a_backend_dropping_its_first_event_is_caught", || {
+        assert!(fails(crate::scenarios::level_readiness::<DropsFirst>));
+        assert!(fails(crate::scenarios::write_readiness::<DropsFirst>));
+        let error = crate::model::check::<DropsFirst>(quick_config())
+            .expect_err("the model test must catch a dropped event");
+        let minimal = match error {
+            proptest::test_runner::TestError::Fail(_, ops) => ops,
+            other => panic!("expected a failing sequence, got {other}"),
+        };
+        // Shrinking leaves a registration, perhaps the write that made it ready, and the wait
+        // that lost its event.
+        assert!(minimal.len() <= 3, "not shrunk: {minimal:?}");
+        assert!(
+            minimal.iter().any(|op| matches!(op, crate::model::Op::Register(..))),
+            "{minimal:?}"
+        );
+        assert_eq!(minimal.last(), Some(&crate::model::Op::Wait), "{minimal:?}");
+    });
+}
+
+#[test]
+fn a_backend_ignoring_unregister_is_caught() {
+    crate::run_isolated(module_path!(), "a_backend_ignoring_unregister_is_caught", || {
+        assert!(fails(crate::scenarios::unregistered_never_reported::<IgnoresUnregister>));
+        let error = crate::model::check::<IgnoresUnregister>(quick_config())
+            .expect_err("the model test must catch an ignored unregister");
+        assert!(matches!(error, proptest::test_runner::TestError::Fail(..)), "{error}");
+    });
+}
+
+#[test]
+fn a_leaked_descriptor_is_caught() {
+    crate::run_isolated(module_path!(), "a_leaked_descriptor_is_caught", || {
+        let mut leaked = None;
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::runner::run_counted("leaky", || {
+                let (reader, writer) = support::pipe().unwrap();
+                drop(writer);
+                leaked = Some(reader);
+            });
+        }));
+        assert!(caught.is_err(), "the runner must report the descriptor left open");
+        drop(leaked);
+    });
+}
