@@ -32,7 +32,7 @@
 //! # Design choices
 //!
 //! - **One crate per kernel mechanism**, all re-exported here: [`Poll`] and [`Select`] on
-//!   every Unix (`select-poll`), [`Epoll`](epoll::Epoll) on Linux and Android
+//!   every Unix (`select-poll`), `Epoll` on Linux and Android
 //!   (`select-epoll`), `Kqueue` and `KEvent` on macOS, iOS and the BSDs (`select-kqueue`),
 //!   `DevPoll` on illumos and Solaris (`select-devpoll`). A program that depends on one backend
 //!   crate alone gets the same types. Each keeps its Python-shaped native API (`Epoll::poll`
