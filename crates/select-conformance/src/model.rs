@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestError, TestRunner};
 use select_core::{Backend, Capabilities, EventBuffer, Interest, Readiness};
 
-use crate::expectations::expectation;
+use crate::expectations::{ClosedWhileRegistered, expectation};
 use crate::scenarios::merged;
 use crate::support;
 
@@ -77,6 +77,10 @@ pub fn ops() -> impl Strategy<Value = Vec<Op>> {
 #[derive(Debug, Default)]
 struct Model {
     registered: BTreeMap<RawFd, Interest>,
+    /// Numbers closed while registered on a backend that keeps them listed until
+    /// `unregister` ([`ClosedWhileRegistered::ForgottenUntilUnregistered`]): never reported,
+    /// a duplicate for `register`, removed by `unregister`.
+    stale: BTreeSet<RawFd>,
     pending: BTreeSet<RawFd>,
 }
 
@@ -104,7 +108,7 @@ impl Model {
 /// events, differ from the model.
 pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
     let backend = B::new().map_err(|e| TestCaseError::fail(format!("{}::new: {e}", B::NAME)))?;
-    let keeps_number = expectation::<B>().closed_while_registered.keeps_number();
+    let closed = expectation::<B>().closed_while_registered;
     let rejects = B::CAPABILITIES.contains(Capabilities::REJECTS_DUPLICATES);
     let mut fds: Vec<OwnedFd> = Vec::with_capacity(2 * PAIRS);
     for _ in 0..PAIRS {
@@ -121,7 +125,7 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
             Op::Register(i, interest) => {
                 let fd = fds[i].as_raw_fd();
                 let result = Backend::register(&backend, fds[i].as_fd(), interest);
-                let duplicate = model.registered.contains_key(&fd);
+                let duplicate = model.registered.contains_key(&fd) || model.stale.contains(&fd);
                 match (result, duplicate && rejects) {
                     (Ok(()), false) => {
                         model.registered.insert(fd, interest);
@@ -134,6 +138,10 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
             }
             Op::Modify(i, interest) => {
                 let fd = fds[i].as_raw_fd();
+                if model.stale.contains(&fd) {
+                    // Unspecified for a stale entry (see ForgottenUntilUnregistered): skipped.
+                    continue;
+                }
                 let result = backend.modify(fds[i].as_fd(), interest);
                 match (result, model.registered.contains_key(&fd)) {
                     (Ok(()), true) => {
@@ -148,7 +156,8 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
             Op::Unregister(i) => {
                 let fd = fds[i].as_raw_fd();
                 let result = backend.unregister(fds[i].as_fd());
-                match (result, model.registered.remove(&fd).is_some()) {
+                let was_stale = model.stale.remove(&fd);
+                match (result, model.registered.remove(&fd).is_some() || was_stale) {
                     (Ok(()), true) | (Err(_), false) => {}
                     (result, registered) => {
                         return Err(at(format!("got {result:?}, registered={registered}")));
@@ -181,8 +190,17 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                 drop(std::mem::replace(&mut fds[2 * p + 1], b));
                 for fd in old {
                     model.pending.remove(&fd);
-                    if !keeps_number {
-                        model.registered.remove(&fd);
+                    match closed {
+                        ClosedWhileRegistered::ReportedInvalid
+                        | ClosedWhileRegistered::WaitFailsBadf => {}
+                        ClosedWhileRegistered::Forgotten => {
+                            model.registered.remove(&fd);
+                        }
+                        ClosedWhileRegistered::ForgottenUntilUnregistered => {
+                            if model.registered.remove(&fd).is_some() {
+                                model.stale.insert(fd);
+                            }
+                        }
                     }
                 }
             }

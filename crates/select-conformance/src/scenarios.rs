@@ -412,7 +412,7 @@ pub fn closed_while_registered<B: Backend>() {
             );
             assert!(fds(&events).contains(&c.as_raw_fd()), "{context}: {events:?}");
         }
-        ClosedWhileRegistered::Forgotten => {
+        ClosedWhileRegistered::Forgotten | ClosedWhileRegistered::ForgottenUntilUnregistered => {
             result.unwrap_or_else(|error| panic!("{context}: wait failed: {error}"));
             let events: Vec<Event> = events.iter().collect();
             assert_eq!(fds(&events), BTreeSet::from([c.as_raw_fd()]), "{context}");
