@@ -50,3 +50,63 @@ impl RawEvents {
         RawEvents(vec![empty; len].into_boxed_slice())
     }
 }
+
+/// A global allocator for this crate's tests that counts, per thread, how many allocations
+/// were made, so a test can prove that a wait allocates nothing.
+#[cfg(test)]
+pub(crate) mod allocations {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Allocations made by this thread. A `const`-initialised `Cell` without a
+        /// destructor, so reading and bumping it never allocates.
+        static COUNT: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// The system allocator, counting.
+    struct Counting;
+
+    #[global_allocator]
+    static GLOBAL: Counting = Counting;
+
+    /// Counts one allocation on this thread (nothing once the thread is being torn down).
+    fn bump() {
+        let _ = COUNT.try_with(|count| count.set(count.get() + 1));
+    }
+
+    /// How many allocations this thread has made so far.
+    pub(crate) fn count() -> usize {
+        COUNT.try_with(Cell::get).unwrap_or(0)
+    }
+
+    // SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
+    // `System` upholds `GlobalAlloc`'s contract for us; the added counting touches only a
+    // thread-local `Cell`, which neither allocates nor unwinds.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            bump();
+            // SAFETY: the caller's guarantees for `alloc` are passed on unchanged.
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            bump();
+            // SAFETY: the caller's guarantees for `alloc_zeroed` are passed on unchanged.
+            unsafe { System.alloc_zeroed(layout) }
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            bump();
+            // SAFETY: the caller's guarantees for `realloc` are passed on unchanged; `ptr` was
+            // allocated by `System` through this allocator.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: the caller's guarantees for `dealloc` are passed on unchanged; `ptr` was
+            // allocated by `System` through this allocator.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+}
