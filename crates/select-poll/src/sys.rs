@@ -262,3 +262,49 @@ mod imp {
         Ok(usize::try_from(ready).unwrap_or(0))
     }
 }
+
+/// The system allocator, counting the allocations each thread makes: the test binary's
+/// global allocator, proving that steady-state waits do not allocate.
+#[cfg(test)]
+#[derive(Debug)]
+pub(crate) struct CountingAllocator;
+
+#[cfg(test)]
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many allocations the current thread has made so far.
+#[cfg(test)]
+pub(crate) fn allocations() -> usize {
+    ALLOCATIONS.with(std::cell::Cell::get)
+}
+
+#[cfg(test)]
+fn count_allocation() {
+    // `try_with` fails only while the thread is being torn down; nothing is counted then.
+    let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
+// `System`'s guarantees hold; the counter is a const-initialised thread-local `Cell`, which
+// never allocates.
+#[cfg(test)]
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count_allocation();
+        // SAFETY: the caller upholds `alloc`'s contract, which is passed on unchanged.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: the caller upholds `dealloc`'s contract, which is passed on unchanged.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        count_allocation();
+        // SAFETY: the caller upholds `realloc`'s contract, which is passed on unchanged.
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
