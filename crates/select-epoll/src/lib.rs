@@ -19,12 +19,12 @@
 //!   wait at once, each with its own [`EpollEvents`], while others register and unregister;
 //!   the wait path is a check of the `Option`, then `epoll_wait`.
 //! - **The buffer is the kernel's array.** [`EpollEvents`] is a fixed-length array of
-//!   `struct epoll_event` allocated once, whose length is `maxevents`. The lead's first design
-//!   filled a `Vec`'s spare capacity through rustix's `spare_capacity`; that hands the kernel
-//!   the *whole* spare capacity, which `Vec::with_capacity` only promises to be at least the
-//!   requested size, so `maxevents` would not be exact. A boxed slice of initialised records
-//!   and a separate count is exact, needs no `unsafe` to set a length, and is equally free of
-//!   allocation per wait.
+//!   `struct epoll_event` allocated once, whose length is `maxevents`. Filling a `Vec`'s
+//!   spare capacity through rustix's `spare_capacity` was the first design; it hands the
+//!   kernel the *whole* spare capacity, which `Vec::with_capacity` only promises to be *at
+//!   least* the requested size, so `maxevents` would not be exact. A boxed slice of
+//!   initialised records plus a count is exact, needs no `unsafe` to set a length, and is
+//!   equally free of allocation per wait.
 //! - **The event data is the descriptor number**, stored in the union's `fd` member as CPython
 //!   stores it, so events read `(fd, flags)` exactly as Python's `epoll.poll()` returns them.
 //! - **Timeouts** go through [`select_core::timeout::wait_with_retry`] with
@@ -58,10 +58,18 @@
 //! # Tested
 //!
 //! On Linux x86-64 (`src/tests.rs`, real TCP sockets on 127.0.0.1, socket pairs and pipes):
-//! every case of CPython's `test_epoll.py` that applies, plus concurrent waiters, exclusive
-//! wake-ups, EINTR retries and 1200 ready descriptors. The shared conformance suite runs
-//! against [`Epoll`] from `src/tests/conformance.rs`. Android, musl, i686 and aarch64 are
-//! type-checked and linted (`cargo clippy --target`), not run.
+//! every case of CPython's `test_epoll.py` that applies (create and close, adoption,
+//! close-on-exec, `EEXIST`/`EBADF`/`EPERM`/`ENOENT`, edge-triggered accumulation, unregister
+//! and modify, unregister of a closed descriptor), plus oneshot re-arming, hang-ups, `EINTR`
+//! retries with a signal every 5 ms, exclusive wake-ups on two epolls, two threads waiting on
+//! one epoll, 1200 ready descriptors through a 1023-event buffer, `maxevents` 0, and a
+//! counting allocator showing that waits allocate nothing. Descriptor counts and checks on
+//! closed numbers run in a child process of their own, so parallel tests cannot disturb
+//! them. The shared conformance suite runs against [`Epoll`] from `src/tests/conformance.rs`.
+//! Under `strace`, a 1 ns wait is one `epoll_pwait(.., 1)` call, a 1.5 ms wait one
+//! `epoll_pwait(.., 2)`, and an interrupted 300 ms wait retries with 300, 295, 290, ... ms.
+//! Android, musl, i686 and aarch64 are type-checked and linted (`cargo clippy --target`), not
+//! run.
 #![cfg(any(target_os = "linux", target_os = "android"))]
 #![deny(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]

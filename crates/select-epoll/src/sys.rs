@@ -1,5 +1,5 @@
-//! The two places rustix cannot make safe for us: reporting `close(2)` errors and sharing an
-//! event buffer between threads.
+//! The places rustix cannot make safe for us: reporting `close(2)` errors and sharing an
+//! event buffer between threads (and, in tests only, a counting global allocator).
 #![allow(unsafe_code)]
 
 use std::os::fd::{IntoRawFd, OwnedFd};
