@@ -10,6 +10,9 @@ use crate::{Backend, DefaultBackend, Error, EventBuffer, Interest, Readiness, Re
 
 /// How many events one [`Selector::select`] collects by default, as `select-epoll`'s
 /// `DEFAULT_MAXEVENTS` plus one; more ready descriptors are reported by the next call.
+///
+/// Python: `EpollSelector.select` asks for `max(len(fd_to_key), 1)` events; a fixed buffer
+/// keeps `select` free of allocation instead.
 pub const DEFAULT_CAPACITY: usize = 1024;
 
 /// One registration of a [`Selector`]: the descriptor, what it waits for and the caller's
