@@ -139,7 +139,8 @@ fn test(sh: &Shell, _: &flags::Ci) -> Result<()> {
         let rustflags = format!("--cfg select_backend=\"{backend}\"");
         let target_dir = format!("target/ci-{backend}");
         cmd!(sh, "cargo test -p select --target-dir {target_dir}")
-            .env("RUSTFLAGS", rustflags)
+            .env("RUSTFLAGS", &rustflags)
+            .env("RUSTDOCFLAGS", &rustflags)
             .env("PROPTEST_CASES", &cases)
             .run()?;
     }

@@ -52,7 +52,10 @@ pub use interest::{Capabilities, Interest, Readiness};
 ///
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/write.html
 /// [Linux]: https://man7.org/linux/man-pages/man7/pipe.7.html
-pub const PIPE_BUF: usize = libc::PIPE_BUF;
+// libc declares PIPE_BUF as a usize on most targets and as a (positive) c_int on illumos and
+// Solaris, so the cast is a no-op on some targets and a widening on the others.
+#[allow(clippy::unnecessary_cast, clippy::cast_sign_loss)]
+pub const PIPE_BUF: usize = libc::PIPE_BUF as usize;
 
 #[cfg(test)]
 mod tests;
