@@ -169,6 +169,10 @@ pub const KQ_EV_EOF: Flags = libc::EV_EOF;
 /// `EV_SYSFLAGS`: The flags reserved for the system.
 ///
 /// Python: `select.KQ_EV_SYSFLAGS`.
+///
+/// `libc` marks it deprecated on OpenBSD because its value changed between releases; it is
+/// exported anyway, as Python exports it, with the value of `libc`'s ABI baseline.
+#[allow(deprecated, reason = "Python exports it; see the note above")]
 pub const KQ_EV_SYSFLAGS: Flags = libc::EV_SYSFLAGS;
 
 /// `EV_UDATA_SPECIFIC`: The event is identified by `udata` as well as `ident` and `filter`.
@@ -343,6 +347,10 @@ pub const KQ_NOTE_PDATAMASK: FilterFlags = libc::NOTE_PDATAMASK;
 /// `NOTE_PCTRLMASK`: `KQ_FILTER_PROC`: the mask of the control bits.
 ///
 /// Python: `select.KQ_NOTE_PCTRLMASK`.
+///
+/// `libc` marks it deprecated on FreeBSD because its value changed between releases; it is
+/// exported anyway, as Python exports it, with the value of `libc`'s ABI baseline.
+#[allow(deprecated, reason = "Python exports it; see the note above")]
 pub const KQ_NOTE_PCTRLMASK: FilterFlags = libc::NOTE_PCTRLMASK;
 
 /// `NOTE_TRACK`: `KQ_FILTER_PROC`: follow the process across forks.

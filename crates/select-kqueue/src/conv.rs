@@ -74,9 +74,10 @@ pub(crate) fn add_flags(interest: Interest) -> Flags {
 /// (`None`: unregistered), written into `out`; returns how many were written (at most four).
 ///
 /// For each of `EVFILT_READ` and `EVFILT_WRITE`: a condition that is no longer wanted is
-/// deleted; a newly wanted one is added; one that stays but changes its delivery mode is
-/// deleted and added again, because the kernels apply `EV_CLEAR` and `EV_DISPATCH` only when
-/// a registration is created. Every change carries `EV_RECEIPT`, so the kernel answers each
+/// deleted; every wanted one is added (`EV_ADD | EV_ENABLE`, which also re-arms a oneshot
+/// registration that fired, as `modify` must); one that stays but changes its delivery mode
+/// is deleted first, because the kernels apply `EV_CLEAR` and `EV_DISPATCH` only when a
+/// registration is created. Every change carries `EV_RECEIPT`, so the kernel answers each
 /// one with a receipt instead of reporting pending events.
 pub(crate) fn changes(
     fd: RawFd,
@@ -101,8 +102,7 @@ pub(crate) fn changes(
                 KEvent::new(ident).with_filter(filter).with_flags(KQ_EV_DELETE | KQ_EV_RECEIPT);
             count += 1;
         }
-        let add = if delete || had.is_none() { wants } else { None };
-        if let Some(wants) = add {
+        if let Some(wants) = wants {
             out[count] = KEvent::new(ident).with_filter(filter).with_flags(add_flags(wants));
             count += 1;
         }

@@ -24,8 +24,8 @@
 //!   child may have reused for something else. (CPython marks its kqueues closed from an
 //!   `os.register_at_fork` handler; the counter does the same without a list of objects.)
 //! - **Timeouts exact to the nanosecond.** `control` converts the timeout to a `timespec`
-//!   exactly; waits longer than 10⁸ s (which NetBSD and macOS refuse in one call) are split
-//!   and re-waited, never turned into "forever". `EINTR` is retried with the time that
+//!   exactly; waits longer than 10⁸ s (about three years, a bound every kernel accepts) are
+//!   split and re-waited, never turned into "forever". `EINTR` is retried with the time that
 //!   remains (PEP 475) through [`select_core::timeout::wait_with_retry`]. The changelist is
 //!   passed only to the first call: the kernels apply all changes before they sleep, so a
 //!   retry after `EINTR` (or after a split slice) must not apply them twice.
@@ -90,9 +90,10 @@ pub use consts::*;
 pub use conv::{Filter, FilterFlags, Flags};
 pub use kevent::{KEvent, KqueueEvents};
 
-/// How `kevent(2)` takes its timeout: a `timespec`, exact to the nanosecond; one call waits
-/// at most 10⁸ seconds (NetBSD rejects longer timeouts with `EINVAL`), longer waits are
-/// re-waited until the deadline.
+/// How `kevent(2)` takes its timeout: a `timespec`, exact to the nanosecond. One call waits
+/// at most 10⁸ seconds (about three years), a bound every kqueue kernel accepts (macOS
+/// refuses longer timeouts in `select(2)` with `EINVAL`, and kernels differ on what they do
+/// with larger ones); longer waits are re-waited until the deadline.
 pub(crate) const WAIT_RULE: WaitRule =
     WaitRule { granularity: Granularity::Nanos, longest: Duration::from_secs(100_000_000) };
 

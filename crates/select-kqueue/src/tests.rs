@@ -111,7 +111,7 @@ fn kevent_debug_is_pythons_repr() {
 // ---- conv: pure mappings ------------------------------------------------------------------
 
 #[test]
-fn registration_changes_are_minimal() {
+fn registration_changes_cover_every_transition() {
     let mut out = [KEvent::new(0); 4];
     let both = Interest::READABLE | Interest::WRITABLE;
     let n = conv::changes(3, None, Some(both), &mut out);
@@ -123,13 +123,21 @@ fn registration_changes_are_minimal() {
     assert_eq!(out[1].filter(), KQ_FILTER_WRITE);
     assert!(out.iter().take(n).all(|change| change.ident() == 3));
 
-    // Dropping WRITABLE deletes only the write filter.
+    // Dropping WRITABLE deletes the write filter (and re-adds the read filter unchanged).
     let n = conv::changes(3, Some(both), Some(Interest::READABLE), &mut out);
-    assert_eq!(n, 1);
-    assert_eq!((out[0].filter(), out[0].flags()), (KQ_FILTER_WRITE, KQ_EV_DELETE | KQ_EV_RECEIPT));
+    assert_eq!(n, 2);
+    assert_eq!(out[0].filter(), KQ_FILTER_READ);
+    assert_eq!(out[0].flags() & KQ_EV_ADD, KQ_EV_ADD);
+    assert_eq!((out[1].filter(), out[1].flags()), (KQ_FILTER_WRITE, KQ_EV_DELETE | KQ_EV_RECEIPT));
 
-    // The same interest again changes nothing.
-    assert_eq!(conv::changes(3, Some(both), Some(both), &mut out), 0);
+    // The same interest again is added again, which re-arms a oneshot registration.
+    let oneshot = Interest::READABLE | Interest::ONESHOT;
+    let n = conv::changes(3, Some(oneshot), Some(oneshot), &mut out);
+    assert_eq!(n, 1);
+    assert_eq!(
+        out[0].flags() & (KQ_EV_ADD | KQ_EV_ENABLE | KQ_EV_DISPATCH),
+        KQ_EV_ADD | KQ_EV_ENABLE | KQ_EV_DISPATCH
+    );
 
     // A new delivery mode deletes and re-adds, since modes apply only at creation.
     let edge = Interest::READABLE | Interest::EDGE;
