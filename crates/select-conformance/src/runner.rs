@@ -14,7 +14,7 @@ use crate::support;
 const CHILD: &str = "SELECT_CONFORMANCE_CHILD";
 
 /// How long a child may run before it is killed and the test fails.
-const CHILD_DEADLINE: Duration = Duration::from_secs(300);
+const CHILD_DEADLINE: Duration = Duration::from_secs(120);
 
 /// Runs `scenario` isolated: in the parent test process, re-runs this test binary filtered to
 /// this one test (`module_path` is the test's `module_path!()`, `name` its function name) and

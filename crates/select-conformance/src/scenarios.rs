@@ -604,6 +604,8 @@ pub fn concurrent_wait<B: Backend>() {
     let concurrent = B::CAPABILITIES.contains(Capabilities::CONCURRENT_WAITS);
     thread::scope(|scope| {
         let blocked = scope.spawn(|| wait(&backend, 8, None));
+        // Releases the blocked wait even if an assertion below fails, so the scope can end.
+        let _release = ReleaseOnDrop(&b);
         let started = Instant::now();
         let mut saw_busy = false;
         // Give the other thread time to enter its wait, then probe.
@@ -624,8 +626,17 @@ pub fn concurrent_wait<B: Backend>() {
             "{}: without CONCURRENT_WAITS a second wait must fail with ConcurrentWait",
             B::NAME
         );
-        support::write_all(&b, b"go").unwrap();
+        drop(_release);
         let events = blocked.join().unwrap();
         assert_eq!(fds(&events), BTreeSet::from([a.as_raw_fd()]), "{}", B::NAME);
     });
+}
+
+/// Writes a byte to the socket when dropped, also while unwinding from a failed assertion.
+struct ReleaseOnDrop<'a>(&'a OwnedFd);
+
+impl Drop for ReleaseOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = support::write_all(self.0, b"go");
+    }
 }
