@@ -119,6 +119,7 @@ impl Changes {
     }
 
     /// The most records one write carries.
+    #[cfg(test)]
     pub(crate) fn capacity(&self) -> usize {
         self.capacity
     }
@@ -129,6 +130,7 @@ impl Changes {
     }
 
     /// The encoded records waiting to be written.
+    #[cfg(test)]
     pub(crate) fn pending(&self) -> &[u8] {
         &self.bytes
     }

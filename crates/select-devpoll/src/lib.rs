@@ -34,9 +34,11 @@
 //!   allocation.
 //! - **The descriptor limit.** `DevPoll::new` records `RLIMIT_NOFILE`'s soft value, as
 //!   Python does: it is the most descriptors one wait reports and the size of
-//!   `DevPoll::events`. Lowering the limit later makes waits and writes fail (Solaris) or
-//!   quietly clamps them (illumos); raising it may leave ready descriptors unreported by one
-//!   wait (they are reported by the next: the driver resumes where it stopped).
+//!   `DevPoll::events`. Python documents that lowering the limit later makes the object
+//!   fail; on illumos a write of more records than the new limit fails with `EINVAL`, and a
+//!   wait asking for more than twice the limit is clamped. Raising the limit may leave ready
+//!   descriptors unreported by one wait (the next reports them: the driver resumes its scan
+//!   where it stopped).
 //! - **Timeouts** are whole milliseconds rounded up, `None` blocks, longer than `INT_MAX` ms
 //!   is clamped and re-waited, `EINTR` is retried with the time that remains
 //!   (`select_core::timeout`).
@@ -139,7 +141,7 @@ pub const POLLREMOVE: DevPollFlags =
 /// Python: the default `eventmask` of `devpoll.register` and `devpoll.modify`.
 #[cfg(devpoll)]
 pub const DEFAULT_EVENTMASK: DevPollFlags =
-    DevPollFlags::IN.union(DevPollFlags::PRI).union(DevPollFlags::OUT);
+    DevPollFlags::from_bits_retain(flag_bits(conv::DEFAULT_BITS));
 
 /// The most records one `write` to the device carries, unless `RLIMIT_NOFILE` is lower.
 #[cfg(devpoll)]
@@ -184,9 +186,9 @@ impl DevPoll {
     /// `open("/dev/poll", O_RDWR | O_CLOEXEC)` — creates an empty set.
     ///
     /// Records `getrlimit(RLIMIT_NOFILE)`'s soft value (`rlim_cur`) as the most descriptors
-    /// one wait reports ([`max_fds`](DevPoll::max_fds)): lowering the limit later makes waits
-    /// fail on Solaris (illumos clamps them), and raising it may leave ready descriptors for
-    /// the next wait. An unlimited value counts as `INT_MAX`. The descriptor is close-on-exec
+    /// one wait reports ([`max_fds`](DevPoll::max_fds)): lowering the limit later can make
+    /// writes and waits fail (see the crate documentation), and raising it may leave ready
+    /// descriptors for the next wait. An unlimited value counts as `INT_MAX`. The descriptor is close-on-exec
     /// (non-inheritable); `open` is retried after `EINTR`. Allocates the pending-record
     /// buffer, once.
     ///
