@@ -238,12 +238,11 @@ mod imp {
             }),
             None => None,
         };
-        let as_ptr = |set: &mut Option<libc::fd_set>| {
-            set.as_mut().map_or(ptr::null_mut(), |set| ptr::from_mut(set))
-        };
+        let as_ptr =
+            |set: &mut Option<libc::fd_set>| set.as_mut().map_or(ptr::null_mut(), ptr::from_mut);
         let (read_ptr, write_ptr, except_ptr) =
             (as_ptr(&mut read_set), as_ptr(&mut write_set), as_ptr(&mut except_set));
-        let timeout_ptr = timeval.as_mut().map_or(ptr::null_mut(), |tv| ptr::from_mut(tv));
+        let timeout_ptr = timeval.as_mut().map_or(ptr::null_mut(), ptr::from_mut);
         // SAFETY: each pointer is null or points to a live, exclusively borrowed `fd_set` /
         // `timeval` that outlives the call; `nfds <= FD_SETSIZE`, so the kernel reads and
         // writes only within the sets. select(2) performs no I/O on the descriptors: a closed

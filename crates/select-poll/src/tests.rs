@@ -11,8 +11,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use rustix::io::Errno;
-use rustix::net::{AddressFamily, SendFlags, SocketFlags, SocketType};
+use rustix::io::{Errno, FdFlags};
+use rustix::net::{AddressFamily, SendFlags, SocketType};
 use select_conformance::{run_isolated, support};
 use select_core::timeout::{Granularity, WaitRule};
 use select_core::{
@@ -40,15 +40,24 @@ fn allocations() -> usize {
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 
+/// A close-on-exec TCP socket. The flag is set after creation because Apple platforms lack
+/// `SOCK_CLOEXEC`.
+fn tcp_socket() -> OwnedFd {
+    let socket = rustix::net::socket(AddressFamily::INET, SocketType::STREAM, None).unwrap();
+    rustix::io::fcntl_setfd(&socket, FdFlags::CLOEXEC).unwrap();
+    socket
+}
+
+/// The next connection on `listener`, close-on-exec.
+fn accept(listener: &OwnedFd) -> OwnedFd {
+    let socket = rustix::net::accept(listener).unwrap();
+    rustix::io::fcntl_setfd(&socket, FdFlags::CLOEXEC).unwrap();
+    socket
+}
+
 /// A blocking TCP listener on an ephemeral port of 127.0.0.1.
 fn listener() -> OwnedFd {
-    let listener = rustix::net::socket_with(
-        AddressFamily::INET,
-        SocketType::STREAM,
-        SocketFlags::CLOEXEC,
-        None,
-    )
-    .unwrap();
+    let listener = tcp_socket();
     rustix::net::bind(&listener, &SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).unwrap();
     rustix::net::listen(&listener, 16).unwrap();
     listener
@@ -58,15 +67,9 @@ fn listener() -> OwnedFd {
 fn tcp_pair() -> (OwnedFd, OwnedFd) {
     let listener = listener();
     let address = rustix::net::getsockname(&listener).unwrap();
-    let client = rustix::net::socket_with(
-        AddressFamily::INET,
-        SocketType::STREAM,
-        SocketFlags::CLOEXEC,
-        None,
-    )
-    .unwrap();
+    let client = tcp_socket();
     rustix::net::connect(&client, &address).unwrap();
-    let server = rustix::net::accept_with(&listener, SocketFlags::CLOEXEC).unwrap();
+    let server = accept(&listener);
     (client, server)
 }
 
@@ -438,16 +441,10 @@ fn tcp_listener_and_peer_shutdown() {
     poll.register(&listener, POLLIN).unwrap();
     assert_eq!(poll.poll(Some(Duration::ZERO)).unwrap(), vec![]);
     let address = rustix::net::getsockname(&listener).unwrap();
-    let client = rustix::net::socket_with(
-        AddressFamily::INET,
-        SocketType::STREAM,
-        SocketFlags::CLOEXEC,
-        None,
-    )
-    .unwrap();
+    let client = tcp_socket();
     rustix::net::connect(&client, &address).unwrap();
     assert_eq!(poll.poll(Some(LONG)).unwrap(), vec![(listener.as_raw_fd(), POLLIN)]);
-    let server = rustix::net::accept_with(&listener, SocketFlags::CLOEXEC).unwrap();
+    let server = accept(&listener);
     poll.register(&server, PollFlags::PYTHON_DEFAULT | PollFlags::all()).unwrap();
     rustix::net::shutdown(&client, rustix::net::Shutdown::Write).unwrap();
     let ready = poll.poll(Some(LONG)).unwrap();
