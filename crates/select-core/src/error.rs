@@ -26,6 +26,7 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 /// | [`FdOutOfRange`](Error::FdOutOfRange) | `ValueError: filedescriptor out of range in select()` |
 /// | [`TooManyFds`](Error::TooManyFds) | `ValueError: too many file descriptors in select()` |
 /// | [`Overflow`](Error::Overflow) | `OverflowError` |
+/// | [`ShortWrite`](Error::ShortWrite) | `OSError: failed to write all pollfds` (devpoll) |
 /// | [`Unsupported`](Error::Unsupported) | (none: Python exposes each mechanism's own flags) |
 ///
 /// `EINTR` is never returned: every wait retries it (PEP 475).
@@ -105,6 +106,22 @@ pub enum Error {
         limit: &'static str,
     },
 
+    /// A write to a kernel object took only part of what it was given (/dev/poll's batched
+    /// registration records). Nothing is lost: the records not written are kept and written
+    /// again by the next flush.
+    #[error(
+        "short write to the {object} device: {written} of {attempted} bytes written; the rest \
+         is kept and written again"
+    )]
+    ShortWrite {
+        /// Which object: `"devpoll"`.
+        object: &'static str,
+        /// How many bytes the kernel took.
+        written: usize,
+        /// How many bytes were offered.
+        attempted: usize,
+    },
+
     /// The backend cannot deliver what the interest asks for.
     #[error("the {backend} backend does not support {interest:?}")]
     Unsupported {
@@ -133,6 +150,7 @@ impl From<Error> for io::Error {
         let kind = match &error {
             Error::Os(errno) => return io::Error::from_raw_os_error(errno.raw_os_error()),
             Error::NotRegistered { .. } => io::ErrorKind::NotFound,
+            Error::ShortWrite { .. } => io::ErrorKind::WriteZero,
             Error::AlreadyRegistered { .. } => io::ErrorKind::AlreadyExists,
             Error::ConcurrentWait { .. } => io::ErrorKind::ResourceBusy,
             Error::Unsupported { .. } => io::ErrorKind::Unsupported,

@@ -204,8 +204,8 @@ impl Changes {
     ///
     /// - A complete write empties the buffer.
     /// - A short write keeps every record the device did not take whole, so nothing is lost:
-    ///   the next flush writes them again. It fails with `EIO`, because the device never
-    ///   writes short and a caller must hear about it.
+    ///   the next flush writes them again. It fails with [`Error::ShortWrite`], because the
+    ///   device never writes short and a caller must hear about it.
     /// - Any other error drops the batch and is returned. The device may have applied a
     ///   prefix of it, and keeping it would make one bad record fail every later wait (the
     ///   errors are per object, such as `EACCES` after `fork` and `EINVAL` once
@@ -221,9 +221,10 @@ impl Changes {
             match write(&self.bytes) {
                 Ok(written) if written >= self.bytes.len() => self.bytes.clear(),
                 Ok(written) => {
+                    let attempted = self.bytes.len();
                     let whole = written - written % RECORD_SIZE;
                     self.bytes.drain(..whole);
-                    return Err(Error::Os(Errno::IO));
+                    return Err(Error::ShortWrite { object: "devpoll", written, attempted });
                 }
                 Err(Errno::INTR) => {}
                 Err(errno) => {

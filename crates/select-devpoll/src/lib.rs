@@ -18,7 +18,7 @@
 //!   `write` before each wait, or earlier when the next operation's records would not fit.
 //!   An operation appends all its records or none. A failed write is returned: a short write
 //!   keeps every record the device did not take (the next write retries them) and fails with
-//!   `EIO`; any other error drops the batch, as Python does, so that one bad record cannot
+//!   `Error::ShortWrite`; any other error drops the batch, as Python does, so that one bad record cannot
 //!   fail every later wait.
 //! - **Re-registering replaces.** The device ORs the masks of two records for one
 //!   descriptor, which Python documents as "undefined". Here `register` of a descriptor
@@ -352,7 +352,7 @@ impl DevPoll {
     /// `ioctl` and allocates nothing.
     ///
     /// A failed write of the pending records is returned before waiting: a short write keeps
-    /// the records the device did not take and fails with `EIO`; another error drops the
+    /// the records the device did not take and fails with [`Error::ShortWrite`]; another error drops the
     /// batch (the device may have applied part of it).
     ///
     /// Python: `devpoll.poll([timeout])`, with `events.native()` as the `(fd, event)` list.

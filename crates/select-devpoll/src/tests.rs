@@ -203,14 +203,17 @@ mod records {
     }
 
     #[test]
-    fn a_short_write_keeps_the_records_not_written_and_fails_with_eio() {
+    fn a_short_write_keeps_the_records_not_written_and_says_how_much_was_written() {
         let mut device = Device::scripted([Ok(RECORD_SIZE)]);
         let mut changes = Changes::new(4);
         for fd in [10, 11, 12] {
             changes.register(fd, IN, no_write).unwrap();
         }
         let error = changes.flush(device.writer()).unwrap_err();
-        assert!(matches!(error, Error::Os(Errno::IO)), "{error:?}");
+        assert!(
+            matches!(error, Error::ShortWrite { object: "devpoll", written, attempted: 24 } if written == RECORD_SIZE),
+            "{error:?}"
+        );
         assert_eq!(device.writes, [vec![(10, IN)]]);
         assert_eq!(decode(changes.pending()), [(11, IN), (12, IN)]);
         // Nothing is lost: the next flush writes what is left.
@@ -225,7 +228,10 @@ mod records {
         for fd in [10, 11, 12] {
             changes.register(fd, IN, no_write).unwrap();
         }
-        assert!(matches!(changes.flush(device.writer()), Err(Error::Os(Errno::IO))));
+        assert!(matches!(
+            changes.flush(device.writer()),
+            Err(Error::ShortWrite { written: 11, .. })
+        ));
         assert_eq!(decode(changes.pending()), [(11, IN), (12, IN)]);
     }
 
@@ -234,7 +240,10 @@ mod records {
         let mut device = Device::scripted([Ok(0)]);
         let mut changes = Changes::new(4);
         changes.register(10, IN, no_write).unwrap();
-        assert!(matches!(changes.flush(device.writer()), Err(Error::Os(Errno::IO))));
+        assert!(matches!(
+            changes.flush(device.writer()),
+            Err(Error::ShortWrite { written: 0, .. })
+        ));
         assert_eq!(device.calls, 1);
         assert_eq!(decode(changes.pending()), [(10, IN)]);
     }
@@ -264,7 +273,10 @@ mod records {
         changes.register(4, IN, no_write).unwrap();
         changes.register(5, IN, no_write).unwrap();
         // A short write while making room: the operation fails and appends nothing.
-        assert!(matches!(changes.unregister(4, device.writer()), Err(Error::Os(Errno::IO))));
+        assert!(matches!(
+            changes.unregister(4, device.writer()),
+            Err(Error::ShortWrite { written: RECORD_SIZE, .. })
+        ));
         assert!(changes.is_registered(4));
         assert_eq!(decode(changes.pending()), [(5, IN)]);
     }
