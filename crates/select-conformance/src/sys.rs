@@ -91,7 +91,13 @@ impl Signaller<'static> {
 impl<'a> Signaller<'a> {
     /// Signals the thread of `target`.
     pub(crate) fn thread<T>(target: &'a JoinHandle<T>, period: Duration) -> Signaller<'a> {
-        Signaller::start(Thread(target.as_pthread_t()), period)
+        #[allow(
+            clippy::unnecessary_cast,
+            reason = "std's RawPthread is an integer; libc's pthread_t is the same integer on most \
+                      targets and a pointer on musl, so the cast is needed only there"
+        )]
+        let thread = target.as_pthread_t() as libc::pthread_t;
+        Signaller::start(Thread(thread), period)
     }
 
     fn start(target: Thread, period: Duration) -> Signaller<'a> {
@@ -104,6 +110,8 @@ impl<'a> Signaller<'a> {
             thread::Builder::new()
                 .name("select-conformance-interrupter".into())
                 .spawn(move || {
+                    // Moves the whole `Send` wrapper in, not just its (pointer) field.
+                    let target = target;
                     while !stop.load(Ordering::Acquire) {
                         // SAFETY: `target` names a thread that is not joined yet: either the
                         // thread that owns this non-`Send` Signaller, which is alive until it
