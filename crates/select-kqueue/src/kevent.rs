@@ -301,6 +301,8 @@ impl fmt::Debug for KEvent {
 /// [`as_slice`](KqueueEvents::as_slice) gives the native records (with `EV_EOF`,
 /// `EV_ERROR`, `fflags` and `data` as the kernel set them); [`EventBuffer::get`] gives the
 /// portable form.
+///
+/// Python: the `maxevents` argument of `select.kqueue.control` and the list it returns.
 #[derive(Clone)]
 pub struct KqueueEvents {
     records: Box<[KEvent]>,

@@ -1,16 +1,16 @@
 //! kqueue(2) backend: macOS, iOS, FreeBSD, NetBSD, OpenBSD, DragonFly BSD.
 //!
-//! [`Kqueue`] is Python's `select.kqueue` object and [`KEvent`] its `select.kevent` record;
-//! `Kqueue` also implements the portable [`Backend`] trait. Every filter, flag and note the
+//! `Kqueue` is Python's `select.kqueue` object and `KEvent` its `select.kevent` record;
+//! `Kqueue` also implements the portable `Backend` trait. Every filter, flag and note the
 //! target defines is exported under Python's name (`KQ_FILTER_*`, `KQ_EV_*`, `KQ_NOTE_*`).
 //!
 //! # Design choices
 //!
-//! - **Native records, no copies.** [`KEvent`] is `repr(transparent)` over the target's
+//! - **Native records, no copies.** `KEvent` is `repr(transparent)` over the target's
 //!   `struct kevent` (whose field widths differ: NetBSD's filter and flags are `uint32_t`,
 //!   NetBSD's and OpenBSD's `data` is `int64_t`). A changelist is a `&[KEvent]` handed to the
-//!   kernel as it is, and events land directly in the caller's [`KqueueEvents`], so
-//!   [`Kqueue::control`] and [`Backend::wait`] make one `kevent(2)` call and allocate nothing.
+//!   kernel as it is, and events land directly in the caller's `KqueueEvents`, so
+//!   `Kqueue::control` and `Backend::wait` make one `kevent(2)` call and allocate nothing.
 //! - **`kevent` through `libc`, wrapped safely.** rustix's `kevent` is `unsafe` and its
 //!   `Event` cannot hold an arbitrary record, so `src/sys.rs` calls `libc::kevent` and argues
 //!   there why the call is safe for any record: the kernel validates every ident and drops a
@@ -19,18 +19,18 @@
 //!   The first kqueue installs a `pthread_atfork` child handler that bumps a process-wide
 //!   generation counter; each `Kqueue` remembers the generation it was created (or adopted)
 //!   in and compares it on every operation (one relaxed atomic load, no system call). In a
-//!   child, every operation reports [`Error::Closed`], [`Kqueue::is_closed`] is true, and
+//!   child, every operation reports `Error::Closed`, `Kqueue::is_closed` is true, and
 //!   closing or dropping the object does **not** close the descriptor number, which the
 //!   child may have reused for something else. (CPython marks its kqueues closed from an
 //!   `os.register_at_fork` handler; the counter does the same without a list of objects.)
 //! - **Timeouts exact to the nanosecond.** `control` converts the timeout to a `timespec`
 //!   exactly; waits longer than 10⁸ s (about three years, a bound every kernel accepts) are
 //!   split and re-waited, never turned into "forever". `EINTR` is retried with the time that
-//!   remains (PEP 475) through [`select_core::timeout::wait_with_retry`]. The changelist is
+//!   remains (PEP 475) through `select_core::timeout::wait_with_retry`. The changelist is
 //!   passed only to the first call: the kernels apply all changes before they sleep, so a
 //!   retry after `EINTR` (or after a split slice) must not apply them twice.
 //! - **The portable backend** registers `EVFILT_READ`/`EVFILT_WRITE`, level-triggered unless
-//!   [`Interest::EDGE`] asks for `EV_CLEAR`; [`Interest::ONESHOT`] uses `EV_DISPATCH`
+//!   `Interest::EDGE` asks for `EV_CLEAR`; `Interest::ONESHOT` uses `EV_DISPATCH`
 //!   (disable after one event, re-armed by `modify`) rather than `EV_ONESHOT` (delete), so
 //!   the kernel keeps what the registry lists and `unregister` stays valid. Each `register`,
 //!   `modify` and `unregister` applies all its changes in **one** `kevent` call with
@@ -46,8 +46,8 @@
 //!   the kernel forgets a closed descriptor but the registry cannot know, so registering a
 //!   reused number fails with `EEXIST` until it is unregistered (which then succeeds even
 //!   though the kernel answers `ENOENT`).
-//! - **`udata` is ordered unsigned** by [`KEvent`]'s `Ord`, like its C type; CPython orders
-//!   it signed, which [`KEvent::cmp_python`] reproduces.
+//! - **`udata` is ordered unsigned** by `KEvent`'s `Ord`, like its C type; CPython orders
+//!   it signed, which `KEvent::cmp_python` reproduces.
 //!
 //! # What was tested where
 //!
