@@ -46,6 +46,12 @@
 //!   the kernel forgets a closed descriptor but the registry cannot know, so registering a
 //!   reused number fails with `EEXIST` until it is unregistered (which then succeeds even
 //!   though the kernel answers `ENOENT`).
+//! - **`data` is an `i64` in the API** on every system (Python's `long long`), although
+//!   macOS and DragonFly BSD store an `intptr_t` and FreeBSD, NetBSD and OpenBSD an
+//!   `int64_t`: portable code needs no casts, reads are lossless everywhere, and a write that
+//!   does not fit (possible only on 32-bit targets with an `intptr_t` field) is an
+//!   `Error::Overflow`, as it is an `OverflowError` in Python. `filter` and `flags` keep their
+//!   native types (`Filter`, `Flags`), since NetBSD's are wider and the constants have them.
 //! - **`udata` is ordered unsigned** by `KEvent`'s `Ord`, like its C type; CPython orders
 //!   it signed, which `KEvent::cmp_python` reproduces.
 //!
