@@ -50,11 +50,14 @@
 //!
 //! # Where this was tested
 //!
-//! The tests (`src/tests.rs`, plus the shared conformance suite) ran on Linux x86-64 with
-//! real pipes, socketpairs and TCP sockets on 127.0.0.1. The code was type-checked and linted
-//! for macOS, FreeBSD, NetBSD, OpenBSD, DragonFly BSD, illumos, Solaris, Android and other
-//! Linux targets, but not run there; in particular the libc `select` path (illumos,
-//! Solaris) has only been compiled.
+//! The tests (`src/tests.rs`, plus the shared conformance suite run against both [`Poll`]
+//! and [`Select`]) ran on Linux x86-64 (glibc) with real pipes, socketpairs and TCP sockets on
+//! 127.0.0.1: registration order, `POLLNVAL`, `EBADF`, the `FD_SETSIZE` limits (fd 1023 and
+//! 1024), timeouts, `EINTR` from a signal every 5 ms, concurrent waits, and a counting
+//! allocator proving steady-state waits allocate nothing. The crate and its tests were also
+//! linted with clippy for i686 and aarch64 Linux, Android, macOS (x86-64 and arm64), FreeBSD,
+//! NetBSD, illumos, OpenBSD, DragonFly BSD and Solaris (the library alone for musl), but not
+//! run there; in particular the libc `select` path (illumos, Solaris) has only been compiled.
 //!
 //! Python: `select.poll`, `select.select`, the `select.POLL*` constants.
 
@@ -81,6 +84,13 @@ use bitflags::bitflags;
 /// illumos and Solaris (1024 on 32-bit). The value is libc's for the target.
 ///
 /// Python: the limit behind "filedescriptor out of range in select()".
+///
+/// # References
+///  - [POSIX]
+///  - [Linux]
+///
+/// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/basedefs/sys_select.h.html
+/// [Linux]: https://man7.org/linux/man-pages/man2/select.2.html
 pub const FD_SETSIZE: usize = libc::FD_SETSIZE;
 
 /// The `POLLMSG` value on Linux, which neither `libc` nor rustix exports: 0x0400 in

@@ -262,48 +262,59 @@ mod imp {
     }
 }
 
-/// The system allocator, counting the allocations each thread makes: the test binary's
-/// global allocator, proving that steady-state waits do not allocate.
 #[cfg(test)]
-#[derive(Debug)]
-pub(crate) struct CountingAllocator;
+pub(crate) use counting::{CountingAllocator, allocations};
 
 #[cfg(test)]
-thread_local! {
-    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
+mod counting {
+    //! The test binary's global allocator: the system allocator, counting the allocations
+    //! each thread makes, which proves that steady-state waits do not allocate.
 
-/// How many allocations the current thread has made so far.
-#[cfg(test)]
-pub(crate) fn allocations() -> usize {
-    ALLOCATIONS.with(std::cell::Cell::get)
-}
+    // The thread-local's initializer is already `const`; clippy still flags it on targets whose
+    // thread-local storage is emulated (OpenBSD, Solaris), where `thread_local!` expands
+    // differently, and an attribute on the macro call itself is ignored.
+    #![allow(clippy::missing_const_for_thread_local)]
 
-#[cfg(test)]
-fn count_allocation() {
-    // `try_with` fails only while the thread is being torn down; nothing is counted then.
-    let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
-}
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
 
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
-// `System`'s guarantees hold; the counter is a const-initialised thread-local `Cell`, which
-// never allocates.
-#[cfg(test)]
-unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        count_allocation();
-        // SAFETY: the caller upholds `alloc`'s contract, which is passed on unchanged.
-        unsafe { std::alloc::System.alloc(layout) }
+    /// The system allocator, counting allocations per thread.
+    #[derive(Debug)]
+    pub(crate) struct CountingAllocator;
+
+    thread_local! {
+        static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
     }
 
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
-        // SAFETY: the caller upholds `dealloc`'s contract, which is passed on unchanged.
-        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    /// How many allocations the current thread has made so far.
+    pub(crate) fn allocations() -> usize {
+        ALLOCATIONS.with(Cell::get)
     }
 
-    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
-        count_allocation();
-        // SAFETY: the caller upholds `realloc`'s contract, which is passed on unchanged.
-        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    fn count_allocation() {
+        // `try_with` fails only while the thread is being torn down; nothing is counted then.
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+    }
+
+    // SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
+    // `System`'s guarantees hold; the counter is a const-initialised thread-local `Cell`,
+    // which never allocates.
+    unsafe impl GlobalAlloc for CountingAllocator {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            count_allocation();
+            // SAFETY: the caller upholds `alloc`'s contract, which is passed on unchanged.
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: the caller upholds `dealloc`'s contract, which is passed on unchanged.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            count_allocation();
+            // SAFETY: the caller upholds `realloc`'s contract, which is passed on unchanged.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
     }
 }
