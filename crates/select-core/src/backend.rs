@@ -53,12 +53,19 @@
 //! - `close` MUST report the error of `close(2)`, if any.
 //! - A backend MUST NOT depend on another backend crate, and `select-core` makes no system
 //!   call.
+//!
+//! ## User events
+//!
+//! - A backend declaring [`Capabilities::USER_EVENT`] MUST return a [`UserEvent`] from
+//!   [`user_event`](Backend::user_event); a trigger MUST wake a wait that is blocked or starts
+//!   later, reported once as its token with [`Readiness::READABLE`](crate::Readiness), and
+//!   triggers before that report MUST coalesce. The others MUST return `None`.
 
 use std::fmt;
 use std::os::fd::BorrowedFd;
 use std::time::Duration;
 
-use crate::{Capabilities, EventBuffer, Interest, Result};
+use crate::{Capabilities, EventBuffer, Interest, Result, UserEvent};
 
 /// Which kernel mechanism a backend uses.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -179,6 +186,21 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug {
 
     /// Whether [`close`](Backend::close) was called.
     fn is_closed(&self) -> bool;
+
+    /// Creates a wake-up event inside this backend's kernel object, if the mechanism has one
+    /// ([`Capabilities::USER_EVENT`]: kqueue's `EVFILT_USER`), or returns `None`.
+    ///
+    /// Waits report a triggered event as an [`Event`](crate::Event) whose descriptor is
+    /// [`UserEvent::token`]. Without the capability, wake a wait by registering a readable
+    /// descriptor instead (an eventfd or a pipe), as the facade's `Waker` does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`](crate::Error::Closed), or the errno of the system calls that create
+    /// and register the event.
+    fn user_event(&self) -> Result<Option<UserEvent>> {
+        Ok(None)
+    }
 }
 
 /// Fails with [`Error::Unsupported`](crate::Error::Unsupported) unless `B` has every

@@ -124,5 +124,9 @@ bitflags! {
         /// [`Error::AlreadyRegistered`](crate::Error::AlreadyRegistered)); without it, a second
         /// `register` replaces the first, as Python's `poll.register` does.
         const REJECTS_DUPLICATES = 1 << 8;
+        /// [`Backend::user_event`](crate::Backend::user_event) creates a wake-up event inside
+        /// the kernel object (kqueue's `EVFILT_USER`), so waking a wait needs no descriptor of
+        /// its own.
+        const USER_EVENT = 1 << 9;
     }
 }

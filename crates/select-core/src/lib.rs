@@ -34,11 +34,13 @@ mod error;
 mod event;
 mod interest;
 pub mod timeout;
+mod user_event;
 
 pub use backend::{Backend, BackendKind, check_capacity, check_interest};
 pub use error::{Error, Result};
 pub use event::{Event, EventBuffer, EventIter, EventList};
 pub use interest::{Capabilities, Interest, Readiness};
+pub use user_event::{UserEvent, UserTrigger};
 
 /// The largest write to a pipe that the kernel performs atomically, for this target.
 ///

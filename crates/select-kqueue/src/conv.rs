@@ -9,7 +9,7 @@ use select_core::{Interest, Readiness};
 use crate::KEvent;
 use crate::consts::{
     KQ_EV_ADD, KQ_EV_CLEAR, KQ_EV_DELETE, KQ_EV_DISPATCH, KQ_EV_ENABLE, KQ_EV_EOF, KQ_EV_ERROR,
-    KQ_EV_RECEIPT, KQ_FILTER_READ, KQ_FILTER_WRITE,
+    KQ_EV_RECEIPT, KQ_FILTER_READ, KQ_FILTER_USER, KQ_FILTER_WRITE,
 };
 
 /// The type of [`KEvent::filter`]: `short` (`i16`) on macOS, iOS, FreeBSD, OpenBSD and
@@ -113,8 +113,9 @@ pub(crate) fn changes(
 /// The portable form of an event the kernel returned.
 ///
 /// `EVFILT_READ` is [`Readiness::READABLE`], `EVFILT_WRITE` [`Readiness::WRITABLE`],
-/// `EV_EOF` adds [`Readiness::HANGUP`] and `EV_ERROR` adds [`Readiness::ERROR`]. Events of
-/// other filters, which only [`Kqueue::control`](crate::Kqueue::control) registers, keep
+/// `EVFILT_USER` (the [`Backend::user_event`](select_core::Backend::user_event) wake-up) is
+/// [`Readiness::READABLE`] too, `EV_EOF` adds [`Readiness::HANGUP`] and `EV_ERROR` adds
+/// [`Readiness::ERROR`]. Events of other filters, which only [`Kqueue::control`](crate::Kqueue::control) registers, keep
 /// just the `EV_EOF` and `EV_ERROR` bits, and their ident is reported as the descriptor if
 /// it fits one (`-1` otherwise).
 pub(crate) fn readiness(event: &KEvent) -> Readiness {
@@ -123,6 +124,10 @@ pub(crate) fn readiness(event: &KEvent) -> Readiness {
         readiness |= Readiness::READABLE;
     } else if event.filter() == KQ_FILTER_WRITE {
         readiness |= Readiness::WRITABLE;
+    } else if event.filter() == KQ_FILTER_USER {
+        // A triggered user event (`Backend::user_event`) wakes the wait like a readable
+        // descriptor would.
+        readiness |= Readiness::READABLE;
     }
     if event.flags() & KQ_EV_EOF != 0 {
         readiness |= Readiness::HANGUP;

@@ -90,7 +90,10 @@ use std::time::Duration;
 
 use rustix::io::{Errno, FdFlags};
 use select_core::timeout::{Granularity, WaitRule, wait_with_retry};
-use select_core::{Backend, BackendKind, Capabilities, Error, Interest, Result};
+use select_core::{
+    Backend, BackendKind, Capabilities, Error, EventBuffer, Interest, Result, UserEvent,
+    UserTrigger,
+};
 
 pub use consts::*;
 pub use conv::{Filter, FilterFlags, Flags};
@@ -450,7 +453,8 @@ impl Backend for Kqueue {
         .union(Capabilities::ONESHOT)
         .union(Capabilities::KERNEL_OBJECT)
         .union(Capabilities::CONCURRENT_WAITS)
-        .union(Capabilities::REJECTS_DUPLICATES);
+        .union(Capabilities::REJECTS_DUPLICATES)
+        .union(Capabilities::USER_EVENT);
     const FD_LIMIT: Option<usize> = None;
     type Events = KqueueEvents;
 
@@ -515,6 +519,59 @@ impl Backend for Kqueue {
 
     fn is_closed(&self) -> bool {
         Kqueue::is_closed(self)
+    }
+
+    /// `fcntl(kq, F_DUPFD_CLOEXEC)` then `kevent` with `EV_ADD | EV_CLEAR` for an
+    /// `EVFILT_USER` event whose ident is the duplicate's number.
+    ///
+    /// The duplicate names the same kqueue and is adopted as a [`Kqueue`], so the trigger
+    /// follows the fork rule too; its number is the event's token, unique while the event
+    /// lives. `EV_CLEAR` resets the event when a wait reports it, so triggers coalesce and
+    /// nothing needs draining. Dropping the event deletes it.
+    fn user_event(&self) -> Result<Option<UserEvent>> {
+        let queue = Kqueue::from_fd(rustix::io::fcntl_dupfd_cloexec(self.live()?, 0)?);
+        let token = queue.fileno()?;
+        let ident = conv::fd_ident(token);
+        let add =
+            KEvent::new(ident).with_filter(KQ_FILTER_USER).with_flags(KQ_EV_ADD | KQ_EV_CLEAR);
+        queue.control(&[add], &mut KqueueEvents::with_capacity(0), Some(Duration::ZERO))?;
+        Ok(Some(UserEvent::new(token, Box::new(UserWakeup { queue, ident }))))
+    }
+}
+
+/// The trigger of a [`Kqueue`]'s user event ([`Backend::user_event`]): the duplicate of the
+/// kqueue descriptor and the event's ident.
+#[derive(Debug)]
+struct UserWakeup {
+    queue: Kqueue,
+    ident: usize,
+}
+
+impl UserWakeup {
+    /// Applies one change to the user event, reporting its error (with no room for events,
+    /// `kevent` fails the call instead of returning an `EV_ERROR` record).
+    fn apply(&self, flags: Flags, fflags: FilterFlags) -> Result<()> {
+        let change = KEvent::new(self.ident)
+            .with_filter(KQ_FILTER_USER)
+            .with_flags(flags)
+            .with_fflags(fflags);
+        self.queue.control(&[change], &mut KqueueEvents::with_capacity(0), Some(Duration::ZERO))?;
+        Ok(())
+    }
+}
+
+impl UserTrigger for UserWakeup {
+    /// `kevent` with `NOTE_TRIGGER` for the user event.
+    fn trigger(&self) -> Result<()> {
+        self.apply(0, KQ_NOTE_TRIGGER)
+    }
+}
+
+impl Drop for UserWakeup {
+    /// Deletes the user event from the kqueue (it is not tied to a descriptor, so closing the
+    /// duplicate alone would leave it registered); an error (a closed kqueue) changes nothing.
+    fn drop(&mut self) {
+        let _ = self.apply(KQ_EV_DELETE, 0);
     }
 }
 

@@ -383,6 +383,42 @@ fn a_user_event_is_triggered() {
 }
 
 #[test]
+fn the_backend_user_event_wakes_a_blocked_wait_once() {
+    let kq = Arc::new(Kqueue::new().expect("kqueue"));
+    let user = Backend::user_event(&*kq).expect("user_event").expect("kqueue has EVFILT_USER");
+    let duplicate = support::borrow_raw(user.token());
+    assert!(
+        support::is_cloexec(duplicate).expect("fcntl"),
+        "the event's duplicate is close-on-exec"
+    );
+    let waiter = {
+        let kq = Arc::clone(&kq);
+        std::thread::spawn(move || {
+            let mut events = KqueueEvents::with_capacity(4);
+            let n = Backend::wait(&*kq, &mut events, Some(EVENTUALLY)).expect("wait");
+            events.iter().take(n).collect::<Vec<_>>()
+        })
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    // Two triggers before the wait returns coalesce into one report.
+    user.trigger().expect("trigger");
+    user.trigger().expect("trigger again");
+    let reported = waiter.join().expect("waiter");
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert_eq!(reported[0].fd(), user.token());
+    assert!(reported[0].readiness().contains(Readiness::READABLE));
+    // EV_CLEAR re-armed it: nothing is pending now, and a new trigger is reported again.
+    let mut events = KqueueEvents::with_capacity(4);
+    assert_eq!(Backend::wait(&*kq, &mut events, Some(Duration::ZERO)).expect("wait"), 0);
+    user.trigger().expect("trigger");
+    assert_eq!(Backend::wait(&*kq, &mut events, Some(EVENTUALLY)).expect("wait"), 1);
+    // Dropping the event deletes it and closes its duplicate.
+    let token = user.token();
+    drop(user);
+    assert!(!support::is_open(token));
+}
+
+#[test]
 fn control_iter_takes_any_number_of_changes() {
     let kq = Kqueue::new().expect("kqueue");
     let (a, b) = support::socketpair().expect("socketpair");
@@ -503,7 +539,8 @@ fn capabilities_are_as_documented() {
         | C::ONESHOT
         | C::KERNEL_OBJECT
         | C::CONCURRENT_WAITS
-        | C::REJECTS_DUPLICATES;
+        | C::REJECTS_DUPLICATES
+        | C::USER_EVENT;
     assert_eq!(Kqueue::CAPABILITIES, expected);
     assert_eq!(Kqueue::FD_LIMIT, None);
     assert_eq!(Kqueue::NAME, "kqueue");
