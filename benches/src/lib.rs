@@ -10,7 +10,7 @@
 //!   ([`RawEpoll`], [`RawPoll`], [`RawSelect`]): the physical limit of each mechanism;
 //! - [`Mio`] and [`Polling`], the crates users pick today.
 //!
-//! The workloads ([`round_trip`], [`idle_wait`], [`churn`], [`chain_iteration`]) are written
+//! The workloads ([`round_trip`], [`idle_wait`], [`churn`], [`Chain::iteration`]) are written
 //! once, generically over [`Row`], and monomorphised per row, so a row's cost is its own API's
 //! cost and nothing else. [`visit_all`] is the one list of rows: the benches, the probe and the
 //! tests all walk it.
