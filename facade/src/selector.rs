@@ -409,26 +409,37 @@ impl<B: Backend, T> Selector<B, T> {
         self.keys.is_empty()
     }
 
-    /// This selector's [`Waker`], created and registered on first use; every call returns a
-    /// clone of the same waker.
+    /// This selector's [`Waker`], created on first use; every call returns a clone of the same
+    /// waker.
     ///
-    /// A woken [`select`](Selector::select) drains the waker and reports it through
-    /// [`Ready::woken`], never as a key; wakes before that coalesce into one.
+    /// Where the backend has its own user event ([`Backend::user_event`]: kqueue's
+    /// `EVFILT_USER`), the waker triggers it; otherwise it is an eventfd (Linux, Android) or a
+    /// pipe, registered for reading. A woken [`select`](Selector::select) drains the waker and
+    /// reports it through [`Ready::woken`], never as a key; wakes before that coalesce into
+    /// one.
     ///
     /// Python: the self-pipe that `asyncio`'s selector event loop registers.
     ///
     /// # Errors
     ///
-    /// The errors of [`Waker::new`] and [`Backend::register`] (for example
+    /// The errors of [`Backend::user_event`], [`Waker::new`] and [`Backend::register`] (for example
     /// [`Error::FdOutOfRange`] with the `Select` backend if the process already has
     /// `FD_SETSIZE` descriptors open).
     pub fn waker(&mut self) -> Result<Waker> {
         if let Some(waker) = &self.waker {
             return Ok(waker.clone());
         }
-        let waker = Waker::new()?;
-        check_fd_limit::<B>(waker.fileno())?;
-        self.backend.register(waker.as_fd(), Interest::READABLE)?;
+        // The backend's own user event where it has one (kqueue's EVFILT_USER): nothing to
+        // register and nothing to drain. Otherwise an eventfd or a pipe, watched for reading.
+        let waker = match self.backend.user_event()? {
+            Some(event) => Waker::from_user_event(event),
+            None => {
+                let waker = Waker::new()?;
+                check_fd_limit::<B>(waker.fileno())?;
+                self.backend.register(waker.as_fd(), Interest::READABLE)?;
+                waker
+            }
+        };
         self.waker = Some(waker.clone());
         Ok(waker)
     }

@@ -242,11 +242,12 @@ macro_rules! for_each_backend {
     };
 }
 
-/// The Waker's mechanism: an eventfd(2) counter where the kernel has one that every backend can
-/// wait on (Linux and Android).
+/// The Waker's descriptor: an eventfd(2) counter where the kernel has one that every backend
+/// can wait on (Linux and Android).
 ///
-/// kqueue targets use the pipe for now: `EVFILT_USER` would need the kqueue crate's native
-/// `KEvent` API on the Selector's own queue, which a backend-generic Selector cannot reach.
+/// A `Selector` over a backend with its own user event (kqueue's `EVFILT_USER`, through
+/// `Backend::user_event`) needs no descriptor at all; this one serves `Waker::new` and the
+/// other backends.
 #[cfg(epoll_os)]
 pub(crate) mod waker {
     use std::os::fd::OwnedFd;

@@ -8,14 +8,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::io::Errno;
 
+use select_core::UserEvent;
+
 use crate::{Result, sys};
 
 /// A handle that wakes a thread blocked in [`Selector::select`](crate::Selector::select), or in
 /// any backend's wait, from another thread.
 ///
-/// The mechanism is chosen per target in `src/sys.rs`: an `eventfd(2)` counter on Linux and
-/// Android (`EFD_CLOEXEC | EFD_NONBLOCK`), a close-on-exec, non-blocking pipe everywhere else
-/// (the classic self-pipe). Its readable end ([`AsFd`]) is what a wait watches.
+/// The mechanism: a [`Selector`](crate::Selector)'s waker uses the backend's own user event
+/// where it has one ([`Capabilities::USER_EVENT`](crate::Capabilities::USER_EVENT): kqueue's
+/// `EVFILT_USER`, which needs no descriptor of its own and nothing to drain). Otherwise, and
+/// for [`Waker::new`], a descriptor chosen per target in `src/sys.rs`: an `eventfd(2)` counter
+/// on Linux and Android (`EFD_CLOEXEC | EFD_NONBLOCK`), a close-on-exec, non-blocking pipe
+/// everywhere else (the classic self-pipe), whose readable end ([`AsFd`]) is what a wait
+/// watches.
 ///
 /// Wakes coalesce: any number of [`wake`](Waker::wake) calls before the waiting side
 /// [`reset`](Waker::reset)s the waker produce one readiness, and at most one write reaches the
@@ -47,12 +53,22 @@ pub struct Waker {
 }
 
 struct Inner {
-    /// The end a wait watches; for an eventfd, also the end wakes write to.
-    read: OwnedFd,
-    /// The pipe's write end, or `None` for an eventfd.
-    write: Option<OwnedFd>,
-    /// Whether a wake was written and not yet drained.
+    mechanism: Mechanism,
+    /// Whether a wake was made and not yet reset.
     pending: AtomicBool,
+}
+
+/// How a wake reaches the waiting thread.
+enum Mechanism {
+    /// An eventfd or a pipe that the backend watches for readability.
+    Descriptor {
+        /// The end a wait watches; for an eventfd, also the end wakes write to.
+        read: OwnedFd,
+        /// The pipe's write end, or `None` for an eventfd.
+        write: Option<OwnedFd>,
+    },
+    /// The backend's own user event (kqueue's `EVFILT_USER`).
+    User(UserEvent),
 }
 
 impl Waker {
@@ -73,7 +89,22 @@ impl Waker {
     /// [POSIX `pipe`]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/pipe.html
     pub fn new() -> Result<Waker> {
         let (read, write) = sys::waker::new()?;
-        Ok(Waker { inner: Arc::new(Inner { read, write, pending: AtomicBool::new(false) }) })
+        Ok(Waker::with(Mechanism::Descriptor { read, write }))
+    }
+
+    /// A waker that triggers a backend's own user event, from
+    /// [`Backend::user_event`](crate::Backend::user_event). Waits on that backend report it as
+    /// an event on [`fileno`](Waker::fileno); [`Selector::waker`](crate::Selector::waker) uses
+    /// this where the backend has one.
+    ///
+    /// Python: `kqueue.control([kevent(ident, KQ_FILTER_USER, ...)], 0)`.
+    #[must_use]
+    pub fn from_user_event(event: UserEvent) -> Waker {
+        Waker::with(Mechanism::User(event))
+    }
+
+    fn with(mechanism: Mechanism) -> Waker {
+        Waker { inner: Arc::new(Inner { mechanism, pending: AtomicBool::new(false) }) }
     }
 
     /// `write(fd, ...)` — makes the waker readable, waking a wait that watches it; does nothing
@@ -96,18 +127,24 @@ impl Waker {
         if self.inner.pending.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
-        let fd = self.inner.write.as_ref().unwrap_or(&self.inner.read);
-        loop {
-            match rustix::io::write(fd, &sys::waker::TOKEN) {
-                Ok(_) | Err(Errno::AGAIN) => return Ok(()),
-                Err(Errno::INTR) => continue,
-                Err(errno) => {
-                    // Nothing was written, so the next wake must try again.
-                    self.inner.pending.store(false, Ordering::Release);
-                    return Err(errno.into());
+        let result = match &self.inner.mechanism {
+            Mechanism::Descriptor { read, write } => {
+                let fd = write.as_ref().unwrap_or(read);
+                loop {
+                    match rustix::io::write(fd, &sys::waker::TOKEN) {
+                        Ok(_) | Err(Errno::AGAIN) => break Ok(()),
+                        Err(Errno::INTR) => continue,
+                        Err(errno) => break Err(errno.into()),
+                    }
                 }
             }
+            Mechanism::User(event) => event.trigger(),
+        };
+        if result.is_err() {
+            // Nothing reached the kernel, so the next wake must try again.
+            self.inner.pending.store(false, Ordering::Release);
         }
+        result
     }
 
     /// `read(fd, ...)` until it would block — consumes every pending wake, so the waker is no
@@ -131,10 +168,14 @@ impl Waker {
         // Clear the flag first: a wake that lands after this point writes again, so it is
         // either drained below or left for the next wait, never lost.
         let was_pending = self.inner.pending.swap(false, Ordering::AcqRel);
+        // A user event re-arms itself when a wait reports it (`EV_CLEAR`): nothing to drain.
+        let Mechanism::Descriptor { read, .. } = &self.inner.mechanism else {
+            return Ok(was_pending);
+        };
         let mut drained = false;
         let mut buf = [0u8; 64];
         loop {
-            match rustix::io::read(&self.inner.read, &mut buf) {
+            match rustix::io::read(read, &mut buf) {
                 Ok(0) => break,
                 Ok(_) => drained = true,
                 Err(Errno::AGAIN) => break,
@@ -145,12 +186,22 @@ impl Waker {
         Ok(was_pending || drained)
     }
 
-    /// `fileno()` — the descriptor number a wait watches.
+    /// `fileno()` — the descriptor number a wait reports when the waker is woken: the readable
+    /// end, or a user event's token.
     ///
     /// Python: `self_pipe_r.fileno()`.
     #[must_use]
     pub fn fileno(&self) -> RawFd {
-        self.inner.read.as_raw_fd()
+        match &self.inner.mechanism {
+            Mechanism::Descriptor { read, .. } => read.as_raw_fd(),
+            Mechanism::User(event) => event.token(),
+        }
+    }
+
+    /// Whether this waker triggers a backend's own user event (no descriptor to register).
+    #[must_use]
+    pub fn is_user_event(&self) -> bool {
+        matches!(self.inner.mechanism, Mechanism::User(_))
     }
 
     /// Whether `self` and `other` are clones of one waker.
@@ -162,17 +213,26 @@ impl Waker {
 
 impl AsFd for Waker {
     /// The readable end, to register with a backend for
-    /// [`Interest::READABLE`](crate::Interest::READABLE).
+    /// [`Interest::READABLE`](crate::Interest::READABLE); for a user-event waker, the backend's
+    /// own descriptor, which needs no registration with that backend.
     fn as_fd(&self) -> BorrowedFd<'_> {
-        self.inner.read.as_fd()
+        match &self.inner.mechanism {
+            Mechanism::Descriptor { read, .. } => read.as_fd(),
+            Mechanism::User(event) => event.as_fd(),
+        }
     }
 }
 
 impl fmt::Debug for Waker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let write_fd = match &self.inner.mechanism {
+            Mechanism::Descriptor { write, .. } => write.as_ref().map(AsRawFd::as_raw_fd),
+            Mechanism::User(_) => None,
+        };
         f.debug_struct("Waker")
             .field("fd", &self.fileno())
-            .field("write_fd", &self.inner.write.as_ref().map(AsRawFd::as_raw_fd))
+            .field("write_fd", &write_fd)
+            .field("user_event", &self.is_user_event())
             .field("pending", &self.inner.pending.load(Ordering::Relaxed))
             .finish()
     }

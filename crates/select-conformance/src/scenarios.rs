@@ -286,6 +286,41 @@ pub fn no_timeout_released_by_another_thread<B: Backend>() {
     assert_eq!(fds(&events), BTreeSet::from([a.as_raw_fd()]), "{}: {events:?}", B::NAME);
 }
 
+/// A backend with [`Capabilities::USER_EVENT`] has a user event whose triggers coalesce into
+/// one report of its token, and which releases a blocked wait; the others have none.
+pub fn user_event<B: Backend>() {
+    let backend = new_backend::<B>();
+    let user = backend
+        .user_event()
+        .unwrap_or_else(|error| panic!("{}: user_event failed: {error}", B::NAME));
+    if !B::CAPABILITIES.contains(Capabilities::USER_EVENT) {
+        assert!(user.is_none(), "{}: no USER_EVENT capability, yet a user event", B::NAME);
+        return;
+    }
+    let user =
+        user.unwrap_or_else(|| panic!("{}: declares USER_EVENT but has no user event", B::NAME));
+    // Two triggers before a wait: one report, and the event is re-armed after it.
+    user.trigger().unwrap();
+    user.trigger().unwrap();
+    let events = wait(&backend, 8, Some(EVENTUALLY));
+    assert_eq!(fds(&events), BTreeSet::from([user.token()]), "{}: {events:?}", B::NAME);
+    assert_eq!(events.len(), 1, "{}: triggers must coalesce: {events:?}", B::NAME);
+    assert!(events[0].readiness().contains(Readiness::READABLE), "{}: {events:?}", B::NAME);
+    assert!(wait(&backend, 8, Some(Duration::ZERO)).is_empty(), "{}: reported twice", B::NAME);
+    // A blocked wait is released by a trigger from another thread.
+    let delay = Duration::from_millis(50);
+    let started = Instant::now();
+    let events = thread::scope(|scope| {
+        scope.spawn(|| {
+            thread::sleep(delay);
+            user.trigger().unwrap();
+        });
+        wait(&backend, 8, None)
+    });
+    assert!(started.elapsed() >= delay, "{}: returned before the trigger", B::NAME);
+    assert_eq!(fds(&events), BTreeSet::from([user.token()]), "{}: {events:?}", B::NAME);
+}
+
 /// Edge-triggered registrations report a transition once; without the capability,
 /// [`Interest::EDGE`] is rejected.
 pub fn edge_triggered<B: Backend>() {

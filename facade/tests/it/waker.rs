@@ -33,6 +33,20 @@ fn a_waker_wakes_a_blocked_select_without_reporting_a_key() {
 }
 
 #[test]
+fn the_selector_waker_uses_the_backend_user_event_where_there_is_one() {
+    let _fds = support::shared();
+    let mut selector: Selector = Selector::new().unwrap();
+    let waker = selector.waker().unwrap();
+    let has_user_event = DefaultBackend::CAPABILITIES.contains(select::Capabilities::USER_EVENT);
+    assert_eq!(waker.is_user_event(), has_user_event, "{waker:?}");
+    // A standalone waker is always a descriptor, for any backend's wait.
+    assert!(!Waker::new().unwrap().is_user_event());
+    waker.wake().unwrap();
+    let ready = selector.select(Some(EVENTUALLY)).unwrap();
+    assert!(ready.woken());
+}
+
+#[test]
 fn repeated_wakes_before_the_wait_coalesce_into_one() {
     let _fds = support::shared();
     let mut selector: Selector = Selector::new().unwrap();
