@@ -1,12 +1,16 @@
 //! [`UserEvent`]: a wake-up event of a backend's own kernel object (kqueue's `EVFILT_USER`).
 
 use std::fmt;
-use std::os::fd::RawFd;
+use std::os::fd::{AsFd, BorrowedFd, RawFd};
 
 use crate::Result;
 
 /// What makes a [`UserEvent`] pending: implemented by a backend crate for its kernel object.
-pub trait UserTrigger: fmt::Debug + Send + Sync {
+///
+/// Its descriptor ([`AsFd`]) is the kernel object the event lives in (for kqueue, a duplicate
+/// of the queue's descriptor): it polls readable while the event, or any other event of that
+/// object, is pending.
+pub trait UserTrigger: AsFd + fmt::Debug + Send + Sync {
     /// Makes the event pending, waking a wait on the backend. Safe from any thread.
     ///
     /// # Errors
@@ -56,5 +60,12 @@ impl UserEvent {
     /// As [`UserTrigger::trigger`].
     pub fn trigger(&self) -> Result<()> {
         self.trigger.trigger()
+    }
+}
+
+impl AsFd for UserEvent {
+    /// The descriptor of the kernel object the event lives in ([`UserTrigger`]).
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.trigger.as_fd()
     }
 }

@@ -560,6 +560,13 @@ impl UserWakeup {
     }
 }
 
+impl AsFd for UserWakeup {
+    /// The duplicate of the kqueue descriptor (see [`Kqueue::as_fd`] for when it panics).
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.queue.as_fd()
+    }
+}
+
 impl UserTrigger for UserWakeup {
     /// `kevent` with `NOTE_TRIGGER` for the user event.
     fn trigger(&self) -> Result<()> {
