@@ -3,8 +3,9 @@
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use rustix::io::Errno;
 use select_core::timeout::wait_with_retry;
 use select_core::{
     Backend, BackendKind, Capabilities, Error, Event, EventList, Interest, Result, check_capacity,
@@ -298,7 +299,7 @@ impl Backend for Select {
         if self.table()?.modify(fd.as_raw_fd(), interest) {
             Ok(())
         } else {
-            Err(Error::Os(rustix::io::Errno::NOENT))
+            Err(Error::Os(Errno::NOENT))
         }
     }
 
@@ -308,28 +309,46 @@ impl Backend for Select {
 
     /// `select(nfds, readfds, writefds, exceptfds, timeout)` over the registrations: fills
     /// `events` with at most its capacity of ready descriptors, in registration order.
+    ///
+    /// If select(2) fails with `EBADF` after the registrations changed during the call (another
+    /// thread unregistered a descriptor in this wait's sets and closed it), the wait starts
+    /// again on the current registrations for the time that remains, so that race never
+    /// surfaces; an `EBADF` with unchanged registrations (a registered descriptor was closed)
+    /// is returned, as Python's `select.select` raises it.
     fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
         check_capacity(events)?;
         select_core::EventBuffer::clear(events);
         let mut state = try_lock(&self.state, "select")?;
-        {
-            let mut table = self.table()?;
-            if table.take_changed() {
-                state.rebuild(table.iter());
-            }
-            // Released before the system call: other threads may register meanwhile.
-        }
-        let state = &*state;
+        // Read only on the rare retry after a concurrent unregister, for the time that remains.
+        let started = timeout.filter(|t| !t.is_zero()).map(|_| Instant::now());
         let (mut r, mut w, mut x) = (FdBits::new(), FdBits::new(), FdBits::new());
-        let ready = wait_with_retry(timeout, SELECT_RULE, |slice| {
-            sys::select(
-                state.nfds,
-                working(&state.read, state.read.is_empty(), &mut r),
-                working(&state.write, state.write.is_empty(), &mut w),
-                working(&state.except, state.except.is_empty(), &mut x),
-                slice,
-            )
-        })?;
+        let ready = loop {
+            {
+                let mut table = self.table()?;
+                if table.take_changed() {
+                    state.rebuild(table.iter());
+                }
+                // Released before the system call: other threads may register meanwhile.
+            }
+            let remaining = match (timeout, started) {
+                (Some(timeout), Some(started)) => Some(timeout.saturating_sub(started.elapsed())),
+                (timeout, _) => timeout,
+            };
+            let snapshot = &*state;
+            match wait_with_retry(remaining, SELECT_RULE, |slice| {
+                sys::select(
+                    snapshot.nfds,
+                    working(&snapshot.read, snapshot.read.is_empty(), &mut r),
+                    working(&snapshot.write, snapshot.write.is_empty(), &mut w),
+                    working(&snapshot.except, snapshot.except.is_empty(), &mut x),
+                    slice,
+                )
+            }) {
+                Err(Errno::BADF) if self.table()?.has_changed() => continue,
+                result => break result?,
+            }
+        };
+        let state = &*state;
         if ready == 0 {
             return Ok(0);
         }
