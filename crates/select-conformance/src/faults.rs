@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use select_core::{Backend, Error, EventBuffer, Interest};
 
-
 use crate::scenarios::{EVENTUALLY, new_backend, pair, register, wait};
 use crate::support;
 
