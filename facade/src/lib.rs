@@ -44,8 +44,10 @@
 //!   exceptions (`OSError` keeps its errno, `KeyError` is [`Error::NotRegistered`] or
 //!   [`Error::AlreadyRegistered`], `ValueError` names the value). `EINTR` never reaches the
 //!   caller; timeouts round up, never down.
-//! - **No `unsafe` here.** The facade is `#![forbid(unsafe_code)]`; the only unsafe code of the
-//!   workspace is in the kqueue and /dev/poll crates' `sys.rs`.
+//! - **No `unsafe` here.** The facade is `#![forbid(unsafe_code)]`; the workspace's unsafe code
+//!   (the calls rustix has no safe form of: `kevent`, `select`, the `DP_POLL` ioctl, `close`
+//!   with its error, borrowing a stored descriptor number for `poll(2)`) is confined to each
+//!   backend crate's `sys.rs`, every block with a `// SAFETY:` argument.
 //!
 //! # How the default backend is chosen
 //!

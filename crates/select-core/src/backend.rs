@@ -1,65 +1,5 @@
-//! The [`Backend`] trait: the contract every kernel mechanism implements.
-//!
-//! # The contract
-//!
-//! Every implementation, in every backend crate, follows these rules. The conformance suite
-//! (`crates/select-conformance`) checks each one on real kernel objects, and
-//! `docs/backend-contract.md` repeats them as a checklist for a new backend.
-//!
-//! ## Registrations
-//!
-//! - `register`, `modify` and `unregister` MUST take effect for every wait that *starts* after
-//!   they return, on any thread.
-//! - A wait MUST NOT report a descriptor that was unregistered before the wait began.
-//! - `modify` of a descriptor that is not registered MUST fail with `ENOENT`
-//!   ([`Error::Os`]), as Python's `poll.modify` and `epoll.modify` do.
-//! - `unregister` of a descriptor that is not registered MUST fail: with
-//!   [`Error::NotRegistered`] (Python's `KeyError`), or with the kernel's own errno where the
-//!   kernel keeps the registrations (`ENOENT` from epoll and kqueue).
-//! - `register` of a descriptor that is already registered MUST fail when the backend declares
-//!   [`Capabilities::REJECTS_DUPLICATES`], and MUST replace the registration (keeping its
-//!   position in the results) otherwise.
-//! - An interest whose [`Interest::required_capabilities`] the backend lacks MUST be rejected
-//!   with [`Error::Unsupported`], never silently weakened.
-//! - One `register`, `modify` or `unregister` MUST make at most one system call (backends
-//!   that batch, like /dev/poll, make none and write the batch before the next wait).
-//!
-//! ## Waits
-//!
-//! - A wait MUST fill the caller's buffer with at most its capacity of events, replacing what
-//!   it held, and return how many it stored. A buffer of capacity zero MUST be rejected with
-//!   [`Error::InvalidArgument`].
-//! - A wait MUST make one system call in steady state (no registration changes since the last
-//!   wait), and MUST NOT allocate.
-//! - A timeout MUST be rounded *up* to the mechanism's granularity ([`crate::timeout`]); a
-//!   wait MUST NOT return before its timeout has elapsed unless it reports an event. A
-//!   timeout too large for the system call MUST be clamped and re-waited, never turned into
-//!   "forever". `None` blocks until an event.
-//! - `EINTR` MUST NOT reach the caller: the wait is retried with the time that remains, and
-//!   once the deadline has passed it reports no events (PEP 475).
-//! - Backends with [`Capabilities::CONCURRENT_WAITS`] MUST serve several threads waiting at
-//!   once, each with its own buffer. The others MUST fail a second concurrent wait with
-//!   [`Error::ConcurrentWait`], never crash and never silently report nothing.
-//! - Registering, modifying and unregistering from another thread while a wait is blocked MUST
-//!   be safe; whether the blocked wait sees the change is the mechanism's business, but the
-//!   next wait MUST.
-//!
-//! ## Descriptors and closing
-//!
-//! - Every descriptor a backend creates MUST be close-on-exec.
-//! - After [`close`](Backend::close), every operation MUST fail with [`Error::Closed`] and
-//!   MUST NOT reach the old descriptor number, which the process may already have reused;
-//!   closing again MUST succeed and do nothing. Dropping a backend closes it.
-//! - `close` MUST report the error of `close(2)`, if any.
-//! - A backend MUST NOT depend on another backend crate, and `select-core` makes no system
-//!   call.
-//!
-//! ## User events
-//!
-//! - A backend declaring [`Capabilities::USER_EVENT`] MUST return a [`UserEvent`] from
-//!   [`user_event`](Backend::user_event); a trigger MUST wake a wait that is blocked or starts
-//!   later, reported once as its token with [`Readiness::READABLE`](crate::Readiness), and
-//!   triggers before that report MUST coalesce. The others MUST return `None`.
+//! The [`Backend`] trait: the contract every kernel mechanism implements, written out in the
+//! trait's documentation.
 
 use std::fmt;
 use std::os::fd::BorrowedFd;
@@ -106,9 +46,67 @@ impl fmt::Display for BackendKind {
 
 /// A kernel readiness mechanism behind Python's `select` API.
 ///
-/// See the [module documentation](self) for the contract every implementation follows. The
-/// trait is for static dispatch: generic code takes `B: Backend`, and the facade crate picks
-/// `DefaultBackend` at compile time.
+/// The trait is for static dispatch: generic code takes `B: Backend`, and the facade crate
+/// picks `DefaultBackend` at compile time.
+///
+/// Every implementation, in every backend crate, follows the rules below. The conformance suite
+/// (`crates/select-conformance`) checks each one on real kernel objects, and
+/// `docs/backend-contract.md` repeats them as a checklist for a new backend.
+///
+/// # Registrations
+///
+/// - `register`, `modify` and `unregister` MUST take effect for every wait that *starts* after
+///   they return, on any thread.
+/// - A wait MUST NOT report a descriptor that was unregistered before the wait began.
+/// - `modify` of a descriptor that is not registered MUST fail with `ENOENT`
+///   ([`Error::Os`](crate::Error::Os)), as Python's `poll.modify` and `epoll.modify` do.
+/// - `unregister` of a descriptor that is not registered MUST fail: with
+///   [`Error::NotRegistered`](crate::Error::NotRegistered) (Python's `KeyError`), or with the kernel's own errno where the
+///   kernel keeps the registrations (`ENOENT` from epoll and kqueue).
+/// - `register` of a descriptor that is already registered MUST fail when the backend declares
+///   [`Capabilities::REJECTS_DUPLICATES`](crate::Capabilities::REJECTS_DUPLICATES), and MUST replace the registration (keeping its
+///   position in the results) otherwise.
+/// - An interest whose [`Interest::required_capabilities`] the backend lacks MUST be rejected
+///   with [`Error::Unsupported`](crate::Error::Unsupported), never silently weakened.
+/// - One `register`, `modify` or `unregister` MUST make at most one system call (backends
+///   that batch, like /dev/poll, make none and write the batch before the next wait).
+///
+/// # Waits
+///
+/// - A wait MUST fill the caller's buffer with at most its capacity of events, replacing what
+///   it held, and return how many it stored. A buffer of capacity zero MUST be rejected with
+///   [`Error::InvalidArgument`](crate::Error::InvalidArgument).
+/// - A wait MUST make one system call in steady state (no registration changes since the last
+///   wait), and MUST NOT allocate.
+/// - A timeout MUST be rounded *up* to the mechanism's granularity ([`crate::timeout`]); a
+///   wait MUST NOT return before its timeout has elapsed unless it reports an event. A
+///   timeout too large for the system call MUST be clamped and re-waited, never turned into
+///   "forever". `None` blocks until an event.
+/// - `EINTR` MUST NOT reach the caller: the wait is retried with the time that remains, and
+///   once the deadline has passed it reports no events (PEP 475).
+/// - Backends with [`Capabilities::CONCURRENT_WAITS`](crate::Capabilities::CONCURRENT_WAITS) MUST serve several threads waiting at
+///   once, each with its own buffer. The others MUST fail a second concurrent wait with
+///   [`Error::ConcurrentWait`](crate::Error::ConcurrentWait), never crash and never silently report nothing.
+/// - Registering, modifying and unregistering from another thread while a wait is blocked MUST
+///   be safe; whether the blocked wait sees the change is the mechanism's business, but the
+///   next wait MUST.
+///
+/// # Descriptors and closing
+///
+/// - Every descriptor a backend creates MUST be close-on-exec.
+/// - After [`close`](Backend::close), every operation MUST fail with [`Error::Closed`](crate::Error::Closed) and
+///   MUST NOT reach the old descriptor number, which the process may already have reused;
+///   closing again MUST succeed and do nothing. Dropping a backend closes it.
+/// - `close` MUST report the error of `close(2)`, if any.
+/// - A backend MUST NOT depend on another backend crate, and `select-core` makes no system
+///   call.
+///
+/// # User events
+///
+/// - A backend declaring [`Capabilities::USER_EVENT`](crate::Capabilities::USER_EVENT) MUST
+///   return a [`UserEvent`] from [`user_event`](Backend::user_event); a trigger MUST wake a wait that is blocked or starts
+///   later, reported once as its token with [`Readiness::READABLE`](crate::Readiness), and
+///   triggers before that report MUST coalesce. The others MUST return `None`.
 ///
 /// Python: the methods shared by `select.poll`, `select.epoll` and `select.devpoll` objects
 /// (`register`, `modify`, `unregister`, `poll`, `close`), and `selectors.BaseSelector`'s
