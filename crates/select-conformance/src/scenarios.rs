@@ -638,13 +638,28 @@ pub fn concurrent_wait<B: Backend>() {
     register(&backend, &a, Interest::READABLE);
     let concurrent = B::CAPABILITIES.contains(Capabilities::CONCURRENT_WAITS);
     thread::scope(|scope| {
-        let blocked = scope.spawn(|| wait(&backend, 8, None));
+        let blocked = scope.spawn(|| {
+            // On a loaded machine this thread may start while a probe below holds the wait;
+            // then it is the one told ConcurrentWait, and it simply tries again.
+            let mut events = B::Events::with_capacity(8);
+            loop {
+                match backend.wait(&mut events, None) {
+                    Err(Error::ConcurrentWait { .. }) if !concurrent => {
+                        thread::sleep(Duration::from_millis(1));
+                    }
+                    Ok(_) => break events.iter().collect::<Vec<_>>(),
+                    Err(error) => panic!("{}: the blocked wait failed: {error}", B::NAME),
+                }
+            }
+        });
         // Releases the blocked wait even if an assertion below fails, so the scope can end.
         let _release = ReleaseOnDrop(&b);
         let started = Instant::now();
         let mut saw_busy = false;
-        // Give the other thread time to enter its wait, then probe.
-        while started.elapsed() < Duration::from_millis(300) {
+        // Probe until the other thread is seen waiting (without the capability), or for a
+        // while (with it: every probe must succeed).
+        let probing = if concurrent { Duration::from_millis(300) } else { EVENTUALLY };
+        while started.elapsed() < probing {
             thread::sleep(Duration::from_millis(10));
             let mut events = B::Events::with_capacity(8);
             match backend.wait(&mut events, Some(Duration::from_millis(5))) {
