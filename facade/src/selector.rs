@@ -93,8 +93,9 @@ struct Slot<T> {
 ///
 /// One event buffer of fixed capacity is allocated at creation and reused, so `select` makes
 /// one system call and allocates nothing in steady state. If more descriptors are ready than
-/// the buffer holds, the rest are reported by the next `select` (every registration is
-/// level-triggered unless it asks for [`Interest::EDGE`]).
+/// the buffer holds, the rest are reported by the following `select`s: every backend rotates
+/// through its ready descriptors, so none is starved (the backend contract requires it, and
+/// registrations are level-triggered unless they ask for [`Interest::EDGE`]).
 ///
 /// Errors of the backend pass through unchanged: an interest the backend cannot deliver is
 /// [`Error::Unsupported`], a descriptor at or above select(2)'s `FD_SETSIZE` with the

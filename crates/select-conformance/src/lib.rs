@@ -65,7 +65,7 @@ macro_rules! conformance_suite {
                     no_timeout_released_by_another_thread, edge_triggered, oneshot, many_fds,
                     closed_while_registered, fd_number_reused, close_on_exec,
                     duplicate_registration, unsupported_interest, buffer_capacity,
-                    close_then_closed, concurrent_wait, user_event;
+                    close_then_closed, concurrent_wait, user_event, no_starvation;
                 faults: signal_storm, registration_during_waits, wait_after_close;
                 model: model_matches;
             }

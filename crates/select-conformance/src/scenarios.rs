@@ -286,6 +286,29 @@ pub fn no_timeout_released_by_another_thread<B: Backend>() {
     assert_eq!(fds(&events), BTreeSet::from([a.as_raw_fd()]), "{}: {events:?}", B::NAME);
 }
 
+/// When more descriptors are ready than the buffer holds, successive waits report every one
+/// of them: none is starved by those registered before it.
+pub fn no_starvation<B: Backend>() {
+    let backend = new_backend::<B>();
+    let pairs: Vec<_> = (0..10).map(|_| pair()).collect();
+    for (a, b) in &pairs {
+        register(&backend, a, Interest::READABLE);
+        support::write_all(b, b"x").unwrap();
+    }
+    let all: BTreeSet<RawFd> = pairs.iter().map(|(a, _)| a.as_raw_fd()).collect();
+    let mut seen = BTreeSet::new();
+    // Four waits of three suffice when the backend rotates; twice that is allowed.
+    for _ in 0..8 {
+        let events = wait(&backend, 3, Some(EVENTUALLY));
+        assert!(events.len() <= 3, "{}: more events than the buffer holds", B::NAME);
+        seen.extend(fds(&events));
+        if seen == all {
+            return;
+        }
+    }
+    panic!("{}: 10 ready, room for 3: eight waits reported only {seen:?}", B::NAME);
+}
+
 /// A backend with [`Capabilities::USER_EVENT`] has a user event whose triggers coalesce into
 /// one report of its token, and which releases a blocked wait; the others have none.
 pub fn user_event<B: Backend>() {

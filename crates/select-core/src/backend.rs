@@ -74,7 +74,9 @@ impl fmt::Display for BackendKind {
 /// # Waits
 ///
 /// - A wait MUST fill the caller's buffer with at most its capacity of events, replacing what
-///   it held, and return how many it stored. A buffer of capacity zero MUST be rejected with
+///   it held, and return how many it stored. When more descriptors are ready than the buffer
+///   holds, successive waits MUST report each of them in turn: none may be starved by those
+///   registered before it. A buffer of capacity zero MUST be rejected with
 ///   [`Error::InvalidArgument`](crate::Error::InvalidArgument).
 /// - A wait MUST make one system call in steady state (no registration changes since the last
 ///   wait), and MUST NOT allocate.

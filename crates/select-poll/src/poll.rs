@@ -247,18 +247,24 @@ impl Poll {
         timeout: Option<Duration>,
     ) -> Result<usize> {
         ready.clear();
-        self.wait_with(timeout, |fd, revents| {
+        self.wait_with(timeout, false, |fd, revents| {
             ready.push((fd, revents));
             true
         })
     }
 
     /// The wait shared by [`poll_into`](Poll::poll_into) and [`Backend::wait`]: `sink`
-    /// receives each ready entry in array order and returns `false` to stop early. Returns
-    /// how many entries `sink` accepted.
+    /// receives each ready entry in array order and returns `false` to stop early (a full
+    /// buffer). Returns how many entries `sink` accepted.
+    ///
+    /// With `rotate`, reading starts where the last early stop left off and wraps around, so
+    /// that a bounded buffer cannot starve the descriptors registered last (epoll's ready list
+    /// rotates the same way); without it, results are in registration order, as Python's
+    /// `poll.poll()` returns them.
     fn wait_with(
         &self,
         timeout: Option<Duration>,
+        rotate: bool,
         mut sink: impl FnMut(RawFd, PollFlags) -> bool,
     ) -> Result<usize> {
         let mut array = try_lock(&self.array, "poll")?;
@@ -271,12 +277,17 @@ impl Poll {
             // threads can register while this wait blocks; they never touch `array`.
         }
         let reported = wait_with_retry(timeout, WaitRule::MILLIS_INT, |slice| array.poll(slice))?;
-        let mut accepted = 0;
-        for (fd, revents) in array.ready().take(reported) {
+        let start = if rotate { array.resume } else { 0 };
+        let (mut accepted, mut resume) = (0, 0);
+        for (index, fd, revents) in array.ready_from(start).take(reported) {
             if !sink(fd, revents) {
+                resume = index;
                 break;
             }
             accepted += 1;
+        }
+        if rotate {
+            array.resume = resume;
         }
         Ok(accepted)
     }
@@ -314,13 +325,16 @@ impl Backend for Poll {
         self.unregister_raw(fd.as_raw_fd())
     }
 
-    /// Fills `events` with at most its capacity of ready descriptors, in registration order;
-    /// any others stay ready and are reported by the next wait (registrations are
-    /// level-triggered).
+    /// Fills `events` with at most its capacity of ready descriptors, in registration order.
+    /// When more are ready than the buffer holds, the next wait starts with the first one left
+    /// out and wraps around, so every ready descriptor is reported within a few waits
+    /// (registrations are level-triggered, so the ones left out are still ready).
     fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
         check_capacity(events)?;
         select_core::EventBuffer::clear(events);
-        self.wait_with(timeout, |fd, revents| events.push(Event::new(fd, conv::readiness(revents))))
+        self.wait_with(timeout, true, |fd, revents| {
+            events.push(Event::new(fd, conv::readiness(revents)))
+        })
     }
 
     /// Forgets every registration and frees the array; later operations fail with

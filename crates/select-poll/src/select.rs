@@ -144,6 +144,9 @@ struct SelectState {
     write: FdBits,
     except: FdBits,
     nfds: usize,
+    /// Where the next wait starts reading results: the first ready entry a full buffer left
+    /// out last time, so no descriptor is starved. Zero after a rebuild.
+    resume: usize,
 }
 
 impl SelectState {
@@ -154,6 +157,7 @@ impl SelectState {
             write: FdBits::new(),
             except: FdBits::new(),
             nfds: 0,
+            resume: 0,
         }
     }
 
@@ -163,6 +167,7 @@ impl SelectState {
         self.write.clear();
         self.except.clear();
         self.nfds = 0;
+        self.resume = 0;
         for (fd, interest) in entries {
             self.entries.push((fd, interest));
             // Registration checked the range, so every stored descriptor has an index.
@@ -308,7 +313,9 @@ impl Backend for Select {
     }
 
     /// `select(nfds, readfds, writefds, exceptfds, timeout)` over the registrations: fills
-    /// `events` with at most its capacity of ready descriptors, in registration order.
+    /// `events` with at most its capacity of ready descriptors, in registration order. When
+    /// more are ready than the buffer holds, the next wait starts with the first one left out
+    /// and wraps around, so none is starved.
     ///
     /// If select(2) fails with `EBADF` after the registrations changed during the call (another
     /// thread unregistered a descriptor in this wait's sets and closed it), the wait starts
@@ -348,12 +355,20 @@ impl Backend for Select {
                 result => break result?,
             }
         };
-        let state = &*state;
         if ready == 0 {
             return Ok(0);
         }
-        let mut stored = 0;
-        for &(fd, _) in &state.entries {
+        // Results in registration order, starting where a full buffer left off last time and
+        // wrapping around, so that no ready descriptor is starved.
+        let start = if state.resume < state.entries.len() { state.resume } else { 0 };
+        let (before, after) = state.entries.split_at(start);
+        let (mut stored, mut resume) = (0, 0);
+        for (position, &(fd, _)) in after
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| (start + i, entry))
+            .chain(before.iter().enumerate())
+        {
             let Some(index) = conv::set_index(fd) else { continue };
             let readiness =
                 conv::select_readiness(r.contains(index), w.contains(index), x.contains(index));
@@ -361,10 +376,12 @@ impl Backend for Select {
                 continue;
             }
             if !events.push(Event::new(fd, readiness)) {
+                resume = position;
                 break;
             }
             stored += 1;
         }
+        state.resume = resume;
         Ok(stored)
     }
 

@@ -30,6 +30,9 @@ pub(crate) struct PollArray {
     /// this module: they are created by `rebuild` and only ever read by `poll(2)` and by
     /// [`ready`](PollArray::ready), which turns them back into numbers.
     fds: Vec<PollFd<'static>>,
+    /// Where the next bounded wait starts reading results: the first ready entry a full
+    /// buffer left out last time, so no descriptor is starved. Zero after a rebuild.
+    pub(crate) resume: usize,
 }
 
 impl fmt::Debug for PollArray {
@@ -41,7 +44,7 @@ impl fmt::Debug for PollArray {
 impl PollArray {
     /// An empty array.
     pub(crate) const fn new() -> PollArray {
-        PollArray { fds: Vec::new() }
+        PollArray { fds: Vec::new(), resume: 0 }
     }
 
     /// How many entries the array holds.
@@ -53,11 +56,13 @@ impl PollArray {
     /// Forgets every entry and frees the allocation.
     pub(crate) fn reset(&mut self) {
         self.fds = Vec::new();
+        self.resume = 0;
     }
 
     /// Replaces the entries with `entries`, in order, reusing the allocation.
     pub(crate) fn rebuild(&mut self, entries: impl Iterator<Item = (RawFd, PollFlags)>) {
         self.fds.clear();
+        self.resume = 0;
         for (fd, events) in entries {
             // SAFETY: `borrow_raw` requires `fd` to be open for `'static`, which a stored
             // number cannot promise. The borrow is sound to create anyway because of what is
@@ -78,12 +83,23 @@ impl PollArray {
         rustix::event::poll(&mut self.fds, timeout.as_ref())
     }
 
-    /// The entries the last call reported, in array order, with every `revents` bit.
-    pub(crate) fn ready(&self) -> impl Iterator<Item = (RawFd, PollFlags)> + '_ {
-        self.fds.iter().filter_map(|entry| {
-            let revents = conv::from_rustix(entry.revents());
-            (!revents.is_empty()).then(|| (entry.as_fd().as_raw_fd(), revents))
-        })
+    /// The entries the last call reported, with every `revents` bit and their index in the
+    /// array, in array order from `start`, wrapping around to the beginning.
+    pub(crate) fn ready_from(
+        &self,
+        start: usize,
+    ) -> impl Iterator<Item = (usize, RawFd, PollFlags)> + '_ {
+        let start = if start < self.fds.len() { start } else { 0 };
+        let (before, after) = self.fds.split_at(start);
+        after
+            .iter()
+            .enumerate()
+            .map(move |(i, entry)| (start + i, entry))
+            .chain(before.iter().enumerate())
+            .filter_map(|(index, entry)| {
+                let revents = conv::from_rustix(entry.revents());
+                (!revents.is_empty()).then(|| (index, entry.as_fd().as_raw_fd(), revents))
+            })
     }
 }
 
