@@ -165,36 +165,44 @@ pub fn count_open_fds() -> usize {
     open_fds().len()
 }
 
-/// `setrlimit(RLIMIT_NOFILE, {hard, hard})` — raises the soft descriptor limit to the hard
-/// limit and returns the new soft limit.
+/// `setrlimit(RLIMIT_NOFILE, {hard, hard})` — raises the soft descriptor limit as far as the
+/// kernel allows, up to the hard limit, and returns the soft limit actually in force.
 ///
 /// Where the hard limit is infinite, the soft limit is raised to at least 65,536 if the
-/// kernel allows it. The limit is process-wide and is never lowered.
+/// kernel allows it. Darwin's `setrlimit` fails with `EINVAL` above `kern.maxfilesperproc`
+/// (often 10,240 or 24,576) even when the hard limit is infinite, so on `EINVAL` the request
+/// is halved and retried, never going below the current soft limit. The returned value is
+/// read back with `getrlimit`, so callers can size their work by it. The limit is
+/// process-wide and is never lowered.
 ///
 /// # Errors
 ///
-/// The errno of `setrlimit`.
+/// The errno of `setrlimit` other than `EINVAL`, for example `EPERM`.
 ///
 /// # References
 ///  - [POSIX]
 ///  - [Linux]
+///  - [Apple]
 ///
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/setrlimit.html
 /// [Linux]: https://man7.org/linux/man-pages/man2/setrlimit.2.html
+/// [Apple]: https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/setrlimit.2.html
 pub fn raise_fd_limit() -> rustix::io::Result<u64> {
     let limit = rustix::process::getrlimit(Resource::Nofile);
     let Some(current) = limit.current else {
         return Ok(u64::MAX);
     };
-    let wanted = limit.maximum.unwrap_or(current.max(1 << 16));
-    if wanted <= current {
-        return Ok(current);
+    let mut wanted = limit.maximum.unwrap_or(current.max(1 << 16));
+    while wanted > current {
+        let request = Rlimit { current: Some(wanted), maximum: limit.maximum };
+        match rustix::process::setrlimit(Resource::Nofile, request) {
+            Ok(()) => break,
+            // The kernel caps the soft limit below the hard one; ask for less.
+            Err(Errno::INVAL) => wanted /= 2,
+            Err(errno) => return Err(errno),
+        }
     }
-    rustix::process::setrlimit(
-        Resource::Nofile,
-        Rlimit { current: Some(wanted), maximum: limit.maximum },
-    )?;
-    Ok(wanted)
+    Ok(rustix::process::getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX))
 }
 
 /// `socketpair(AF_UNIX, SOCK_STREAM, 0)` — a connected pair of Unix stream sockets, both

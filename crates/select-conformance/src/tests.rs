@@ -66,11 +66,22 @@ fn closed_numbers_are_not_open() {
 }
 
 #[test]
-fn fd_limit_is_raised_to_the_hard_limit() {
+fn fd_limit_is_raised_as_far_as_the_kernel_allows() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let before = getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX);
     let soft = support::raise_fd_limit().unwrap();
-    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
-    if let (Some(current), Some(hard)) = (limit.current, limit.maximum) {
-        assert_eq!((soft, current), (hard, hard));
+    let after = getrlimit(Resource::Nofile);
+    assert_eq!(Some(soft), after.current, "the value returned is the limit in force");
+    assert!(soft >= before, "the limit was lowered from {before} to {soft}");
+    match after.maximum {
+        // Stopping short of the hard limit is only right if the kernel refuses it.
+        Some(hard) if soft < hard => {
+            let result =
+                setrlimit(Resource::Nofile, Rlimit { current: Some(hard), maximum: Some(hard) });
+            assert_eq!(result, Err(Errno::INVAL), "{soft} is below the hard limit {hard}");
+        }
+        Some(hard) => assert_eq!(soft, hard),
+        None => {}
     }
 }
 
