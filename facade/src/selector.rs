@@ -309,9 +309,12 @@ impl<B: Backend, T> Selector<B, T> {
     /// elapses (`None`: no timeout; zero: do not block), and returns the ready keys.
     ///
     /// Each ready key is yielded once, with the [`Readiness`] of all its events merged. The
-    /// readiness is the backend's, not masked by the key's interest: it may hold
-    /// [`Readiness::HANGUP`] or [`Readiness::ERROR`], which Python's selectors report as both
-    /// `EVENT_READ` and `EVENT_WRITE`. An empty result means the timeout elapsed or the
+    /// readiness is the backend's, deliberately not masked by the key's interest: it may hold
+    /// [`Readiness::HANGUP`] or [`Readiness::ERROR`] for a key registered for reading only.
+    /// Python's selectors turn those into `EVENT_READ | EVENT_WRITE` and then mask with
+    /// `key.events`, losing the distinction; here it is kept, and
+    /// [`Event::is_readable`](crate::Event::is_readable)-style checks on the readiness give
+    /// Python's answer. An empty result means the timeout elapsed or the
     /// waker was woken ([`Ready::woken`] tells which).
     ///
     /// Python: `selector.select(timeout=None)`, which returns `[(key, events), ...]`.

@@ -147,8 +147,9 @@ impl Waker {
         result
     }
 
-    /// `read(fd, ...)` until it would block — consumes every pending wake, so the waker is no
-    /// longer readable, and returns whether there was one.
+    /// `read(fd, ...)` until the descriptor is empty — consumes every pending wake, so the
+    /// waker is no longer readable, and returns whether there was one. One read suffices in
+    /// the usual case (an eventfd, or a pipe holding less than 64 bytes).
     ///
     /// Call it after a wait reports the waker ready. [`Selector`](crate::Selector) does so
     /// itself.
@@ -177,6 +178,14 @@ impl Waker {
         loop {
             match rustix::io::read(read, &mut buf) {
                 Ok(0) => break,
+                // A short read emptied it: an eventfd read returns its whole 8-byte counter,
+                // and a pipe gives all it holds up to the buffer's size. Stopping here saves
+                // the read that would only say EAGAIN; a wake after it makes the descriptor
+                // readable again for the next wait.
+                Ok(n) if n < buf.len() => {
+                    drained = true;
+                    break;
+                }
                 Ok(_) => drained = true,
                 Err(Errno::AGAIN) => break,
                 Err(Errno::INTR) => continue,

@@ -33,7 +33,9 @@
 //!   `INT_MAX` ms and re-waited when longer, `EINTR` retried with the time that remains.
 //!   rustix receives the rounded slice as a `timespec` and, because it is whole milliseconds
 //!   that fit an `int`, makes exactly one `epoll_pwait` (linux_raw) or `epoll_wait` (libc,
-//!   Android) call for it, never `epoll_pwait2`.
+//!   Android) call for it, never `epoll_pwait2` — as long as nothing in the build enables
+//!   rustix's `linux_5_11` feature, which makes rustix call `epoll_pwait2` always (still one
+//!   call per wait, with the same rounded timeout).
 //! - **`maxevents`** is the buffer's length. Python's default (`maxevents=-1`) is not "no
 //!   limit" as its docstring says but `FD_SETSIZE - 1` = 1023 (spec §5.7 ⚠); this crate keeps
 //!   CPython's actual behaviour as [`DEFAULT_MAXEVENTS`] (the length of

@@ -29,11 +29,12 @@ pub(crate) fn close(fd: OwnedFd) -> rustix::io::Result<()> {
 /// waits. This wrapper restores both, see the `SAFETY` arguments below.
 pub(crate) struct RawEvents(pub(crate) Box<[epoll::Event]>);
 
-// SAFETY: `Send` is safe because the only values this crate ever stores in an
-// `epoll::Event`'s data are integers: `EventData::new_u64` in `Epoll::register`/`modify`
-// (the descriptor number) and in `RawEvents::zeroed`, and the kernel copies those same 64
-// bits back into the array. `EventData::new_ptr` is never called, so no record carries a
-// pointer, let alone one tied to a thread; moving plain integers between threads is safe.
+// SAFETY: `Send` is safe because this crate treats every record's data as a plain 64-bit
+// integer: it stores integers (`EventData::new_u64` in `Epoll::register`/`modify` and in
+// `RawEvents::zeroed`) and only ever reads `.u64()` back, never `.ptr()`. A record can hold
+// bits another program stored as a pointer (an epoll adopted with `Epoll::from_fd` keeps its
+// old registrations), but no pointer is ever formed from them, let alone dereferenced, so
+// moving the records between threads moves integers only.
 unsafe impl Send for RawEvents {}
 
 // SAFETY: `Sync` is safe for the same reason as `Send` above: a shared reference only

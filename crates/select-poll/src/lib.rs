@@ -15,10 +15,11 @@
 //!   ([`Readiness::INVALID`](select_core::Readiness::INVALID)) and makes a [`Select`] wait
 //!   fail with `EBADF`. `unregister_raw` removes such a number, since a closed descriptor has
 //!   no `AsFd`.
-//! - **Two locks, never held across each other's work.** The table sits behind one
-//!   `Mutex`, held only while an update or a copy runs; the array handed to the kernel sits
-//!   behind a second one that a wait takes with `try_lock` and holds for the whole system
-//!   call. So other threads can register while a wait blocks, the kernel's array never
+//! - **Two locks.** The table sits behind one `Mutex`, held only while an update runs or a
+//!   wait copies it into the array (the wait holds the array's lock then, always in that
+//!   order, so they cannot deadlock); the array handed to the kernel sits behind a second one
+//!   that a wait takes with `try_lock` and holds for the whole system call, without the
+//!   table's. So other threads can register while a wait blocks, the kernel's array never
 //!   changes under it, and a second concurrent wait fails at once with
 //!   [`Error::ConcurrentWait`](select_core::Error::ConcurrentWait) (CPython's
 //!   `RuntimeError: concurrent poll() invocation`, bpo-8865) instead of blocking. The lead's

@@ -526,7 +526,7 @@ fn signals_during_an_unbounded_poll_still_deliver_the_event() {
     poll.register(&reader, POLLIN).unwrap();
     let waiter = {
         let poll = Arc::clone(&poll);
-        thread::spawn(move || poll.poll(None))
+        thread::spawn(move || blocking_poll(&poll))
     };
     {
         let _interrupter = support::Interrupter::thread(&waiter, Duration::from_millis(5));
@@ -538,6 +538,18 @@ fn signals_during_an_unbounded_poll_still_deliver_the_event() {
         }
     }
     assert_eq!(waiter.join().unwrap().unwrap(), vec![(reader.as_raw_fd(), POLLIN)]);
+}
+
+/// `poll.poll(None)` for a waiter thread, retried while a probe of [`until_waiting`] holds
+/// the wait: on a loaded machine the waiter may start during a probe and be the one told
+/// `ConcurrentWait`.
+fn blocking_poll(poll: &Poll) -> select_core::Result<Vec<(RawFd, PollFlags)>> {
+    loop {
+        match poll.poll(None) {
+            Err(Error::ConcurrentWait { .. }) => thread::sleep(Duration::from_millis(1)),
+            result => return result,
+        }
+    }
 }
 
 /// Waits until `poll`'s wait is in progress on another thread: a zero-timeout wait fails with
@@ -571,7 +583,7 @@ fn registrations_change_while_a_wait_blocks() {
     }
     let waiter = {
         let poll = Arc::clone(&poll);
-        thread::spawn(move || poll.poll(None))
+        thread::spawn(move || blocking_poll(&poll))
     };
     until_waiting(&poll);
     for (reader, _) in &pipes {
@@ -923,7 +935,13 @@ fn select_backend_concurrency_and_close() {
         let backend = Arc::clone(&backend);
         thread::spawn(move || {
             let mut events = EventList::with_capacity(4);
-            let count = Backend::wait(&*backend, &mut events, None)?;
+            // Retried if it starts while a probe below holds the wait (a loaded machine).
+            let count = loop {
+                match Backend::wait(&*backend, &mut events, None) {
+                    Err(Error::ConcurrentWait { .. }) => thread::sleep(Duration::from_millis(1)),
+                    result => break result?,
+                }
+            };
             Ok::<_, Error>((count, events.get(0)))
         })
     };
