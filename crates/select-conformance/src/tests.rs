@@ -55,14 +55,20 @@ fn socketpair_and_pipe_are_cloexec_and_nonblocking() {
 
 #[test]
 fn closed_numbers_are_not_open() {
-    let (a, b) = support::socketpair().unwrap();
-    let number = a.as_raw_fd();
-    assert!(support::is_open(number));
-    drop(a);
-    drop(b);
-    // Another thread may reuse the number at once, so only check the answer is consistent.
-    let open = support::is_open(number);
-    assert_eq!(support::is_cloexec(support::borrow_raw(number)).is_ok(), open);
+    // No process can open this many descriptors, so the number is closed in every thread.
+    assert!(!support::is_open(std::os::fd::RawFd::MAX));
+    // In a child process of its own no other test can reuse the number between the close and
+    // the check, so the answer must change from open to closed.
+    crate::run_isolated(module_path!(), "closed_numbers_are_not_open", || {
+        let (a, b) = support::socketpair().unwrap();
+        let number = a.as_raw_fd();
+        assert!(support::is_open(number));
+        drop(a);
+        drop(b);
+        assert!(!support::is_open(number), "fd {number} is still open after its close");
+        let result = support::is_cloexec(support::borrow_raw(number));
+        assert_eq!(result, Err(Errno::BADF));
+    });
 }
 
 #[test]
