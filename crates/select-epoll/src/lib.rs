@@ -645,11 +645,18 @@ impl Backend for Epoll {
         Epoll::new()
     }
 
+    /// `epoll_ctl(EPOLL_CTL_ADD)`. The kernel accepts [`Interest::EXCLUSIVE`] only with
+    /// reading, writing and [`Interest::EDGE`]: combined with [`Interest::PRIORITY`] or
+    /// [`Interest::ONESHOT`] it fails with `EINVAL` ([`Error::Os`]), kept as Python keeps it.
     fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
         select_core::check_interest::<Epoll>(interest)?;
         Epoll::register(self, fd, conv::interest_to_flags(interest))
     }
 
+    /// `epoll_ctl(EPOLL_CTL_MOD)`. The kernel refuses to modify with
+    /// [`Interest::EXCLUSIVE`], or to modify a registration made with it, with `EINVAL`
+    /// ([`Error::Os`]): an exclusive registration is changed by unregistering and registering
+    /// again.
     fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
         select_core::check_interest::<Epoll>(interest)?;
         Epoll::modify(self, fd, conv::interest_to_flags(interest))
