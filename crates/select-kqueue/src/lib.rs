@@ -23,6 +23,11 @@
 //!   closing or dropping the object does **not** close the descriptor number, which the
 //!   child may have reused for something else. (CPython marks its kqueues closed from an
 //!   `os.register_at_fork` handler; the counter does the same without a list of objects.)
+//! - **Close-on-exec.** NetBSD creates the kqueue with `kqueue1(O_CLOEXEC)`, atomically.
+//!   The other systems set `FD_CLOEXEC` right after `kqueue()`, as CPython does: macOS,
+//!   OpenBSD and DragonFly BSD have no atomic variant, and FreeBSD 14's
+//!   `kqueuex(KQUEUE_CLOEXEC)` is not used yet (the `libc` crate does not bind it, and
+//!   FreeBSD 13 lacks it), a known gap.
 //! - **Timeouts exact to the nanosecond.** `control` converts the timeout to a `timespec`
 //!   exactly; waits longer than 10⁸ s (about three years, a bound every kernel accepts) are
 //!   split and re-waited, never turned into "forever". `EINTR` is retried with the time that
@@ -34,12 +39,18 @@
 //!   (disable after one event, re-armed by `modify`) rather than `EV_ONESHOT` (delete), so
 //!   the kernel keeps what the registry lists and `unregister` stays valid. Each `register`,
 //!   `modify` and `unregister` applies all its changes in **one** `kevent` call with
-//!   `EV_RECEIPT` and reads each change's errno from its receipt. A small registry
+//!   `EV_RECEIPT` and reads each change's errno from its receipt. The kernel applies each
+//!   change on its own, so on an error the changes that succeeded are undone: a failed
+//!   `register` leaves nothing registered, and a failed `modify` deletes both filters and
+//!   leaves the descriptor unregistered (restoring the old registration exactly could fail
+//!   in turn). A small registry
 //!   (`Mutex<HashMap<RawFd, Interest>>`), touched only by those three and never by a wait,
 //!   makes `modify` of an unknown descriptor `ENOENT` and `register` of a known one `EEXIST`,
 //!   as epoll does. Capabilities: `LEVEL`, `EDGE`, `ONESHOT`, `KERNEL_OBJECT` (the kqueue
 //!   descriptor, close-on-exec), `CONCURRENT_WAITS` (the kernel serves several waiters, each
-//!   with its own buffer), `REJECTS_DUPLICATES` (the registry). Not `PRIORITY`
+//!   with its own buffer), `REJECTS_DUPLICATES` (the registry), `USER_EVENT` (an
+//!   `EVFILT_USER` event with `EV_CLEAR`, whose ident and token is a close-on-exec
+//!   duplicate of the kqueue descriptor). Not `PRIORITY`
 //!   (`EVFILT_EXCEPT` exists only on some systems), `EXCLUSIVE`, or `REPORTS_INVALID` (the
 //!   kernel forgets a closed descriptor silently).
 //! - **Close a descriptor only after unregistering it**, as Python's `selectors` requires:
@@ -88,7 +99,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rustix::io::{Errno, FdFlags};
+use rustix::io::Errno;
 use select_core::timeout::{Granularity, WaitRule, wait_with_retry};
 use select_core::{
     Backend, BackendKind, Capabilities, Error, EventBuffer, Interest, Result, UserEvent,
@@ -144,19 +155,22 @@ pub struct Kqueue {
 }
 
 impl Kqueue {
-    /// `kqueue()` then `fcntl(fd, F_SETFD, FD_CLOEXEC)` — creates a kernel event queue whose
-    /// descriptor is not inherited by `exec`.
+    /// `kqueue()` then `fcntl(fd, F_SETFD, FD_CLOEXEC)` (NetBSD: `kqueue1(O_CLOEXEC)`) —
+    /// creates a kernel event queue whose descriptor is not inherited by `exec`.
     ///
-    /// As in CPython, the close-on-exec flag is set right after creation (no system has a
-    /// portable atomic variant); a concurrent `fork` + `exec` in another thread could see the
-    /// descriptor in between.
+    /// On NetBSD the descriptor is created close-on-exec atomically. Elsewhere, as in
+    /// CPython, the flag is set right after creation, so a concurrent `fork` + `exec` in
+    /// another thread could see the descriptor in between. FreeBSD 14 has an atomic
+    /// `kqueuex(KQUEUE_CLOEXEC)`, not used yet because the `libc` crate does not bind it and
+    /// older FreeBSD releases lack it (a known gap); macOS, OpenBSD and DragonFly BSD have
+    /// no atomic variant.
     ///
     /// Python: `select.kqueue()`.
     ///
     /// # Errors
     ///
-    /// The errno of `kqueue` (`EMFILE`, `ENFILE`, `ENOMEM`) or `fcntl`; the descriptor is
-    /// closed if `fcntl` fails.
+    /// The errno of `kqueue`/`kqueue1` (`EMFILE`, `ENFILE`, `ENOMEM`) or `fcntl`; the
+    /// descriptor is closed if `fcntl` fails.
     ///
     /// # References
     ///  - [Apple]
@@ -172,8 +186,7 @@ impl Kqueue {
     /// [DragonFly BSD]: https://man.dragonflybsd.org/?command=kqueue&section=2
     pub fn new() -> Result<Kqueue> {
         let generation = sys::process_generation();
-        let fd = rustix::event::kqueue::kqueue()?;
-        rustix::io::fcntl_setfd(&fd, FdFlags::CLOEXEC)?;
+        let fd = sys::kqueue_cloexec()?;
         Ok(Kqueue { fd: Some(fd), generation, registry: Mutex::new(HashMap::new()) })
     }
 
@@ -377,6 +390,10 @@ impl Kqueue {
     /// Applies the changes moving `fd` from `old` to `new` in one `kevent` call with
     /// `EV_RECEIPT`, and returns the first errno a receipt reports, ignoring `ENOENT` for
     /// deletions when `ignore_missing` is set.
+    ///
+    /// With `EV_RECEIPT` the kernel applies every change and answers each separately, so a
+    /// failure can leave some changes made. `rollback` says what is undone then, so that the
+    /// kernel never keeps a filter the registry does not list.
     fn apply(
         &self,
         kq: BorrowedFd<'_>,
@@ -384,6 +401,7 @@ impl Kqueue {
         old: Option<Interest>,
         new: Option<Interest>,
         ignore_missing: bool,
+        rollback: Rollback,
     ) -> Result<()> {
         let mut changes = [KEvent::new(0); 4];
         let count = conv::changes(fd, old, new, &mut changes);
@@ -393,27 +411,97 @@ impl Kqueue {
         let changes = &changes[..count];
         let mut receipts = [KEvent::new(0); 4];
         let receipts = &mut receipts[..count];
-        let zero = conv::timespec(Duration::ZERO);
-        let mut retried = false;
-        let stored = loop {
-            match sys::kevent(kq, changes, receipts, Some(&zero)) {
-                // A zero timeout never sleeps, so this is not expected; should it happen,
-                // the changes are repeated: additions are idempotent, and a deletion the
-                // first call may already have made is then allowed to find nothing.
-                Err(Errno::INTR) => retried = true,
-                result => break result?,
+        let stored = match receipted_kevent(kq, changes, receipts) {
+            Ok(stored) => stored,
+            Err(error) => {
+                // The call failed as a whole, so it applied nothing; but `modify` forgets
+                // the descriptor on any error, so the kernel must forget it too.
+                if let Rollback::Everything = rollback {
+                    delete_both_filters(kq, fd);
+                }
+                return Err(error);
             }
         };
-        for (change, receipt) in changes.iter().zip(&receipts[..stored]) {
-            if let Some(errno) = conv::receipt_errno(receipt) {
-                let deleting = change.flags() & KQ_EV_DELETE != 0;
-                if (ignore_missing || retried) && deleting && errno == libc::ENOENT {
-                    continue;
+        let mut failure = None;
+        let mut undo = [KEvent::new(0); 2];
+        let mut undo_count = 0;
+        for (change, receipt) in changes.iter().zip(&receipts[..stored.count]) {
+            let deleting = change.flags() & KQ_EV_DELETE != 0;
+            match conv::receipt_errno(receipt) {
+                Some(errno)
+                    if (ignore_missing || stored.retried) && deleting && errno == libc::ENOENT => {}
+                Some(errno) => {
+                    failure.get_or_insert(errno);
                 }
-                return Err(Errno::from_raw_os_error(errno).into());
+                // An addition that succeeded is undone if the whole set is rolled back.
+                None if !deleting && undo_count < undo.len() => {
+                    undo[undo_count] = KEvent::new(change.ident())
+                        .with_filter(change.filter())
+                        .with_flags(KQ_EV_DELETE | KQ_EV_RECEIPT);
+                    undo_count += 1;
+                }
+                None => {}
             }
         }
-        Ok(())
+        let Some(errno) = failure else { return Ok(()) };
+        match rollback {
+            Rollback::Additions if undo_count > 0 => {
+                // Best effort: there is nothing better to do with an error here than to
+                // report the original one.
+                let mut ignored = [KEvent::new(0); 2];
+                let _ = receipted_kevent(kq, &undo[..undo_count], &mut ignored[..undo_count]);
+            }
+            Rollback::Additions => {}
+            Rollback::Everything => delete_both_filters(kq, fd),
+        }
+        Err(Errno::from_raw_os_error(errno).into())
+    }
+}
+
+/// What [`Kqueue::apply`] undoes when a change fails.
+#[derive(Copy, Clone, Debug)]
+enum Rollback {
+    /// Delete the additions of this change set that succeeded (`register`; `unregister`
+    /// adds nothing, so nothing is undone for it).
+    Additions,
+    /// Delete both filters of the descriptor (`modify`, which then forgets it).
+    Everything,
+}
+
+/// `kevent` with `EV_DELETE | EV_RECEIPT` for `fd`'s `EVFILT_READ` and `EVFILT_WRITE`,
+/// ignoring every error: a filter that is not there answers `ENOENT`, which is the wanted
+/// outcome, and a caller that already failed has nothing better to report.
+fn delete_both_filters(kq: BorrowedFd<'_>, fd: RawFd) {
+    let ident = conv::fd_ident(fd);
+    let deletions = [KQ_FILTER_READ, KQ_FILTER_WRITE].map(|filter| {
+        KEvent::new(ident).with_filter(filter).with_flags(KQ_EV_DELETE | KQ_EV_RECEIPT)
+    });
+    let mut ignored = [KEvent::new(0); 2];
+    let _ = receipted_kevent(kq, &deletions, &mut ignored);
+}
+
+/// How many receipts [`receipted_kevent`] stored, and whether `EINTR` made it repeat the call.
+struct Receipts {
+    count: usize,
+    retried: bool,
+}
+
+/// `kevent` with `EV_RECEIPT` changes and a zero timeout, storing one receipt per change.
+fn receipted_kevent(
+    kq: BorrowedFd<'_>,
+    changes: &[KEvent],
+    receipts: &mut [KEvent],
+) -> Result<Receipts> {
+    let zero = conv::timespec(Duration::ZERO);
+    let mut retried = false;
+    loop {
+        match sys::kevent(kq, changes, receipts, Some(&zero)) {
+            // A zero timeout never sleeps, so this is not expected; should it happen, the
+            // changes are repeated: additions are idempotent, and a deletion the first call
+            // may already have made is then allowed to find nothing.
+            Err(Errno::INTR) => retried = true,
+            result => return Ok(Receipts { count: result?, retried }),
+        }
     }
 }
 
@@ -464,32 +552,50 @@ impl Backend for Kqueue {
 
     /// `kevent` with `EV_ADD | EV_RECEIPT` for `EVFILT_READ` and/or `EVFILT_WRITE`, in one
     /// call.
+    ///
+    /// If one filter is refused (for example `EVFILT_WRITE` on a kqueue descriptor, which
+    /// only supports reading), the ones the kernel accepted are deleted again before the
+    /// error is returned: a failed `register` registers nothing.
     fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-        select_core::check_interest::<Kqueue>(interest)?;
         let kq = self.live()?;
+        select_core::check_interest::<Kqueue>(interest)?;
         let raw = fd.as_raw_fd();
         let mut registry = self.registry();
         if registry.contains_key(&raw) {
             return Err(Errno::EXIST.into());
         }
-        self.apply(kq, raw, None, Some(interest), false)?;
+        self.apply(kq, raw, None, Some(interest), false, Rollback::Additions)?;
         registry.insert(raw, interest);
         Ok(())
     }
 
     /// `kevent` with the additions and deletions that turn the old interest into the new
     /// one, in one call.
+    ///
+    /// The kernel applies each change on its own, so when one fails the old registration
+    /// may already be partly replaced. Rather than leave the kernel and the registry
+    /// disagreeing, a failed `modify` deletes both filters and forgets the descriptor: it
+    /// is then **unregistered** (a later `modify` or `unregister` fails with `ENOENT`, and
+    /// `register` starts afresh). Errors that come before any change (`Error::Closed`, an
+    /// invalid interest, `ENOENT` for an unknown descriptor) leave the registration as it was.
     fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-        select_core::check_interest::<Kqueue>(interest)?;
         let kq = self.live()?;
+        select_core::check_interest::<Kqueue>(interest)?;
         let raw = fd.as_raw_fd();
         let mut registry = self.registry();
         let Some(&old) = registry.get(&raw) else {
             return Err(Errno::NOENT.into());
         };
-        self.apply(kq, raw, Some(old), Some(interest), false)?;
-        registry.insert(raw, interest);
-        Ok(())
+        match self.apply(kq, raw, Some(old), Some(interest), false, Rollback::Everything) {
+            Ok(()) => {
+                registry.insert(raw, interest);
+                Ok(())
+            }
+            Err(error) => {
+                registry.remove(&raw);
+                Err(error)
+            }
+        }
     }
 
     /// `kevent` with `EV_DELETE | EV_RECEIPT` for the registered filters, in one call.
@@ -502,13 +608,14 @@ impl Backend for Kqueue {
         };
         // `ENOENT` means the descriptor was closed (and its number reused) since it was
         // registered: the kernel already forgot it, which is what unregistering asks for.
-        self.apply(kq, raw, Some(old), None, true)?;
+        self.apply(kq, raw, Some(old), None, true, Rollback::Additions)?;
         registry.remove(&raw);
         Ok(())
     }
 
     /// One `kevent` call with no changes, filling `events`.
     fn wait(&self, events: &mut KqueueEvents, timeout: Option<Duration>) -> Result<usize> {
+        self.live()?;
         select_core::check_capacity(events)?;
         self.control(&[], events, timeout)
     }

@@ -1,5 +1,6 @@
 //! The crate's only `unsafe` code: the `kevent(2)` call, the native record's thread safety,
-//! `close(2)` with its error, and the fork handler that invalidates kqueues in a child.
+//! `close(2)` with its error, the fork handler that invalidates kqueues in a child, and
+//! NetBSD's `kqueue1`.
 //!
 //! `kevent` is called through `libc` rather than rustix's `event::kqueue::kevent`: rustix's
 //! `Event` can only be built from its typed `EventFilter` (it cannot hold an arbitrary
@@ -8,7 +9,6 @@
 #![allow(unsafe_code)]
 
 use std::os::fd::{AsRawFd, BorrowedFd, IntoRawFd, OwnedFd};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustix::io::Errno;
@@ -93,8 +93,24 @@ pub(crate) fn close(fd: OwnedFd) -> Result<(), Errno> {
 /// Bumped in a forked child by the `pthread_atfork` child handler.
 static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
 
-/// Whether the `pthread_atfork` handler was installed (`None`: not tried yet).
-static FORK_HANDLER: OnceLock<bool> = OnceLock::new();
+/// [`FORK_HANDLER`]: the `pthread_atfork` handler was not tried yet.
+const HANDLER_UNTRIED: u64 = 0;
+/// [`FORK_HANDLER`]: the handler is installed; generations come from [`FORK_GENERATION`].
+const HANDLER_INSTALLED: u64 = 1;
+/// [`FORK_HANDLER`]: installing failed (or was cut short by a `fork`); generations come
+/// from the process id.
+const HANDLER_FAILED: u64 = 2;
+/// [`FORK_HANDLER`]: low bits of "being installed by the process whose id is in the high
+/// bits".
+const HANDLER_INSTALLING: u64 = 3;
+
+/// Whether the `pthread_atfork` handler is installed: one of the `HANDLER_*` states, or
+/// `pid << 2 | HANDLER_INSTALLING` while a thread of process `pid` installs it.
+///
+/// A plain atomic rather than a `OnceLock`, so that a process forked while another thread
+/// installs the handler does not wait forever for an installer that does not exist in the
+/// child: the child sees a foreign process id in the state and falls back to process ids.
+static FORK_HANDLER: AtomicU64 = AtomicU64::new(HANDLER_UNTRIED);
 
 /// The `pthread_atfork` child handler: runs in the child right after `fork()`, before it
 /// returns there. An atomic add is async-signal-safe, as a child handler must be.
@@ -102,29 +118,93 @@ extern "C" fn after_fork_in_child() {
     FORK_GENERATION.fetch_add(1, Ordering::Relaxed);
 }
 
-/// `pthread_atfork(NULL, NULL, after_fork_in_child)` — once per process.
+/// The calling process's id.
+fn pid() -> u64 {
+    u64::from(rustix::process::getpid().as_raw_nonzero().get().unsigned_abs())
+}
+
+/// `pthread_atfork(NULL, NULL, after_fork_in_child)` — once per process; returns whether
+/// the handler is installed.
+///
+/// The thread that moves the state out of `HANDLER_UNTRIED` installs the handler; others
+/// spin until it is done (a few microseconds, once per process). A spinning thread that
+/// finds the installer's process id differs from its own runs in a child forked during the
+/// installation, whose installer thread was not copied: it settles for process ids. That
+/// is correct whether or not the handler got installed before the fork, and no kqueue of
+/// the child can hold a counter generation, since none was created before the state said
+/// `HANDLER_INSTALLED`.
 fn fork_handler_installed() -> bool {
-    *FORK_HANDLER.get_or_init(|| {
-        // SAFETY: the handler is a plain `extern "C" fn()` with no preconditions that only
-        // touches a static atomic, so it is sound to run in the child at any fork; the other
-        // two handlers are absent (null).
-        let rc = unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
-        rc == 0
-    })
+    loop {
+        let state = FORK_HANDLER.load(Ordering::Acquire);
+        match state {
+            HANDLER_INSTALLED => return true,
+            HANDLER_FAILED => return false,
+            HANDLER_UNTRIED => {
+                let installing = (pid() << 2) | HANDLER_INSTALLING;
+                if FORK_HANDLER
+                    .compare_exchange(state, installing, Ordering::AcqRel, Ordering::Acquire)
+                    .is_err()
+                {
+                    continue;
+                }
+                // SAFETY: the handler is a plain `extern "C" fn()` with no preconditions that
+                // only touches a static atomic, so it is sound to run in the child at any
+                // fork; the other two handlers are absent (null).
+                let rc = unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
+                let done = if rc == 0 { HANDLER_INSTALLED } else { HANDLER_FAILED };
+                FORK_HANDLER.store(done, Ordering::Release);
+                return rc == 0;
+            }
+            installing if installing >> 2 != pid() => {
+                // Forked while the parent installed it; only one thread of the child can
+                // win this exchange, and any outcome is `HANDLER_FAILED`.
+                let _ = FORK_HANDLER.compare_exchange(
+                    state,
+                    HANDLER_FAILED,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
+            }
+            _ => std::thread::yield_now(),
+        }
+    }
 }
 
 /// Which process a kqueue was created in: the fork generation, one relaxed atomic load.
 ///
 /// The first call installs the `pthread_atfork` handler. In the rare case that fails
-/// (`ENOMEM`), the generation falls back to the process id (with the top bit set so the
-/// two kinds never compare equal), which costs a `getpid` per check but stays correct.
+/// (`ENOMEM`, or a `fork` while another thread installed it), the generation falls back to
+/// the process id (with the top bit set so the two kinds never compare equal), which costs a
+/// `getpid` per check but stays correct.
 pub(crate) fn process_generation() -> u64 {
     if fork_handler_installed() {
         FORK_GENERATION.load(Ordering::Relaxed)
     } else {
-        let pid = rustix::process::getpid().as_raw_nonzero().get().unsigned_abs();
-        (1 << 63) | u64::from(pid)
+        (1 << 63) | pid()
     }
+}
+
+/// `kqueue1(O_CLOEXEC)` — creates a kqueue that is close-on-exec from the start (NetBSD).
+#[cfg(netbsd)]
+pub(crate) fn kqueue_cloexec() -> Result<OwnedFd, Errno> {
+    use std::os::fd::FromRawFd;
+
+    // SAFETY: `kqueue1` takes a flag word and has no memory preconditions.
+    let fd = unsafe { libc::kqueue1(libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(Errno::from_io_error(&std::io::Error::last_os_error()).unwrap_or(Errno::IO));
+    }
+    // SAFETY: `fd` was just returned by `kqueue1`, so it is open and owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// `kqueue()` then `fcntl(fd, F_SETFD, FD_CLOEXEC)` — creates a kqueue and makes it
+/// close-on-exec right after (systems without an atomic variant this crate uses).
+#[cfg(not(netbsd))]
+pub(crate) fn kqueue_cloexec() -> Result<OwnedFd, Errno> {
+    let fd = rustix::event::kqueue::kqueue()?;
+    rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::CLOEXEC)?;
+    Ok(fd)
 }
 
 /// `fork()`, runs `child` in the child and `_exit`s with 0 if it returned `true` (1 if it
@@ -145,9 +225,11 @@ pub(crate) fn in_forked_child(child: impl FnOnce() -> bool) -> Result<bool, Errn
         // SAFETY: `_exit` ends the child at once; it is async-signal-safe.
         unsafe { libc::_exit(if ok { 0 } else { 1 }) }
     }
-    let pid = Pid::from_raw(pid).ok_or_else(|| {
-        Errno::from_io_error(&std::io::Error::last_os_error()).unwrap_or(Errno::IO)
-    })?;
+    if pid < 0 {
+        // `fork` failed; -1 must not reach `waitpid`, where it means "any child".
+        return Err(Errno::from_io_error(&std::io::Error::last_os_error()).unwrap_or(Errno::IO));
+    }
+    let pid = Pid::from_raw(pid).ok_or(Errno::CHILD)?;
     loop {
         match waitpid(Some(pid), WaitOptions::empty()) {
             Err(Errno::INTR) => {}

@@ -383,39 +383,95 @@ fn a_user_event_is_triggered() {
 }
 
 #[test]
-fn the_backend_user_event_wakes_a_blocked_wait_once() {
-    let kq = Arc::new(Kqueue::new().expect("kqueue"));
-    let user = Backend::user_event(&*kq).expect("user_event").expect("kqueue has EVFILT_USER");
+fn backend_user_event_triggers_coalesce_until_a_wait_reports_them() {
+    let kq = Kqueue::new().expect("kqueue");
+    let user = Backend::user_event(&kq).expect("user_event").expect("kqueue has EVFILT_USER");
     let duplicate = support::borrow_raw(user.token());
     assert!(
         support::is_cloexec(duplicate).expect("fcntl"),
         "the event's duplicate is close-on-exec"
     );
+    // Two triggers before any wait coalesce into one report (no waiter can consume the
+    // first one in between, as a blocked wait in another thread could).
+    user.trigger().expect("trigger");
+    user.trigger().expect("trigger again");
+    let mut events = KqueueEvents::with_capacity(4);
+    assert_eq!(Backend::wait(&kq, &mut events, Some(EVENTUALLY)).expect("wait"), 1);
+    let reported = events.iter().collect::<Vec<_>>();
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert_eq!(reported[0].fd(), user.token());
+    assert!(reported[0].readiness().contains(Readiness::READABLE));
+    // EV_CLEAR re-armed it: nothing is pending now, and a new trigger is reported again.
+    assert_eq!(Backend::wait(&kq, &mut events, Some(Duration::ZERO)).expect("wait"), 0);
+    user.trigger().expect("trigger");
+    assert_eq!(Backend::wait(&kq, &mut events, Some(EVENTUALLY)).expect("wait"), 1);
+    // Dropping the event deletes it from the kqueue: triggering its ident now finds nothing.
+    // (Checking that the duplicate's number is closed could be fooled by a parallel test
+    // reusing the number; the kqueue's answer cannot.)
+    let ident = conv::fd_ident(user.token());
+    drop(user);
+    let trigger =
+        KEvent::new(ident).with_filter(KQ_FILTER_USER).with_flags(0).with_fflags(KQ_NOTE_TRIGGER);
+    let result = kq.control(&[trigger], &mut KqueueEvents::with_capacity(0), Some(Duration::ZERO));
+    assert_eq!(result.err().and_then(|e| e.errno()), Some(rustix::io::Errno::NOENT));
+}
+
+#[test]
+fn backend_user_event_releases_a_blocked_wait_in_another_thread() {
+    let kq = Arc::new(Kqueue::new().expect("kqueue"));
+    let user = Backend::user_event(&*kq).expect("user_event").expect("kqueue has EVFILT_USER");
     let waiter = {
         let kq = Arc::clone(&kq);
         std::thread::spawn(move || {
             let mut events = KqueueEvents::with_capacity(4);
             let n = Backend::wait(&*kq, &mut events, Some(EVENTUALLY)).expect("wait");
-            events.iter().take(n).collect::<Vec<_>>()
+            events.iter().take(n).map(|event| event.fd()).collect::<Vec<_>>()
         })
     };
+    // Whether the trigger lands before or during the wait, the wait reports it once.
     std::thread::sleep(Duration::from_millis(50));
-    // Two triggers before the wait returns coalesce into one report.
+    let start = Instant::now();
     user.trigger().expect("trigger");
-    user.trigger().expect("trigger again");
     let reported = waiter.join().expect("waiter");
-    assert_eq!(reported.len(), 1, "{reported:?}");
-    assert_eq!(reported[0].fd(), user.token());
-    assert!(reported[0].readiness().contains(Readiness::READABLE));
-    // EV_CLEAR re-armed it: nothing is pending now, and a new trigger is reported again.
+    assert!(start.elapsed() < EVENTUALLY, "the wait was not released by the trigger");
+    assert_eq!(reported, vec![user.token()]);
+}
+
+#[test]
+fn a_failed_register_leaves_nothing_registered() {
+    let kq = Kqueue::new().expect("kqueue");
+    // A kqueue descriptor is readable while it has a pending event, and supports no
+    // EVFILT_WRITE: registering it for both adds EVFILT_READ and fails EVFILT_WRITE.
+    let inner = Kqueue::new().expect("inner kqueue");
+    let add = KEvent::new(5).with_filter(KQ_FILTER_USER).with_flags(KQ_EV_ADD);
+    let trigger =
+        KEvent::new(5).with_filter(KQ_FILTER_USER).with_flags(0).with_fflags(KQ_NOTE_TRIGGER);
+    let mut none = KqueueEvents::with_capacity(0);
+    inner.control(&[add, trigger], &mut none, Some(Duration::ZERO)).expect("pending event");
+    let result = Backend::register(&kq, inner.as_fd(), Interest::READABLE | Interest::WRITABLE);
+    assert!(result.as_ref().err().and_then(Error::errno).is_some(), "{result:?}");
+    // The EVFILT_READ that the kernel accepted was deleted again: no wait reports the
+    // (readable) descriptor, and the registry does not know it.
     let mut events = KqueueEvents::with_capacity(4);
-    assert_eq!(Backend::wait(&*kq, &mut events, Some(Duration::ZERO)).expect("wait"), 0);
-    user.trigger().expect("trigger");
-    assert_eq!(Backend::wait(&*kq, &mut events, Some(EVENTUALLY)).expect("wait"), 1);
-    // Dropping the event deletes it and closes its duplicate.
-    let token = user.token();
-    drop(user);
-    assert!(!support::is_open(token));
+    assert_eq!(Backend::wait(&kq, &mut events, Some(Duration::ZERO)).expect("wait"), 0);
+    assert_eq!(
+        Backend::unregister(&kq, inner.as_fd()).err().and_then(|e| e.errno()),
+        Some(rustix::io::Errno::NOENT)
+    );
+    // A plain READABLE registration then works and reports it.
+    Backend::register(&kq, inner.as_fd(), Interest::READABLE).expect("register");
+    assert_eq!(Backend::wait(&kq, &mut events, Some(EVENTUALLY)).expect("wait"), 1);
+    assert_eq!(events.iter().next().map(|event| event.fd()), Some(inner.fileno().expect("fd")));
+    // A failed modify unregisters the descriptor, in the kernel and in the registry alike.
+    let result = Backend::modify(&kq, inner.as_fd(), Interest::READABLE | Interest::WRITABLE);
+    assert!(result.as_ref().err().and_then(Error::errno).is_some(), "{result:?}");
+    assert_eq!(Backend::wait(&kq, &mut events, Some(Duration::ZERO)).expect("wait"), 0);
+    assert_eq!(
+        Backend::unregister(&kq, inner.as_fd()).err().and_then(|e| e.errno()),
+        Some(rustix::io::Errno::NOENT)
+    );
+    Backend::register(&kq, inner.as_fd(), Interest::READABLE).expect("register again");
+    assert_eq!(Backend::wait(&kq, &mut events, Some(EVENTUALLY)).expect("wait"), 1);
 }
 
 #[test]
