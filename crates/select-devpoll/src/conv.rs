@@ -47,6 +47,15 @@ pub(crate) fn encode(fd: RawFd, events: u16) -> [u8; RECORD_SIZE] {
     record
 }
 
+/// The `fd` and `events` of one record made by [`encode`].
+fn decode(record: &[u8]) -> (RawFd, u16) {
+    let mut fd = [0; 4];
+    fd.copy_from_slice(&record[..4]);
+    let mut events = [0; 2];
+    events.copy_from_slice(&record[4..6]);
+    (RawFd::from_ne_bytes(fd), u16::from_ne_bytes(events))
+}
+
 /// The `POLL*` bits a portable interest asks for. Delivery modes are not mapped: `DevPoll`
 /// declares no capability for them, so `check_interest` rejects them before this runs.
 pub(crate) fn interest_bits(interest: Interest) -> u16 {
@@ -183,20 +192,20 @@ impl Changes {
         Ok(())
     }
 
-    /// Python's `devpoll.unregister(fd)`: appends `{fd, POLLREMOVE}` and returns `true` if
-    /// `fd` is registered; otherwise appends nothing and returns `false` (the device would
-    /// ignore the record, so Python's "safely ignored" costs no write here).
+    /// Python's `devpoll.unregister(fd)`: appends `{fd, POLLREMOVE}` and returns whether
+    /// `fd` was registered as far as this object knew.
+    ///
+    /// The record is appended even for a descriptor this object does not list, as Python
+    /// does (the device ignores a removal of a descriptor it does not poll): the set can be
+    /// wrong about the device, for example after a dropped batch, and a removal must never
+    /// be skipped because of it.
     pub(crate) fn unregister<W>(&mut self, fd: RawFd, write: W) -> Result<bool>
     where
         W: FnMut(&[u8]) -> Result<usize, Errno>,
     {
-        if !self.registered.contains(&fd) {
-            return Ok(false);
-        }
         self.make_room(1, write)?;
         self.push(fd, POLLREMOVE_BITS);
-        self.registered.remove(&fd);
-        Ok(true)
+        Ok(self.registered.remove(&fd))
     }
 
     /// Writes every pending record, in one `write` (retried after `EINTR`, which the device
@@ -210,7 +219,10 @@ impl Changes {
     ///   prefix of it, and keeping it would make one bad record fail every later wait (the
     ///   errors are per object, such as `EACCES` after `fork` and `EINVAL` once
     ///   `RLIMIT_NOFILE` is below the batch size, or per record, from a driver's poll
-    ///   routine). Python drops the batch too.
+    ///   routine). Python drops the batch too. Every descriptor whose `POLLREMOVE` is
+    ///   dropped goes back into the registered set: the device may still poll it, and it
+    ///   must stay possible to unregister it (a descriptor whose addition is dropped stays
+    ///   in the set for the same reason: the device may have applied it).
     ///
     /// Makes no call when nothing is pending.
     pub(crate) fn flush<W>(&mut self, mut write: W) -> Result<()>
@@ -228,6 +240,12 @@ impl Changes {
                 }
                 Err(Errno::INTR) => {}
                 Err(errno) => {
+                    for record in self.bytes.chunks_exact(RECORD_SIZE) {
+                        let (fd, events) = decode(record);
+                        if events == POLLREMOVE_BITS {
+                            self.registered.insert(fd);
+                        }
+                    }
                     self.bytes.clear();
                     return Err(Error::Os(errno));
                 }

@@ -24,7 +24,10 @@
 //!   descriptor, which Python documents as "undefined". Here `register` of a descriptor
 //!   already registered appends `POLLREMOVE` first, so the new mask replaces the old one,
 //!   exactly as `poll.register` does. The object keeps the set of descriptors it registered
-//!   for this; `unregister` of an unknown descriptor appends nothing.
+//!   for this. `unregister` appends `POLLREMOVE` even for a descriptor the set does not
+//!   list, as Python does (the device ignores it), and a dropped batch puts every
+//!   descriptor whose removal it discarded back into the set, so a descriptor the device
+//!   may still poll can always be unregistered.
 //! - **The caller owns the result array.** A wait fills a `DevPollEvents`, which holds the
 //!   kernel's own `pollfd` array (allocated once, when the buffer is made) and translates to
 //!   portable events only when read. The driver lets several threads run `DP_POLL` on one
@@ -34,9 +37,11 @@
 //!   allocation.
 //! - **The descriptor limit.** `DevPoll::new` records `RLIMIT_NOFILE`'s soft value, as
 //!   Python does: it is the most descriptors one wait reports and the size of
-//!   `DevPoll::events`. Python documents that lowering the limit later makes the object
+//!   `DevPoll::events`, capped at 65536 (an unlimited limit counts as 65536) so that the
+//!   buffer never takes gigabytes. Python documents that lowering the limit later makes the object
 //!   fail; on illumos a write of more records than the new limit fails with `EINVAL`, and a
-//!   wait asking for more than twice the limit is clamped. Raising the limit may leave ready
+//!   wait asking for more than twice the limit is clamped. Raising the limit (or a limit
+//!   above the cap) may leave ready
 //!   descriptors unreported by one wait (the next reports them: the driver resumes its scan
 //!   where it stopped).
 //! - **Timeouts** are whole milliseconds rounded up, `None` blocks, longer than `INT_MAX` ms
@@ -147,6 +152,12 @@ pub const DEFAULT_EVENTMASK: DevPollFlags =
 #[cfg(devpoll)]
 const RECORD_BATCH: usize = 1024;
 
+/// The most descriptors one wait reports, whatever `RLIMIT_NOFILE` says: an unlimited (or
+/// very large) limit would otherwise make [`DevPoll::events`] allocate gigabytes (8 bytes a
+/// record, up to `INT_MAX` records). Ready descriptors beyond it are reported by later waits.
+#[cfg(devpoll)]
+const MAX_FDS_CAP: usize = 65_536;
+
 /// The name errors give this object.
 #[cfg(devpoll)]
 const OBJECT: &str = "devpoll";
@@ -188,7 +199,10 @@ impl DevPoll {
     /// Records `getrlimit(RLIMIT_NOFILE)`'s soft value (`rlim_cur`) as the most descriptors
     /// one wait reports ([`max_fds`](DevPoll::max_fds)): lowering the limit later can make
     /// writes and waits fail (see the crate documentation), and raising it may leave ready
-    /// descriptors for the next wait. An unlimited value counts as `INT_MAX`. The descriptor is close-on-exec
+    /// descriptors for the next wait. The value is capped at 65536, and an unlimited limit
+    /// counts as 65536, so that [`events`](DevPoll::events) allocates at most 512 KiB; with
+    /// more ready descriptors than that, one wait reports 65536 and the next ones the rest.
+    /// The descriptor is close-on-exec
     /// (non-inheritable); `open` is retried after `EINTR`. Allocates the pending-record
     /// buffer, once.
     ///
@@ -207,10 +221,9 @@ impl DevPoll {
     /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
     pub fn new() -> Result<DevPoll> {
         let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
-        let int_max = usize::try_from(libc::c_int::MAX).unwrap_or(usize::MAX);
-        let max_fds = limit
-            .current
-            .map_or(int_max, |current| usize::try_from(current).unwrap_or(usize::MAX).min(int_max));
+        let max_fds = limit.current.map_or(MAX_FDS_CAP, |current| {
+            usize::try_from(current).unwrap_or(usize::MAX).min(MAX_FDS_CAP)
+        });
         let fd = loop {
             match rustix::fs::open("/dev/poll", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty()) {
                 Err(Errno::INTR) => {}
@@ -225,7 +238,7 @@ impl DevPoll {
     }
 
     /// The most descriptors one wait reports: `RLIMIT_NOFILE`'s soft value when this object
-    /// was made.
+    /// was made, at most 65536 (also when the limit is unlimited).
     #[must_use]
     pub fn max_fds(&self) -> usize {
         self.max_fds
@@ -292,7 +305,9 @@ impl DevPoll {
 
     /// Appends `{fd, POLLREMOVE}` — stops watching `fd`.
     ///
-    /// A descriptor that is not registered is silently ignored (nothing is appended).
+    /// The record is appended even for a descriptor this object does not list (the device
+    /// ignores a removal of a descriptor it does not poll), so a descriptor whose earlier
+    /// removal was dropped with a failed batch can always be removed again.
     ///
     /// Python: `devpoll.unregister(fd)`.
     ///
@@ -487,14 +502,14 @@ impl Backend for DevPoll {
     }
 
     fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-        check_interest::<DevPoll>(interest)?;
         let device = self.device()?;
+        check_interest::<DevPoll>(interest)?;
         self.changes().register(fd.as_raw_fd(), conv::interest_bits(interest), write_to(device))
     }
 
     fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-        check_interest::<DevPoll>(interest)?;
         let device = self.device()?;
+        check_interest::<DevPoll>(interest)?;
         let mut changes = self.changes();
         if !changes.is_registered(fd.as_raw_fd()) {
             return Err(Error::Os(Errno::NOENT));
@@ -505,11 +520,13 @@ impl Backend for DevPoll {
     fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
         let device = self.device()?;
         let fd = fd.as_raw_fd();
-        if self.changes().unregister(fd, write_to(device))? {
-            Ok(())
-        } else {
-            Err(Error::NotRegistered { fd })
+        let mut changes = self.changes();
+        // The contract wants an error for a descriptor that is not registered; the inherent
+        // `unregister` appends the removal regardless, as Python does.
+        if !changes.is_registered(fd) {
+            return Err(Error::NotRegistered { fd });
         }
+        changes.unregister(fd, write_to(device)).map(drop)
     }
 
     fn wait(&self, events: &mut DevPollEvents, timeout: Option<Duration>) -> Result<usize> {

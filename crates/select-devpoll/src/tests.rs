@@ -126,14 +126,38 @@ mod records {
     }
 
     #[test]
-    fn unregister_appends_remove_and_ignores_unknown_fds() {
+    fn unregister_appends_remove_even_for_unknown_fds() {
         let mut changes = Changes::new(16);
         changes.register(4, IN, no_write).unwrap();
         assert!(changes.unregister(4, no_write).unwrap());
         assert!(!changes.is_registered(4));
+        // As Python does: the device ignores a removal of a descriptor it does not poll, and
+        // the object's set may be wrong about the device (after a dropped batch).
         assert!(!changes.unregister(4, no_write).unwrap());
         assert!(!changes.unregister(99, no_write).unwrap());
-        assert_eq!(decode(changes.pending()), [(4, IN), (4, REMOVE)]);
+        assert_eq!(decode(changes.pending()), [(4, IN), (4, REMOVE), (4, REMOVE), (99, REMOVE)]);
+    }
+
+    #[test]
+    fn a_dropped_removal_can_be_sent_again() {
+        let mut device = Device::scripted([Ok(RECORD_SIZE), Err(Errno::INVAL)]);
+        let mut changes = Changes::new(4);
+        changes.register(10, IN, no_write).unwrap();
+        changes.flush(device.writer()).unwrap();
+        assert_eq!(device.writes, [vec![(10, IN)]]);
+        // The removal is dropped with its batch, so the device may still poll 10: the object
+        // lists it again, and both unregistering paths send a new removal.
+        assert!(changes.unregister(10, no_write).unwrap());
+        changes.register(11, OUT, no_write).unwrap();
+        let error = changes.flush(device.writer()).unwrap_err();
+        assert!(matches!(error, Error::Os(Errno::INVAL)), "{error:?}");
+        assert_eq!(changes.pending_records(), 0);
+        assert!(changes.is_registered(10), "a descriptor whose removal was dropped");
+        assert!(changes.is_registered(11), "a descriptor whose addition was dropped");
+        assert!(changes.unregister(10, no_write).unwrap());
+        assert!(!changes.is_registered(10));
+        changes.flush(device.writer()).unwrap();
+        assert_eq!(device.writes[1], [(10, REMOVE)]);
     }
 
     #[test]
@@ -737,7 +761,11 @@ mod device {
             devpoll.unregister_raw(-1),
             Err(Error::InvalidArgument { name: "fd", value: -1, .. })
         ));
+        // A number that names nothing: the removal is appended anyway (as Python does) and
+        // the device ignores it when the batch is written.
         devpoll.unregister_raw(12345).unwrap();
+        let mut events = devpoll.events();
+        assert_eq!(devpoll.poll(&mut events, Some(Duration::ZERO)).unwrap(), 0);
     }
 
     #[test]
