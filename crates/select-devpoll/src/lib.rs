@@ -336,8 +336,8 @@ impl DevPoll {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] for a negative `fd`; otherwise as
-    /// [`register`](DevPoll::register).
+    /// [`Error::Closed`] (checked first); [`Error::InvalidArgument`] for a negative `fd`;
+    /// otherwise as [`register`](DevPoll::register).
     ///
     /// # References
     ///  - [illumos]
@@ -346,6 +346,8 @@ impl DevPoll {
     /// [illumos]: https://illumos.org/man/4D/poll
     /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
     pub fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        // After `close`, every operation reports `Error::Closed`, whatever its arguments.
+        let device = self.device()?;
         if fd < 0 {
             return Err(Error::InvalidArgument {
                 name: "fd",
@@ -353,7 +355,6 @@ impl DevPoll {
                 value: fd.into(),
             });
         }
-        let device = self.device()?;
         self.changes().unregister(fd, write_to(device)).map(drop)
     }
 

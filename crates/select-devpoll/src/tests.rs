@@ -720,6 +720,12 @@ mod device {
         assert!(is_closed_error(Backend::modify(&devpoll, read.as_fd(), Interest::READABLE)));
         assert!(is_closed_error(Backend::unregister(&devpoll, read.as_fd())));
         assert!(is_closed_error(Backend::wait(&devpoll, &mut events, Some(Duration::ZERO))));
+        // The closed check comes before any argument check.
+        assert!(is_closed_error(devpoll.unregister_raw(-1)));
+        assert!(is_closed_error(Backend::register(&devpoll, read.as_fd(), Interest::EXCLUSIVE)));
+        assert!(is_closed_error(Backend::modify(&devpoll, read.as_fd(), Interest::EXCLUSIVE)));
+        let mut no_room = DevPollEvents::with_capacity(0);
+        assert!(is_closed_error(Backend::wait(&devpoll, &mut no_room, Some(Duration::ZERO))));
         assert!(Backend::close(&mut devpoll).is_ok());
         assert!(Backend::is_closed(&devpoll));
     }

@@ -209,6 +209,11 @@ fn closed_kqueue_reports_closed_everywhere() {
     assert!(is_closed_error(&Backend::modify(&kq, a.as_fd(), Interest::READABLE)));
     assert!(is_closed_error(&Backend::unregister(&kq, a.as_fd())));
     assert!(is_closed_error(&Backend::wait(&kq, &mut events, Some(Duration::ZERO))));
+    // The closed check comes before any argument check.
+    assert!(is_closed_error(&Backend::register(&kq, a.as_fd(), Interest::PRIORITY)));
+    assert!(is_closed_error(&Backend::modify(&kq, a.as_fd(), Interest::PRIORITY)));
+    let mut no_room = KqueueEvents::with_capacity(0);
+    assert!(is_closed_error(&Backend::wait(&kq, &mut no_room, Some(Duration::ZERO))));
     // Closing again succeeds and does nothing.
     kq.close().expect("second close");
     assert!(Backend::close(&mut kq).is_ok());
