@@ -382,7 +382,8 @@ impl Kqueue {
     }
 
     /// The registry, even if a thread panicked while holding it (it is only ever updated
-    /// after the kernel accepted the change, so it stays consistent).
+    /// once the kernel's state is settled: after a change was accepted, or after a failed
+    /// `modify` deleted the descriptor's filters, so it stays consistent).
     fn registry(&self) -> MutexGuard<'_, HashMap<RawFd, Interest>> {
         self.registry.lock().unwrap_or_else(PoisonError::into_inner)
     }
