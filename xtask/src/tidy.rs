@@ -6,10 +6,10 @@
 //!
 //! - every `.rs` file starts with a `//!` doc line;
 //! - `target_os` appears only in the facade's selection file (`facade/src/sys.rs`), in build
-//!   scripts that name OS families once (`build.rs`), and in each backend crate's one-line
-//!   crate-root gate;
+//!   scripts that name OS families once (files named exactly `build.rs`), and in the one-line
+//!   crate-root gate of each backend crate (not select-core or select-conformance);
 //! - `unsafe` code appears only in files named `sys.rs`, and every `unsafe` block or impl is
-//!   immediately preceded by a `// SAFETY:` comment;
+//!   immediately preceded by a `// SAFETY:` comment, with not even an attribute between them;
 //! - no `#[ignore]` and no `#[should_panic]`: a test asserts the error instead;
 //! - the facade depends on every backend crate, so `sys.rs` alone decides which is used.
 //!
@@ -68,13 +68,26 @@ fn check_doc_line(path: &str, text: &str, out: &mut Vec<Violation>) {
     }
 }
 
+/// Whether the crate in `crates/{name}` is a backend: every `select-*` crate but the core and
+/// the test-support crate, which run everywhere and so have no gate.
+fn is_backend_crate(name: &str) -> bool {
+    name.starts_with("select-") && name != "select-core" && name != "select-conformance"
+}
+
 /// Whether `path` is a backend crate's root, whose gate may name operating systems.
 fn is_backend_root(path: &str) -> bool {
-    path.starts_with("crates/select-") && path.ends_with("/src/lib.rs")
+    path.strip_prefix("crates/")
+        .and_then(|rest| rest.strip_suffix("/src/lib.rs"))
+        .is_some_and(|name| !name.contains('/') && is_backend_crate(name))
+}
+
+/// Whether `path` is a build script: a file named exactly `build.rs`.
+fn is_build_script(path: &str) -> bool {
+    path.rsplit('/').next() == Some("build.rs")
 }
 
 fn check_target_os(path: &str, text: &str, out: &mut Vec<Violation>) {
-    if path == "facade/src/sys.rs" || path.ends_with("build.rs") {
+    if path == "facade/src/sys.rs" || is_build_script(path) {
         return;
     }
     // A backend root may name OSes in its gate: the first inner attribute after the docs,
@@ -101,9 +114,15 @@ fn root_gate_lines(text: &str) -> std::ops::Range<usize> {
     }
 }
 
+/// Whether a line (comments and strings aside, roughly) opens an `unsafe` block, written
+/// `unsafe {` or, unformatted, `unsafe{`.
+fn opens_unsafe_block(code: &str) -> bool {
+    code.contains("unsafe {") || code.contains("unsafe{")
+}
+
 /// Whether a line (comments and strings aside, roughly) uses unsafe code.
 fn uses_unsafe(code: &str) -> bool {
-    code.contains("unsafe {")
+    opens_unsafe_block(code)
         || code.contains("unsafe fn ")
         || code.contains("unsafe impl ")
         || code.contains("unsafe extern")
@@ -122,7 +141,7 @@ fn check_unsafe(path: &str, text: &str, out: &mut Vec<Violation>) {
         if !is_sys {
             out.push(violation(path, index + 1, UNSAFE_OUTSIDE_SYS));
         }
-        let needs_comment = code.contains("unsafe {") || code.contains("unsafe impl ");
+        let needs_comment = opens_unsafe_block(code) || code.contains("unsafe impl ");
         if needs_comment && !has_safety_comment_above(&lines, index) {
             out.push(violation(path, index + 1, SAFETY_COMMENT));
         }
@@ -133,7 +152,8 @@ fn check_unsafe(path: &str, text: &str, out: &mut Vec<Violation>) {
 ///
 /// Walking up, comment lines are read and lines that continue the same statement (rustfmt
 /// wraps `let x =` and call arguments) are passed over; a line that ends a previous
-/// statement or opens or closes a block ends the search.
+/// statement, opens or closes a block, or is an attribute (`#[...]`: the house rule allows
+/// nothing between the comment and the block) ends the search.
 fn has_safety_comment_above(lines: &[&str], index: usize) -> bool {
     if lines[index].contains("// SAFETY:") {
         return true;
@@ -145,7 +165,12 @@ fn has_safety_comment_above(lines: &[&str], index: usize) -> bool {
         if line.starts_with("//") {
             continue;
         }
-        if line.is_empty() || line.ends_with(';') || line.ends_with('{') || line.ends_with('}') {
+        if line.is_empty()
+            || line.starts_with("#[")
+            || line.ends_with(';')
+            || line.ends_with('{')
+            || line.ends_with('}')
+        {
             return false;
         }
     }
@@ -206,11 +231,7 @@ fn backend_crates(root: &Path) -> Vec<String> {
             entries
                 .flatten()
                 .map(|entry| entry.file_name().to_string_lossy().into_owned())
-                .filter(|name| {
-                    name.starts_with("select-")
-                        && name != "select-core"
-                        && name != "select-conformance"
-                })
+                .filter(|name| is_backend_crate(name))
                 .collect()
         })
         .unwrap_or_default();
@@ -276,12 +297,23 @@ mod tests {
         // Allowed: the selection file, build scripts, and a backend root's gate line only.
         assert!(rules("facade/src/sys.rs", sample).is_empty());
         assert!(rules("crates/select-kqueue/build.rs", sample).is_empty());
+        assert!(rules("build.rs", sample).is_empty());
+        // Only a file named exactly build.rs is a build script.
+        assert_eq!(rules("crates/select-kqueue/rebuild.rs", sample), [TARGET_OS]);
+        assert_eq!(rules("xtask/src/prebuild.rs", sample), [TARGET_OS]);
         let root = "//! Docs.\n//! More.\n#![cfg(any(target_os = \"linux\", target_os = \"android\"))]\nmod a;\n";
         assert!(rules("crates/select-epoll/src/lib.rs", root).is_empty());
         let second = format!("{root}#[cfg(target_os = \"linux\")]\nmod b;\n");
         assert_eq!(rules("crates/select-epoll/src/lib.rs", &second), [TARGET_OS]);
         // The gate is the crate root's privilege, not any lib.rs's.
         assert_eq!(rules("facade/src/lib.rs", root), [TARGET_OS]);
+        assert_eq!(rules("crates/select-epoll/src/sub/src/lib.rs", root), [TARGET_OS]);
+        // Only the backend crates have a gate: the core and the suite run everywhere.
+        assert_eq!(rules("crates/select-core/src/lib.rs", root), [TARGET_OS]);
+        assert_eq!(rules("crates/select-conformance/src/lib.rs", root), [TARGET_OS]);
+        for backend in ["select-poll", "select-kqueue", "select-devpoll"] {
+            assert!(rules(&format!("crates/{backend}/src/lib.rs"), root).is_empty());
+        }
         // A gate that rustfmt wrapped is still the gate, and only it.
         let wrapped = "//! Docs.\n#![cfg(any(\n    target_os = \"macos\",\n    target_os = \"freebsd\"\n))]\n#[cfg(target_os = \"macos\")]\nmod c;\n";
         assert_eq!(
@@ -300,6 +332,8 @@ mod tests {
         assert!(rules("crates/select-epoll/src/sys.rs", sample).is_empty());
         let allow = "//! Docs.\n#![allow(unsafe_code)]\n";
         assert_eq!(rules("crates/select-poll/src/lib.rs", allow), [UNSAFE_OUTSIDE_SYS]);
+        let tight = "//! Docs.\nfn f() {\n    // SAFETY: fine.\n    unsafe{ g() }\n}\n";
+        assert_eq!(rules("crates/select-epoll/src/lib.rs", tight), [UNSAFE_OUTSIDE_SYS]);
         let unsafe_fn = "//! Docs.\npub unsafe fn f() {}\n";
         assert_eq!(rules("crates/select-poll/src/conv.rs", unsafe_fn), [UNSAFE_OUTSIDE_SYS]);
         // The lint attribute that forbids unsafe code is not unsafe code.
@@ -324,6 +358,13 @@ mod tests {
             [SAFETY_COMMENT]
         );
         assert_eq!(rules(path, "//! Docs.\nunsafe impl Send for X {}\n"), [SAFETY_COMMENT]);
+        // An unformatted block without the space is still a block.
+        assert_eq!(rules(path, "//! Docs.\nfn f() {\n    unsafe{ g() }\n}\n"), [SAFETY_COMMENT]);
+        // Nothing, not even an attribute, may stand between the comment and the block.
+        let attribute = "//! Docs.\nfn f() {\n    // SAFETY: fine.\n    #[allow(clippy::x)]\n    unsafe { g() }\n}\n";
+        assert_eq!(rules(path, attribute), [SAFETY_COMMENT]);
+        let attribute_on_let = "//! Docs.\nfn f() {\n    // SAFETY: fine.\n    #[allow(clippy::x)]\n    let n = unsafe { g() };\n}\n";
+        assert_eq!(rules(path, attribute_on_let), [SAFETY_COMMENT]);
         // rustfmt may wrap the statement after the comment: still the same statement.
         let wrapped = "//! Docs.\nfn f() {\n    // SAFETY: fine.\n    let installed =\n        unsafe { g() };\n}\n";
         assert!(rules(path, wrapped).is_empty());
