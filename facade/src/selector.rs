@@ -305,6 +305,32 @@ impl<B: Backend, T> Selector<B, T> {
         }
     }
 
+    /// Stops watching the descriptor numbered `fd`, which may already be closed, and returns
+    /// its key.
+    ///
+    /// Closing a descriptor before unregistering it leaves its registration behind in the
+    /// backends that keep registrations by number (poll reports it as
+    /// [`Readiness::INVALID`], select(2) fails every `select` with `EBADF`); a closed
+    /// descriptor has no [`AsFd`] to pass to [`unregister`](Selector::unregister), so this
+    /// takes the number ([`Backend::unregister_raw`]). As there, an OS error from the backend
+    /// does not stop the key from being removed.
+    ///
+    /// Python: `selector.unregister(fd)` with an `int`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotRegistered`] if `fd` has no key; non-OS errors of
+    /// [`Backend::unregister_raw`] such as [`Error::Closed`] (the key is removed all the same).
+    pub fn unregister_raw(&mut self, fd: RawFd) -> Result<SelectorKey<T>> {
+        let Some(slot) = self.keys.remove(&fd) else {
+            return Err(Error::NotRegistered { fd });
+        };
+        match self.backend.unregister_raw(fd) {
+            Ok(()) | Err(Error::Os(_)) => Ok(slot.key),
+            Err(error) => Err(error),
+        }
+    }
+
     /// Waits until a registered descriptor is ready, the [`Waker`] is woken, or `timeout`
     /// elapses (`None`: no timeout; zero: do not block), and returns the ready keys.
     ///

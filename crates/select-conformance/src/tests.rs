@@ -93,7 +93,7 @@ fn fd_limit_is_raised_as_far_as_the_kernel_allows() {
 
 /// A wrapper that breaks a real backend in one chosen way, to show that the suite notices.
 mod broken {
-    use std::os::fd::BorrowedFd;
+    use std::os::fd::{BorrowedFd, RawFd};
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::Duration;
 
@@ -162,6 +162,16 @@ mod broken {
                 return Ok(());
             }
             self.inner.unregister(fd)
+        }
+
+        fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+            if F::IGNORE_UNREGISTER {
+                if self.inner.is_closed() {
+                    return Err(Error::Closed { object: B::NAME });
+                }
+                return Ok(());
+            }
+            self.inner.unregister_raw(fd)
         }
 
         fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {

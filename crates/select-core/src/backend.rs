@@ -2,7 +2,7 @@
 //! trait's documentation.
 
 use std::fmt;
-use std::os::fd::BorrowedFd;
+use std::os::fd::{BorrowedFd, RawFd};
 use std::time::Duration;
 
 use crate::{Capabilities, EventBuffer, Interest, Result, UserEvent};
@@ -63,6 +63,9 @@ impl fmt::Display for BackendKind {
 /// - `unregister` of a descriptor that is not registered MUST fail: with
 ///   [`Error::NotRegistered`](crate::Error::NotRegistered) (Python's `KeyError`), or with the kernel's own errno where the
 ///   kernel keeps the registrations (`ENOENT` from epoll and kqueue).
+/// - [`unregister_raw`](Backend::unregister_raw) MUST remove a registration by number, also
+///   after its descriptor was closed, and MUST fail like `unregister` for an open number that
+///   is not registered.
 /// - `register` of a descriptor that is already registered MUST fail when the backend declares
 ///   [`Capabilities::REJECTS_DUPLICATES`](crate::Capabilities::REJECTS_DUPLICATES), and MUST replace the registration (keeping its
 ///   position in the results) otherwise.
@@ -164,6 +167,25 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug {
     /// [`Error::NotRegistered`](crate::Error::NotRegistered) or the kernel's `ENOENT` if `fd`
     /// is not registered; [`Error::Closed`](crate::Error::Closed); or the kernel's errno.
     fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()>;
+
+    /// Stops watching the descriptor numbered `fd`, which may already be closed, so that no
+    /// `BorrowedFd` can name it any more.
+    ///
+    /// A registration whose descriptor was closed lingers in the backends that keep
+    /// registrations by number: poll(2) reports it as [`Readiness::INVALID`](crate::Readiness)
+    /// and select(2) fails every wait with `EBADF` until it is removed, and /dev/poll reports
+    /// `POLLNVAL`. epoll and kqueue forget a closed descriptor themselves; there this removes
+    /// the number from the backend's own bookkeeping, and from the kernel if it is still open.
+    ///
+    /// Python: `poll.unregister(fd)`, `epoll.unregister(fd)` or `selector.unregister(fd)`
+    /// with an `int`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotRegistered`](crate::Error::NotRegistered) or `ENOENT` if the number is not
+    /// registered; [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a negative
+    /// number; [`Error::Closed`](crate::Error::Closed).
+    fn unregister_raw(&self, fd: RawFd) -> Result<()>;
 
     /// Waits until a registered descriptor is ready or `timeout` elapses (`None`: no
     /// timeout), stores what happened in `events` and returns how many events it stored

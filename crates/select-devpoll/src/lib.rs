@@ -519,8 +519,13 @@ impl Backend for DevPoll {
     }
 
     fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        Backend::unregister_raw(self, fd.as_raw_fd())
+    }
+
+    /// `{fd, POLLREMOVE}` for a registered number, which may already be closed (the device
+    /// reports a closed one with `POLLNVAL` until it is removed).
+    fn unregister_raw(&self, fd: RawFd) -> Result<()> {
         let device = self.device()?;
-        let fd = fd.as_raw_fd();
         let mut changes = self.changes();
         // The contract wants an error for a descriptor that is not registered; the inherent
         // `unregister` appends the removal regardless, as Python does.

@@ -666,6 +666,26 @@ impl Backend for Epoll {
         Epoll::unregister(self, fd)
     }
 
+    /// `epoll_ctl(EPOLL_CTL_DEL)` for the number. If it names no open descriptor (`EBADF`),
+    /// the kernel already dropped the registration when the file was closed, and this
+    /// succeeds. (epoll registers open files, not numbers: if another descriptor still refers
+    /// to the same open file, the kernel keeps reporting it and only closing that one ends it,
+    /// as with Python's `epoll`.)
+    fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        let epfd = self.epoll_fd()?;
+        if fd < 0 {
+            return Err(Error::InvalidArgument {
+                name: "fd",
+                expected: "a non-negative file descriptor",
+                value: fd.into(),
+            });
+        }
+        match sys::delete_raw(epfd, fd) {
+            Ok(()) | Err(rustix::io::Errno::BADF) => Ok(()),
+            Err(errno) => Err(errno.into()),
+        }
+    }
+
     fn wait(&self, events: &mut EpollEvents, timeout: Option<Duration>) -> Result<usize> {
         Epoll::poll(self, events, timeout)
     }

@@ -2,9 +2,23 @@
 //! event buffer between threads (and, in tests only, a counting global allocator).
 #![allow(unsafe_code)]
 
-use std::os::fd::{IntoRawFd, OwnedFd};
+use std::os::fd::{BorrowedFd, IntoRawFd, OwnedFd, RawFd};
 
 use rustix::event::epoll;
+
+/// `epoll_ctl(epfd, EPOLL_CTL_DEL, fd)` for a bare descriptor number, which may be closed.
+///
+/// `fd` must not be negative (the caller checks).
+pub(crate) fn delete_raw(epoll: BorrowedFd<'_>, fd: RawFd) -> rustix::io::Result<()> {
+    debug_assert!(fd >= 0);
+    // SAFETY: `borrow_raw` asks that `fd` be open for the borrow's lifetime, which a number the
+    // caller may already have closed cannot promise. The borrow is sound to create anyway for
+    // what is done with it: it never leaves this function, and `epoll_ctl` only looks the
+    // number up in the descriptor table, failing with EBADF if it names nothing; no I/O is
+    // done through it. `fd` is not -1, which `BorrowedFd` reserves.
+    let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+    epoll::delete(epoll, fd)
+}
 
 /// `close(fd)` — closes `fd` and reports the error of `close(2)`, if any.
 ///

@@ -430,7 +430,9 @@ impl Kqueue {
             let deleting = change.flags() & KQ_EV_DELETE != 0;
             match conv::receipt_errno(receipt) {
                 Some(errno)
-                    if (ignore_missing || stored.retried) && deleting && errno == libc::ENOENT => {}
+                    if (ignore_missing || stored.retried)
+                        && deleting
+                        && (errno == libc::ENOENT || (ignore_missing && errno == libc::EBADF)) => {}
                 Some(errno) => {
                     failure.get_or_insert(errno);
                 }
@@ -601,8 +603,14 @@ impl Backend for Kqueue {
 
     /// `kevent` with `EV_DELETE | EV_RECEIPT` for the registered filters, in one call.
     fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        Backend::unregister_raw(self, fd.as_raw_fd())
+    }
+
+    /// `kevent` with `EV_DELETE | EV_RECEIPT` for the filters the registry lists for the
+    /// number. The kernel drops a descriptor's filters when it is closed, so an `ENOENT` or
+    /// `EBADF` receipt means it already forgot them; the registry entry goes either way.
+    fn unregister_raw(&self, raw: RawFd) -> Result<()> {
         let kq = self.live()?;
-        let raw = fd.as_raw_fd();
         let mut registry = self.registry();
         let Some(&old) = registry.get(&raw) else {
             return Err(Errno::NOENT.into());

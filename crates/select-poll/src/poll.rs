@@ -325,6 +325,10 @@ impl Backend for Poll {
         self.unregister_raw(fd.as_raw_fd())
     }
 
+    fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        Poll::unregister_raw(self, fd)
+    }
+
     /// Fills `events` with at most its capacity of ready descriptors, in registration order.
     /// When more are ready than the buffer holds, the next wait starts with the first one left
     /// out and wraps around, so every ready descriptor is reported within a few waits

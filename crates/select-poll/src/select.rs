@@ -312,6 +312,10 @@ impl Backend for Select {
         self.unregister_raw(fd.as_raw_fd())
     }
 
+    fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        Select::unregister_raw(self, fd)
+    }
+
     /// `select(nfds, readfds, writefds, exceptfds, timeout)` over the registrations: fills
     /// `events` with at most its capacity of ready descriptors, in registration order. When
     /// more are ready than the buffer holds, the next wait starts with the first one left out

@@ -327,3 +327,26 @@ fn the_default_backend_accepts_high_descriptors_unless_it_has_a_limit() {
         }
     }
 }
+
+#[test]
+fn a_key_whose_descriptor_was_closed_is_removed_by_number() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let (c, _d) = socketpair();
+    let mut selector: Selector<DefaultBackend, &str> = Selector::new().unwrap();
+    selector.register(&a, Interest::WRITABLE, "closed").unwrap();
+    selector.register(&c, Interest::WRITABLE, "open").unwrap();
+    let number = a.as_raw_fd();
+    drop(a);
+    // Python: sel.unregister(fd) with an int. The key comes back with its data.
+    let key = selector.unregister_raw(number).unwrap();
+    assert_eq!((key.fd(), *key.data()), (number, "closed"));
+    assert!(
+        matches!(selector.unregister_raw(number), Err(Error::NotRegistered { fd }) if fd == number)
+    );
+    // Whatever the backend (poll would report the closed number as invalid, select(2) would
+    // fail with EBADF), the selector is healthy again and reports only the open key.
+    let ready: Vec<_> =
+        selector.select(Some(EVENTUALLY)).unwrap().map(|(key, _)| *key.data()).collect();
+    assert_eq!(ready, ["open"]);
+}
