@@ -28,7 +28,7 @@ fn timespec(timeout: Duration) -> Result<Timespec, Errno> {
 pub(crate) struct PollArray {
     /// The entries, each borrowing its descriptor for `'static`. These borrows never leave
     /// this module: they are created by `rebuild` and only ever read by `poll(2)` and by
-    /// [`ready`](PollArray::ready), which turns them back into numbers.
+    /// [`ready_from`](PollArray::ready_from), which turns them back into numbers.
     fds: Vec<PollFd<'static>>,
     /// Where the next bounded wait starts reading results: the first ready entry a full
     /// buffer left out last time, so no descriptor is starved. Zero after a rebuild.
