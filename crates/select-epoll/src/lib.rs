@@ -1,24 +1,24 @@
 //! epoll(7) backend: Linux and Android.
 //!
-//! [`Epoll`] is Python's `select.epoll` for Rust: the same operations, the same errors (the
+//! `Epoll` is Python's `select.epoll` for Rust: the same operations, the same errors (the
 //! kernel's errno kept unchanged), the same timeout rounding, every `EPOLL*` flag, and one
 //! `epoll_wait` with no allocation per wait. It also implements the portable
-//! [`Backend`] trait of `select-core`.
+//! `Backend` trait of `select-core`.
 //!
 //! # Design choices
 //!
-//! - **State is `Option<OwnedFd>`.** [`Epoll::close`] takes the descriptor out and closes it
+//! - **State is `Option<OwnedFd>`.** `Epoll::close` takes the descriptor out and closes it
 //!   with `close(2)`, reporting its error (CPython does since gh-146205); closing again does
-//!   nothing. Every other operation takes `&self` and fails with [`Error::Closed`] once the
+//!   nothing. Every other operation takes `&self` and fails with `Error::Closed` once the
 //!   descriptor is gone, so no call can reach a descriptor number the process has since
 //!   reused. `close` takes `&mut self`, so the borrow checker rules out CPython's race between
-//!   `close()` and a concurrent wait (gh-121544) without a lock. Dropping an [`Epoll`] closes
+//!   `close()` and a concurrent wait (gh-121544) without a lock. Dropping an `Epoll` closes
 //!   it.
 //! - **No locks, no atomics.** The kernel object holds all the state (the interest list and
-//!   the ready list), so [`Epoll`] is `Send + Sync` by being a descriptor. Several threads may
-//!   wait at once, each with its own [`EpollEvents`], while others register and unregister;
+//!   the ready list), so `Epoll` is `Send + Sync` by being a descriptor. Several threads may
+//!   wait at once, each with its own `EpollEvents`, while others register and unregister;
 //!   the wait path is a check of the `Option`, then `epoll_wait`.
-//! - **The buffer is the kernel's array.** [`EpollEvents`] is a fixed-length array of
+//! - **The buffer is the kernel's array.** `EpollEvents` is a fixed-length array of
 //!   `struct epoll_event` allocated once, whose length is `maxevents`. Filling a `Vec`'s
 //!   spare capacity through rustix's `spare_capacity` was the first design; it hands the
 //!   kernel the *whole* spare capacity, which `Vec::with_capacity` only promises to be *at
@@ -27,8 +27,8 @@
 //!   equally free of allocation per wait.
 //! - **The event data is the descriptor number**, stored in the union's `fd` member as CPython
 //!   stores it, so events read `(fd, flags)` exactly as Python's `epoll.poll()` returns them.
-//! - **Timeouts** go through [`select_core::timeout::wait_with_retry`] with
-//!   [`WaitRule::MILLIS_INT`](select_core::timeout::WaitRule::MILLIS_INT): rounded *up* to
+//! - **Timeouts** go through `select_core::timeout::wait_with_retry` with
+//!   `WaitRule::MILLIS_INT`: rounded *up* to
 //!   whole milliseconds (1 ns waits 1 ms, never 0: no busy loop, bpo-20311), clamped to
 //!   `INT_MAX` ms and re-waited when longer, `EINTR` retried with the time that remains.
 //!   rustix receives the rounded slice as a `timespec` and, because it is whole milliseconds
@@ -38,10 +38,10 @@
 //!   call per wait, with the same rounded timeout).
 //! - **`maxevents`** is the buffer's length. Python's default (`maxevents=-1`) is not "no
 //!   limit" as its docstring says but `FD_SETSIZE - 1` = 1023 (spec §5.7 ⚠); this crate keeps
-//!   CPython's actual behaviour as [`DEFAULT_MAXEVENTS`] (the length of
-//!   [`EpollEvents::default`]) and says so, rather than the documented one. A length of 0 is
+//!   CPython's actual behaviour as `DEFAULT_MAXEVENTS` (the length of
+//!   `EpollEvents::default`) and says so, rather than the documented one. A length of 0 is
 //!   Python's `ValueError: maxevents must be greater than 0, got 0`:
-//!   [`Error::InvalidArgument`] naming `maxevents` and the value.
+//!   `Error::InvalidArgument` naming `maxevents` and the value.
 //! - **Unsafe code** lives in `src/sys.rs` only, for two things rustix cannot make safe:
 //!   `try_close` (to report `close(2)` errors) and `Send`/`Sync` for the event array (rustix's
 //!   `epoll::Event` may hold a pointer; ours only ever holds the descriptor number).
@@ -49,13 +49,13 @@
 //! # What Python has that the types remove
 //!
 //! `register(-1)` and other type or value errors of Python's fd conversion cannot happen with
-//! [`AsFd`]. A mask is a [`EpollFlags`], all 32 bits kept (Python masks to 32 bits). A timeout
+//! `AsFd`. A mask is a `EpollFlags`, all 32 bits kept (Python masks to 32 bits). A timeout
 //! is an `Option<Duration>`: `None` blocks, as Python's `None` and every negative value do;
 //! Python's quirk that a negative timeout in (−1 ms, 0) returns at once has no Rust spelling.
-//! `fromfd(-1)` creating a new object is [`Epoll::new`]; [`Epoll::from_fd`] takes an
-//! [`OwnedFd`], so adopting a number nobody owns is impossible, and so is CPython's
+//! `fromfd(-1)` creating a new object is `Epoll::new`; `Epoll::from_fd` takes an
+//! `OwnedFd`, so adopting a number nobody owns is impossible, and so is CPython's
 //! `test_fromfd` scenario in which the owner closes a descriptor a second object still uses:
-//! two objects share one epoll instance through a `dup` instead (see [`Epoll::from_fd`]).
+//! two objects share one epoll instance through a `dup` instead (see `Epoll::from_fd`).
 //!
 //! # Tested
 //!
@@ -67,7 +67,7 @@
 //! one epoll, 1200 ready descriptors through a 1023-event buffer, `maxevents` 0, and a
 //! counting allocator showing that waits allocate nothing. Descriptor counts and checks on
 //! closed numbers run in a child process of their own, so parallel tests cannot disturb
-//! them. The shared conformance suite runs against [`Epoll`] from `src/tests/conformance.rs`.
+//! them. The shared conformance suite runs against `Epoll` from `src/tests/conformance.rs`.
 //! Under `strace`, a 1 ns wait is one `epoll_pwait(.., 1)` call, a 1.5 ms wait one
 //! `epoll_pwait(.., 2)`, and an interrupted 300 ms wait retries with 300, 295, 290, ... ms.
 //! Android, musl, i686 and aarch64 are type-checked and linted (`cargo clippy --target`), not
