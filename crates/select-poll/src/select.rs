@@ -3,7 +3,7 @@
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rustix::io::Errno;
 use select_core::timeout::wait_with_retry;
@@ -276,6 +276,18 @@ impl Select {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Rebuilds the wait's sets from the registrations if they changed since the last
+    /// rebuild, and returns whether they did. The table's lock is released on return, before
+    /// any system call, so other threads may register while a wait blocks.
+    fn refresh(&self, state: &mut SelectState) -> Result<bool> {
+        let mut table = self.table()?;
+        let changed = table.take_changed();
+        if changed {
+            state.rebuild(table.iter());
+        }
+        Ok(changed)
+    }
 }
 
 impl Backend for Select {
@@ -322,43 +334,34 @@ impl Backend for Select {
     /// and wraps around, so none is starved.
     ///
     /// If select(2) fails with `EBADF` after the registrations changed during the call (another
-    /// thread unregistered a descriptor in this wait's sets and closed it), the wait starts
-    /// again on the current registrations for the time that remains, so that race never
-    /// surfaces; an `EBADF` with unchanged registrations (a registered descriptor was closed)
+    /// thread unregistered a descriptor in this wait's sets and closed it), select(2) is called
+    /// again at once on the current registrations (it reports `EBADF` on entry, before
+    /// sleeping, so no time was spent), and that race never surfaces; an `EBADF` with unchanged registrations (a registered descriptor was closed)
     /// is returned, as Python's `select.select` raises it.
     fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
         check_capacity(events)?;
         select_core::EventBuffer::clear(events);
         let mut state = try_lock(&self.state, "select")?;
-        // Read only on the rare retry after a concurrent unregister, for the time that remains.
-        let started = timeout.filter(|t| !t.is_zero()).map(|_| Instant::now());
+        self.refresh(&mut state)?;
         let (mut r, mut w, mut x) = (FdBits::new(), FdBits::new(), FdBits::new());
-        let ready = loop {
-            {
-                let mut table = self.table()?;
-                if table.take_changed() {
-                    state.rebuild(table.iter());
-                }
-                // Released before the system call: other threads may register meanwhile.
-            }
-            let remaining = match (timeout, started) {
-                (Some(timeout), Some(started)) => Some(timeout.saturating_sub(started.elapsed())),
-                (timeout, _) => timeout,
-            };
-            let snapshot = &*state;
-            match wait_with_retry(remaining, SELECT_RULE, |slice| {
-                sys::select(
-                    snapshot.nfds,
-                    working(&snapshot.read, snapshot.read.is_empty(), &mut r),
-                    working(&snapshot.write, snapshot.write.is_empty(), &mut w),
-                    working(&snapshot.except, snapshot.except.is_empty(), &mut x),
+        let ready = wait_with_retry(timeout, SELECT_RULE, |slice| {
+            loop {
+                let result = sys::select(
+                    state.nfds,
+                    working(&state.read, state.read.is_empty(), &mut r),
+                    working(&state.write, state.write.is_empty(), &mut w),
+                    working(&state.except, state.except.is_empty(), &mut x),
                     slice,
-                )
-            }) {
-                Err(Errno::BADF) if self.table()?.has_changed() => continue,
-                result => break result?,
+                );
+                // select(2) checks its descriptors on entry, before it sleeps, so this EBADF cost
+                // no time: call again with the same slice on the current registrations. (The
+                // table cannot be closed during a wait: `close` takes `&mut self`.)
+                match result {
+                    Err(Errno::BADF) if self.refresh(&mut state).unwrap_or(false) => {}
+                    result => break result,
+                }
             }
-        };
+        })?;
         if ready == 0 {
             return Ok(0);
         }

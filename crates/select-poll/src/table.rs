@@ -106,12 +106,6 @@ impl<M: Copy + PartialEq> Table<M> {
         self.slots.iter().filter_map(|entry| *entry)
     }
 
-    /// Whether the registrations changed since the last [`take_changed`](Table::take_changed),
-    /// leaving the flag as it is.
-    pub(crate) fn has_changed(&self) -> bool {
-        self.changed
-    }
-
     /// Whether the registrations changed since the last call, clearing the flag.
     pub(crate) fn take_changed(&mut self) -> bool {
         std::mem::replace(&mut self.changed, false)
