@@ -292,17 +292,10 @@ impl<B: Backend, T> Selector<B, T> {
     /// # Errors
     ///
     /// [`Error::NotRegistered`] if `fd` has no key (Python's `KeyError`); non-OS errors of
-    /// [`Backend::unregister`] such as [`Error::Closed`] (the key is removed all the same).
+    /// the backend such as [`Error::Closed`] (the key is removed all the same).
     pub fn unregister(&mut self, fd: impl AsFd) -> Result<SelectorKey<T>> {
-        let fd = fd.as_fd();
-        let raw = fd.as_raw_fd();
-        let Some(slot) = self.keys.remove(&raw) else {
-            return Err(Error::NotRegistered { fd: raw });
-        };
-        match self.backend.unregister(fd) {
-            Ok(()) | Err(Error::Os(_)) => Ok(slot.key),
-            Err(error) => Err(error),
-        }
+        // For an open descriptor, every backend's `unregister` is its `unregister_raw`.
+        self.unregister_raw(fd.as_fd().as_raw_fd())
     }
 
     /// Stops watching the descriptor numbered `fd`, which may already be closed, and returns

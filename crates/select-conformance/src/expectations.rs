@@ -23,18 +23,6 @@ pub enum ClosedWhileRegistered {
     WaitFailsBadf,
 }
 
-impl ClosedWhileRegistered {
-    /// Whether the backend keeps the registration under the descriptor number, so that a new
-    /// descriptor given the same number is watched without registering it.
-    #[must_use]
-    pub const fn keeps_number(self) -> bool {
-        matches!(
-            self,
-            ClosedWhileRegistered::ReportedInvalid | ClosedWhileRegistered::WaitFailsBadf
-        )
-    }
-}
-
 /// One row of [`EXPECTATIONS`].
 #[derive(Copy, Clone, Debug)]
 pub struct Expectation {
