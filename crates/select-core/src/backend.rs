@@ -244,13 +244,33 @@ pub fn check_interest<B: Backend>(interest: Interest) -> Result<()> {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the capacity.
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the capacity
+/// ([`EventBuffer::CAPACITY_NAME`]).
 pub fn check_capacity<E: EventBuffer>(events: &E) -> Result<()> {
     if events.capacity() == 0 {
         return Err(crate::Error::InvalidArgument {
-            name: "event buffer capacity",
+            name: E::CAPACITY_NAME,
             expected: "greater than 0",
             value: 0,
+        });
+    }
+    Ok(())
+}
+
+/// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a negative
+/// descriptor number. Backends call this where they take a bare number (`unregister_raw`).
+///
+/// Python: `ValueError: file descriptor cannot be a negative integer (-5)`.
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the number.
+pub fn check_fd(fd: RawFd) -> Result<()> {
+    if fd < 0 {
+        return Err(crate::Error::InvalidArgument {
+            name: "fd",
+            expected: "a non-negative file descriptor",
+            value: fd.into(),
         });
     }
     Ok(())

@@ -60,6 +60,10 @@ impl Event {
 /// fixed at creation, is the most events one wait returns (epoll's `maxevents`). A wait
 /// replaces the previous contents.
 pub trait EventBuffer: fmt::Debug + Send + Sync {
+    /// What the capacity is called in errors: Python's name for it where Python has one
+    /// (epoll's `maxevents`).
+    const CAPACITY_NAME: &'static str = "event buffer capacity";
+
     /// A buffer that holds at most `capacity` events. Allocates once, here.
     ///
     /// A capacity of zero is accepted, and every wait into such a buffer fails with

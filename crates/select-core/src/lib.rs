@@ -36,7 +36,7 @@ mod interest;
 pub mod timeout;
 mod user_event;
 
-pub use backend::{Backend, BackendKind, check_capacity, check_interest};
+pub use backend::{Backend, BackendKind, check_capacity, check_fd, check_interest};
 pub use error::{Error, Result};
 pub use event::{Event, EventBuffer, EventIter, EventList};
 pub use interest::{Capabilities, Interest, Readiness};

@@ -216,6 +216,14 @@ fn errors_name_the_offending_value_and_map_to_io_errors() {
 }
 
 #[test]
+fn negative_descriptors_are_named_in_the_error() {
+    assert!(crate::check_fd(0).is_ok());
+    let error = crate::check_fd(-5).unwrap_err();
+    assert!(matches!(error, Error::InvalidArgument { name: "fd", value: -5, .. }), "{error:?}");
+    assert!(error.to_string().contains("-5"), "{error}");
+}
+
+#[test]
 fn event_list_is_bounded_and_reusable() {
     let mut list = EventList::with_capacity(2);
     assert_eq!((list.capacity(), list.len(), list.is_empty()), (2, 0, true));

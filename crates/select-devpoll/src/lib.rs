@@ -348,13 +348,7 @@ impl DevPoll {
     pub fn unregister_raw(&self, fd: RawFd) -> Result<()> {
         // After `close`, every operation reports `Error::Closed`, whatever its arguments.
         let device = self.device()?;
-        if fd < 0 {
-            return Err(Error::InvalidArgument {
-                name: "fd",
-                expected: "a non-negative file descriptor",
-                value: fd.into(),
-            });
-        }
+        select_core::check_fd(fd)?;
         self.changes().unregister(fd, write_to(device)).map(drop)
     }
 

@@ -435,14 +435,7 @@ impl Epoll {
     /// [Linux]: https://man7.org/linux/man-pages/man2/epoll_wait.2.html
     pub fn poll(&self, events: &mut EpollEvents, timeout: Option<Duration>) -> Result<usize> {
         let epfd = self.epoll_fd()?;
-        let capacity = events.capacity();
-        if capacity == 0 {
-            return Err(Error::InvalidArgument {
-                name: "maxevents",
-                expected: "greater than 0",
-                value: 0,
-            });
-        }
+        select_core::check_capacity(events)?;
         events.len = 0;
         let buffer = &mut events.raw.0[..];
         let count = wait_with_retry(timeout, WaitRule::MILLIS_INT, |slice| match slice {
@@ -602,6 +595,9 @@ impl Iterator for EpollEventsIter<'_> {
 impl ExactSizeIterator for EpollEventsIter<'_> {}
 
 impl EventBuffer for EpollEvents {
+    /// Python's name: `epoll.poll(timeout, maxevents)`.
+    const CAPACITY_NAME: &'static str = "maxevents";
+
     fn with_capacity(capacity: usize) -> EpollEvents {
         EpollEvents::with_capacity(capacity)
     }
@@ -673,13 +669,7 @@ impl Backend for Epoll {
     /// as with Python's `epoll`.)
     fn unregister_raw(&self, fd: RawFd) -> Result<()> {
         let epfd = self.epoll_fd()?;
-        if fd < 0 {
-            return Err(Error::InvalidArgument {
-                name: "fd",
-                expected: "a non-negative file descriptor",
-                value: fd.into(),
-            });
-        }
+        select_core::check_fd(fd)?;
         match sys::delete_raw(epfd, fd) {
             Ok(()) | Err(rustix::io::Errno::BADF) => Ok(()),
             Err(errno) => Err(errno.into()),
