@@ -403,7 +403,8 @@ fn the_python_loop_compiles_registering_modifying_and_unregistering_inside_it() 
 
 #[test]
 fn a_key_unregistered_in_the_loop_is_not_found_even_when_its_number_is_reused() {
-    let _fds = support::shared();
+    // Exclusive: no other test may take the number this one frees and reuses.
+    let _fds = support::exclusive();
     let (a, _a_peer) = socketpair();
     let (b, _b_peer) = socketpair();
     let mut selector: Selector<DefaultBackend, &str> = Selector::new().unwrap();
@@ -529,7 +530,8 @@ fn end_of_file_hang_up_and_error_follow_python_s_readiness_rule() {
 
 #[test]
 fn a_stream_dropped_while_registered_leaves_a_key_that_names_its_number() {
-    let _fds = support::shared();
+    // Exclusive: no other test may take the number this one frees and reuses.
+    let _fds = support::exclusive();
     let (a, _a_peer) = socketpair();
     let mut selector: Selector<DefaultBackend, &str> = Selector::new().unwrap();
     selector.register(&a, Interest::WRITABLE, "dropped").unwrap();
