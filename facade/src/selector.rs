@@ -482,7 +482,10 @@ impl<B: Backend, T> Selector<B, T> {
         }
         if ready.woken {
             if let Some(waker) = &self.waker {
-                waker.reset()?;
+                if let Err(error) = waker.reset() {
+                    ready.events.clear();
+                    return Err(error);
+                }
             }
         }
         Ok(ready.events.len())

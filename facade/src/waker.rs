@@ -33,7 +33,7 @@ use crate::{Error, Result, sys};
 ///
 /// A waker handed out by [`Selector::waker`](crate::Selector::waker) outlives its selector
 /// safely: once the selector is [closed](crate::Selector::close) or dropped, `wake` fails with
-/// [`Error::Closed`](crate::Error::Closed) (`object: "waker"`) and touches no descriptor, so a
+/// [`Error::Closed`] (`object: "waker"`) and touches no descriptor, so a
 /// thread that wakes a loop learns that the loop is gone.
 ///
 /// `Waker` is cheap to clone (an [`Arc`]); every clone wakes the same waiter, and the
@@ -88,7 +88,7 @@ impl Waker {
     ///
     /// # Errors
     ///
-    /// The system call's errno ([`Error::Os`](crate::Error::Os)), for example `EMFILE`.
+    /// The system call's errno ([`Error::Os`]), for example `EMFILE`.
     ///
     /// # References
     ///  - [Linux `eventfd`]
@@ -131,9 +131,9 @@ impl Waker {
     ///
     /// # Errors
     ///
-    /// [`Error::Closed`](crate::Error::Closed) once the [`Selector`](crate::Selector) that
+    /// [`Error::Closed`] once the [`Selector`](crate::Selector) that
     /// handed out this waker was closed or dropped; the errno of `write(2)`
-    /// ([`Error::Os`](crate::Error::Os)). A full pipe (`EAGAIN`) is not an error: the waker is
+    /// ([`Error::Os`]). A full pipe (`EAGAIN`) is not an error: the waker is
     /// readable already.
     ///
     /// # References
@@ -178,7 +178,7 @@ impl Waker {
     ///
     /// # Errors
     ///
-    /// The errno of `read(2)` ([`Error::Os`](crate::Error::Os)), other than `EAGAIN` and
+    /// The errno of `read(2)` ([`Error::Os`]), other than `EAGAIN` and
     /// `EINTR`.
     ///
     /// # References
@@ -243,13 +243,13 @@ impl Waker {
     }
 
     /// Makes every later [`wake`](Waker::wake) fail with
-    /// [`Error::Closed`](crate::Error::Closed): the selector that owns this waker is gone.
+    /// [`Error::Closed`]: the selector that owns this waker is gone.
     pub(crate) fn close(&self) {
         self.inner.closed.store(true, Ordering::Release);
     }
 
     /// Whether the selector that handed out this waker was closed or dropped, so that
-    /// [`wake`](Waker::wake) fails with [`Error::Closed`](crate::Error::Closed).
+    /// [`wake`](Waker::wake) fails with [`Error::Closed`].
     #[must_use]
     pub fn is_closed(&self) -> bool {
         self.inner.closed.load(Ordering::Acquire)
