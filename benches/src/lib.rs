@@ -365,15 +365,24 @@ impl<'fd> Row<'fd> for RawPollRow<'fd> {
     }
 }
 
-/// mio 1, whose `Poll` is edge-triggered epoll on Linux (kqueue on the BSDs).
+/// mio 1, whose `Poll` is edge-triggered epoll on Linux (kqueue on the BSDs), used as mio's
+/// users do: each registration's `Token` is its index in the caller's slab (a `Vec`, as the
+/// workspace has no `slab` dependency), read back for every event.
 #[derive(Debug)]
 pub struct Mio;
 
-/// The row of [`Mio`].
+/// The row of [`Mio`]: the poll, its events, and the caller's slab of registrations.
 #[derive(Debug)]
 pub struct MioRow {
     poll: mio::Poll,
     events: mio::Events,
+    /// The slab: the descriptor registered under each token, or -1 for a free entry.
+    slab: Vec<RawFd>,
+    /// Free entries of `slab`, reused first.
+    free: Vec<usize>,
+    /// Each registered descriptor's token, to free its entry on `delete` (a mio user keeps
+    /// the token beside the connection instead).
+    token_of: Vec<usize>,
 }
 
 impl Subject for Mio {
@@ -385,23 +394,49 @@ impl Subject for Mio {
     type Row<'fd> = MioRow;
 
     fn open<'fd>() -> io::Result<Self::Row<'fd>> {
-        Ok(MioRow { poll: mio::Poll::new()?, events: mio::Events::with_capacity(CAPACITY) })
+        Ok(MioRow {
+            poll: mio::Poll::new()?,
+            events: mio::Events::with_capacity(CAPACITY),
+            slab: Vec::new(),
+            free: Vec::new(),
+            token_of: Vec::new(),
+        })
     }
 }
 
 impl Row<'_> for MioRow {
     fn add(&mut self, fd: BorrowedFd<'_>) -> io::Result<()> {
         let raw = fd.as_raw_fd();
+        let token = self.free.pop().unwrap_or(self.slab.len());
         self.poll.registry().register(
             &mut mio::unix::SourceFd(&raw),
-            mio::Token(fd_index(fd)),
+            mio::Token(token),
             mio::Interest::READABLE,
-        )
+        )?;
+        if token == self.slab.len() {
+            self.slab.push(raw);
+        } else {
+            self.slab[token] = raw;
+        }
+        let index = fd_index(fd);
+        if self.token_of.len() <= index {
+            self.token_of.resize(index + 1, usize::MAX);
+        }
+        self.token_of[index] = token;
+        Ok(())
     }
 
     fn delete(&mut self, fd: BorrowedFd<'_>) -> io::Result<()> {
         let raw = fd.as_raw_fd();
-        self.poll.registry().deregister(&mut mio::unix::SourceFd(&raw))
+        self.poll.registry().deregister(&mut mio::unix::SourceFd(&raw))?;
+        if let Some(token) = self.token_of.get_mut(fd_index(fd)) {
+            if let Some(entry) = self.slab.get_mut(*token) {
+                *entry = -1;
+                self.free.push(*token);
+            }
+            *token = usize::MAX;
+        }
+        Ok(())
     }
 
     #[inline]
@@ -409,7 +444,7 @@ impl Row<'_> for MioRow {
         self.poll.poll(&mut self.events, timeout.duration())?;
         let mut n = 0;
         for event in &self.events {
-            on_ready(RawFd::try_from(event.token().0).unwrap_or(-1));
+            on_ready(self.slab.get(event.token().0).copied().unwrap_or(-1));
             n += 1;
         }
         Ok(n)
