@@ -1,6 +1,7 @@
-//! W1-W4 (`shared/bench/WORKLOADS.md`) for every row `select_benches::visit_all` lists.
+//! W1-W5 (`shared/bench/WORKLOADS.md`) for every row `select_benches::visit_all` lists.
 //!
-//! Benchmark ids are `W1/<row>`, `W2/<row>/<N>`, `W3/<row>` and `W4/<row>/n<N>-a<A>`, where
+//! Benchmark ids are `W1/<row>`, `W2/<row>/<N>`, `W3/<row>`, `W4/<row>/n<N>-a<A>` and
+//! `W5/<row>` (one wait reporting 256 descriptors; the report divides by 256), where
 //! `<row>` is the subject's name (`B::NAME` for a backend of ours). `cargo xtask bench` reads
 //! criterion's `estimates.json` for each of them. Setting `SELECT_BENCH_QUICK` shortens every
 //! measurement for a first look (`cargo xtask bench --quick`).
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, measurement::WallTime};
 use select_benches::{
-    Chain, Pairs, Subject, Visitor, add_all, churn, fits, idle_wait, pairs_that_fit,
+    Chain, ManyReady, Pairs, Subject, Visitor, add_all, churn, fits, idle_wait, pairs_that_fit,
     ping_pong_setup, raise_fd_limit, round_trip, visit_all,
 };
 
@@ -22,6 +23,8 @@ const CHURN_FDS: usize = 10_000;
 /// W4's active pair counts and extra writes.
 const CHAIN_ACTIVE: [usize; 2] = [1, 100];
 const CHAIN_WRITES: usize = 100;
+/// W5's descriptor count, all ready.
+const MANY_READY: usize = 256;
 
 /// How long each measurement runs.
 #[derive(Copy, Clone, Debug)]
@@ -156,6 +159,29 @@ impl Visitor for ChainBench<'_, '_> {
     }
 }
 
+/// W5: 256 descriptors all ready, one wait and every result looked up, time per wait (the
+/// report divides by 256 for ns per ready event). Edge-only rows (mio) have no W5.
+struct ManyReadyBench<'a, 'c> {
+    group: &'a mut BenchmarkGroup<'c, WallTime>,
+}
+
+impl Visitor for ManyReadyBench<'_, '_> {
+    fn visit<S: Subject>(&mut self) {
+        if S::EDGE_ONLY {
+            return;
+        }
+        let pairs = Pairs::new(MANY_READY).expect("socketpairs");
+        if !fits::<S>(&pairs) {
+            return;
+        }
+        let mut row = S::open().expect("open row");
+        let many = ManyReady::new(&mut row, &pairs).expect("register");
+        self.group.bench_function(S::NAME, |b| {
+            b.iter(|| black_box(many.iteration(&mut row).expect("many ready")));
+        });
+    }
+}
+
 fn main() {
     let settings = Settings {
         quick: std::env::var_os("SELECT_BENCH_QUICK").is_some(),
@@ -181,6 +207,11 @@ fn main() {
     let mut group = criterion.benchmark_group("W4");
     settings.apply(&mut group, true);
     visit_all(&mut ChainBench { group: &mut group, settings });
+    group.finish();
+
+    let mut group = criterion.benchmark_group("W5");
+    settings.apply(&mut group, false);
+    visit_all(&mut ManyReadyBench { group: &mut group });
     group.finish();
 
     criterion.final_summary();

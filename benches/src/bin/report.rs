@@ -3,7 +3,7 @@
 //! `report <criterion-dir> <markdown-out> <png-out> <font.ttf> [--quick]`; `cargo xtask bench`
 //! runs it after the benches. It reads each benchmark's median from criterion's
 //! `new/estimates.json` (no text scraping), takes every row's ratio to the raw row of the same
-//! mechanism and to mio, measured in the same run, and checks the goals of issue 9. The text of
+//! mechanism and to mio, measured in the same run, and checks the goals of issues 9 and 13. The text of
 //! `benches/analysis.md`, where the reasons for missed goals are written down, is appended.
 
 use std::collections::BTreeMap;
@@ -73,7 +73,7 @@ fn run(
 /// Reads `<dir>/<W>/<row>[/<case>]/new/estimates.json` for every workload.
 fn read_medians(dir: &Path) -> Result<Medians, String> {
     let mut medians = Medians::new();
-    for workload in ["W1", "W2", "W3", "W4"] {
+    for workload in ["W1", "W2", "W3", "W4", "W5"] {
         let mut files = Vec::new();
         find_estimates(&dir.join(workload), &mut files);
         for file in files {
@@ -140,7 +140,7 @@ struct Workload {
     per_ns: f64,
 }
 
-const WORKLOADS: [Workload; 4] = [
+const WORKLOADS: [Workload; 5] = [
     Workload {
         id: "W1",
         title: "W1 ping-pong",
@@ -169,7 +169,20 @@ const WORKLOADS: [Workload; 4] = [
         unit: "µs per iteration",
         per_ns: 1000.0,
     },
+    Workload {
+        id: "W5",
+        title: "W5 many ready",
+        what: "256 descriptors all ready; one `wait(timeout 0)`, every result looked up (mio, \
+               edge-only, has no row)",
+        unit: "ns per ready event",
+        per_ns: 256.0,
+    },
 ];
+
+/// Our `Backend` row of `mechanism`, which a `Selector` row is compared with.
+fn backend_of<'a>(rows: &'a [RowInfo], mechanism: &str) -> Option<&'a RowInfo> {
+    rows.iter().find(|row| row.kind == Kind::Ours && row.mechanism == mechanism)
+}
 
 /// The raw row of `mechanism`, if there is one.
 fn raw_of<'a>(rows: &'a [RowInfo], mechanism: &str) -> Option<&'a RowInfo> {
@@ -237,6 +250,9 @@ fn render(rows: &[RowInfo], medians: &Medians, quick: bool, png: &Path, markdown
     for row in rows {
         let what = match row.kind {
             Kind::Ours => format!("our `{}` backend through the `Backend` trait", row.mechanism),
+            Kind::Selector => {
+                format!("our `Selector` over the `{}` backend, keys read back", row.mechanism)
+            }
             Kind::Raw => format!("the raw `{}` system call through rustix", row.mechanism),
             Kind::Other => {
                 format!("the `{}` crate (its `{}` backend here)", row.name, row.mechanism)
@@ -284,7 +300,7 @@ fn render(rows: &[RowInfo], medians: &Medians, quick: bool, png: &Path, markdown
          ![wait cost against registered descriptors]({image})\n"
     );
 
-    let _ = writeln!(out, "## Goals (issue 9)\n");
+    let _ = writeln!(out, "## Goals (issues 9 and 13)\n");
     for line in goals(rows, medians) {
         let _ = writeln!(out, "- {line}");
     }
@@ -335,6 +351,29 @@ fn goals(rows: &[RowInfo], medians: &Medians) -> Vec<String> {
                     check(format!("{label} vs `{}`", raw.name), value, base, limit);
                 }
                 if native && workload != "W4" {
+                    if let Some(&mio) = values.get("mio") {
+                        check(format!("{label} vs `mio`"), value, mio, 1.0);
+                    }
+                }
+            }
+        }
+    }
+    // Issue 13's goals: the Selector within 1.10x of our Backend row of the same mechanism and
+    // no slower than mio, on W1, W2, W4 and W5.
+    for row in rows.iter().filter(|row| row.kind == Kind::Selector) {
+        let Some(backend) = backend_of(rows, row.mechanism) else { continue };
+        let native = row.mechanism != "poll" && row.mechanism != "select";
+        for workload in ["W1", "W2", "W4", "W5"] {
+            let Some(cases) = medians.get(workload) else { continue };
+            for case in sorted_cases(cases) {
+                let values = &cases[case];
+                let Some(&value) = values.get(row.name) else { continue };
+                let label =
+                    format!("`{}` {workload} {}", row.name, case_label(case)).trim_end().to_owned();
+                if let Some(&base) = values.get(backend.name) {
+                    check(format!("{label} vs `{}`", backend.name), value, base, 1.10);
+                }
+                if native {
                     if let Some(&mio) = values.get("mio") {
                         check(format!("{label} vs `mio`"), value, mio, 1.0);
                     }
