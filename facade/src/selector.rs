@@ -182,7 +182,10 @@ impl<B: Backend, T> Selector<B, T> {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] if `capacity` is zero.
+    /// [`Error::InvalidArgument`] if `capacity` is zero; the errors of
+    /// [`EventBuffer::try_with_capacity`]
+    /// ([`Error::Overflow`] past what the backend's wait takes, [`Error::OutOfMemory`]),
+    /// each naming `capacity`.
     pub fn with_backend_and_capacity(backend: B, capacity: usize) -> Result<Self> {
         if capacity == 0 {
             return Err(Error::InvalidArgument {
@@ -191,14 +194,12 @@ impl<B: Backend, T> Selector<B, T> {
                 value: 0,
             });
         }
-        Ok(Selector {
-            backend,
-            keys: HashMap::new(),
-            events: B::Events::with_capacity(capacity),
-            ready: Vec::with_capacity(capacity),
-            round: 0,
-            waker: None,
-        })
+        let events = B::Events::try_with_capacity(capacity)?;
+        let mut ready = Vec::new();
+        ready
+            .try_reserve_exact(capacity)
+            .map_err(|_| Error::OutOfMemory { name: "selector capacity", value: capacity })?;
+        Ok(Selector { backend, keys: HashMap::new(), events, ready, round: 0, waker: None })
     }
 
     /// The backend, for its native API (`fileno`, flags the portable [`Interest`] lacks).

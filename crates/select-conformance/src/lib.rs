@@ -11,6 +11,8 @@
 //!   model of level-triggered readiness;
 //! - [`faults`]: a signal every millisecond during two seconds of waits, four threads
 //!   registering while another waits, and waits on a closed backend;
+//! - [`arguments`]: the order of select-core's checks (closed first, then the arguments),
+//!   negative numbers, unknown interest bits, buffer sizes, capabilities against methods;
 //! - [`interrupts`]: the caller's interrupt hook of `wait_interruptible` under real signals;
 //! - [`support`]: helpers any backend crate's own tests may use.
 //!
@@ -38,6 +40,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod arguments;
 pub mod expectations;
 pub mod faults;
 pub mod interrupts;
@@ -70,6 +73,8 @@ macro_rules! conformance_suite {
                     close_then_closed, concurrent_wait, user_event, no_starvation;
                 faults: signal_storm, registration_during_waits, wait_after_close;
                 interrupts: interrupt_hook_breaks, interrupt_hook_continues;
+                arguments: closed_before_bad_arguments, negative_unregister_raw, interest_bits,
+                    buffer_sizes, capabilities_agree_with_methods;
                 model: model_matches;
             }
         }

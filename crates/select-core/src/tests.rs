@@ -337,3 +337,50 @@ fn event_list_is_bounded_and_reusable() {
     list.clear();
     assert!(list.is_empty() && list.capacity() == 2 && list.get(0).is_none());
 }
+
+#[test]
+fn a_cloned_event_list_keeps_its_reserved_capacity() {
+    let mut events = EventList::with_capacity(64);
+    assert!(events.push(Event::new(3, Readiness::READABLE)));
+    let mut copy = events.clone();
+    assert_eq!(copy.as_slice(), events.as_slice());
+    assert_eq!(copy.capacity(), 64);
+    // Filling the copy up to its capacity must not grow (reallocate) its storage.
+    let before = copy.as_slice().as_ptr();
+    while copy.push(Event::new(4, Readiness::WRITABLE)) {}
+    assert_eq!(copy.len(), 64);
+    assert_eq!(copy.as_slice().as_ptr(), before, "the clone reallocated while filling");
+}
+
+#[test]
+fn event_lists_too_large_to_allocate_are_errors_naming_the_capacity() {
+    for huge in [usize::MAX, usize::MAX / 2, 1 << 62] {
+        match EventList::try_with_capacity(huge) {
+            Err(error @ Error::OutOfMemory { value, .. }) => {
+                assert_eq!(value, huge);
+                assert!(error.to_string().contains(&huge.to_string()), "{error}");
+                assert_eq!(io::Error::from(error).kind(), io::ErrorKind::OutOfMemory);
+            }
+            other => panic!("{huge}: {other:?}"),
+        }
+    }
+    let result = std::panic::catch_unwind(|| EventList::with_capacity(usize::MAX));
+    let message = result.expect_err("with_capacity panics where try_with_capacity fails");
+    let message = message.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains(&usize::MAX.to_string()), "{message}");
+}
+
+#[test]
+fn allocate_events_refuses_a_capacity_past_the_mechanism_limit_without_truncating() {
+    let max = usize::try_from(i32::MAX).unwrap();
+    match crate::allocate_events("maxevents", (1 << 32) + 7, 0_u8, max, "a C int") {
+        Err(error @ Error::Overflow { value, .. }) => {
+            assert_eq!(value, (1 << 32) + 7);
+            assert!(error.to_string().contains("4294967303"), "{error}");
+        }
+        other => panic!("{:?}", other.map(|records| records.len())),
+    }
+    // The limit itself is accepted (shown on a small one: INT_MAX records would take 2 GiB).
+    let records = crate::allocate_events("maxevents", 5, 0_u8, 5, "5").map(|r| r.len());
+    assert_eq!(records.ok(), Some(5));
+}
