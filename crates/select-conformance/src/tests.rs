@@ -98,8 +98,8 @@ mod broken {
     use std::time::Duration;
 
     use select_core::{
-        Backend, BackendKind, Capabilities, Error, EventBuffer, EventList, Interest, Result,
-        check_capacity,
+        Backend, BackendKind, Capabilities, Checked, EventBuffer, EventList, Interest, Mechanism,
+        Result,
     };
 
     /// Which contract rule the wrapper breaks.
@@ -132,7 +132,7 @@ mod broken {
         fault: std::marker::PhantomData<F>,
     }
 
-    impl<B: Backend, F: Fault> Backend for Broken<B, F> {
+    impl<B: Backend, F: Fault> Mechanism for Broken<B, F> {
         const KIND: BackendKind = B::KIND;
         const CAPABILITIES: Capabilities = B::CAPABILITIES;
         const FD_LIMIT: Option<usize> = B::FD_LIMIT;
@@ -146,38 +146,47 @@ mod broken {
             })
         }
 
-        fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        fn register_unchecked(
+            &self,
+            fd: BorrowedFd<'_>,
+            interest: Interest,
+            _: Checked,
+        ) -> Result<()> {
             self.inner.register(fd, interest)
         }
 
-        fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        fn modify_unchecked(
+            &self,
+            fd: BorrowedFd<'_>,
+            interest: Interest,
+            _: Checked,
+        ) -> Result<()> {
             self.inner.modify(fd, interest)
         }
 
-        fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        fn unregister_unchecked(&self, fd: BorrowedFd<'_>, _: Checked) -> Result<()> {
             if F::IGNORE_UNREGISTER {
-                if self.inner.is_closed() {
-                    return Err(Error::Closed { object: B::NAME });
-                }
                 return Ok(());
             }
             self.inner.unregister(fd)
         }
 
-        fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        fn unregister_raw_unchecked(&self, fd: RawFd, _: Checked) -> Result<()> {
             if F::IGNORE_UNREGISTER {
-                if self.inner.is_closed() {
-                    return Err(Error::Closed { object: B::NAME });
-                }
                 return Ok(());
             }
             self.inner.unregister_raw(fd)
         }
 
-        fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
-            check_capacity(events)?;
+        fn wait_unchecked(
+            &self,
+            events: &mut EventList,
+            timeout: Option<Duration>,
+            on_interrupt: &mut dyn FnMut() -> std::ops::ControlFlow<()>,
+            _: Checked,
+        ) -> Result<usize> {
             let mut inner = B::Events::with_capacity(events.capacity());
-            self.inner.wait(&mut inner, timeout)?;
+            self.inner.wait_interruptible(&mut inner, timeout, on_interrupt)?;
             events.clear();
             for event in inner.iter() {
                 if F::DROP_FIRST_EVENT && !self.dropped.swap(true, Ordering::Relaxed) {

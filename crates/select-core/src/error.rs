@@ -28,8 +28,12 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 /// | [`Overflow`](Error::Overflow) | `OverflowError` |
 /// | [`ShortWrite`](Error::ShortWrite) | `OSError: failed to write all pollfds` (devpoll) |
 /// | [`Unsupported`](Error::Unsupported) | (none: Python exposes each mechanism's own flags) |
+/// | [`OutOfMemory`](Error::OutOfMemory) | `MemoryError` |
+/// | [`Interrupted`](Error::Interrupted) | the exception a signal handler raised during a wait |
 ///
-/// `EINTR` is never returned: every wait retries it (PEP 475).
+/// `EINTR` is never returned: every wait retries it (PEP 475), unless the caller's
+/// [`OnInterrupt`](crate::OnInterrupt) hook stops the wait, which then fails with
+/// [`Interrupted`](Error::Interrupted) (Python: the exception a signal handler raised).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -125,6 +129,26 @@ pub enum Error {
         attempted: usize,
     },
 
+    /// A buffer could not be allocated: the system has no memory for `value` entries.
+    ///
+    /// Python: `MemoryError`.
+    #[error("cannot allocate {name} of {value} entries: out of memory")]
+    OutOfMemory {
+        /// What was being allocated: `"maxevents"`, `"event buffer capacity"`, ...
+        name: &'static str,
+        /// How many entries were asked for.
+        value: usize,
+    },
+
+    /// The caller's [`OnInterrupt`](crate::OnInterrupt) hook returned
+    /// [`ControlFlow::Break`](std::ops::ControlFlow::Break) after a signal interrupted a wait
+    /// (`EINTR`), so the wait stopped without reporting events.
+    ///
+    /// Python: whatever exception the signal handler raised (`KeyboardInterrupt` for
+    /// `SIGINT`), which `poll()`, `select()` and friends propagate.
+    #[error("the caller's interrupt hook stopped the wait after a signal (EINTR)")]
+    Interrupted,
+
     /// The backend cannot deliver what the interest asks for.
     #[error("the {backend} backend does not support {interest:?}")]
     Unsupported {
@@ -157,6 +181,8 @@ impl From<Error> for io::Error {
             Error::AlreadyRegistered { .. } => io::ErrorKind::AlreadyExists,
             Error::ConcurrentWait { .. } => io::ErrorKind::ResourceBusy,
             Error::Unsupported { .. } => io::ErrorKind::Unsupported,
+            Error::Interrupted => io::ErrorKind::Interrupted,
+            Error::OutOfMemory { .. } => io::ErrorKind::OutOfMemory,
             // Python raises ValueError for these: the caller passed something unusable, and a
             // closed object is one of those.
             Error::Closed { .. }

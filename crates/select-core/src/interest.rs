@@ -163,8 +163,9 @@ bitflags! {
         const EXCLUSIVE = 1 << 3;
         /// Priority (out-of-band) readiness ([`Interest::PRIORITY`]).
         const PRIORITY = 1 << 4;
-        /// The backend owns a kernel object with a descriptor (`fileno`, `AsFd`); it is
-        /// close-on-exec.
+        /// The backend owns a kernel object with a descriptor, which
+        /// [`Backend::kernel_fd`](crate::Backend::kernel_fd) returns (Python's `fileno()`); it
+        /// is close-on-exec. Without it, `kernel_fd` returns `None`.
         const KERNEL_OBJECT = 1 << 5;
         /// Several threads may wait at once, each with its own event buffer. Without it, a
         /// second concurrent wait fails with [`Error::ConcurrentWait`](crate::Error::ConcurrentWait).
@@ -180,7 +181,7 @@ bitflags! {
         const REJECTS_DUPLICATES = 1 << 8;
         /// [`Backend::user_event`](crate::Backend::user_event) creates a wake-up event inside
         /// the kernel object (kqueue's `EVFILT_USER`), so waking a wait needs no descriptor of
-        /// its own.
+        /// its own. Without it, `user_event` returns `None` without reaching the backend.
         const USER_EVENT = 1 << 9;
     }
 }

@@ -94,6 +94,8 @@ mod tests;
 #[cfg(devpoll)]
 use std::fmt;
 #[cfg(devpoll)]
+use std::ops::ControlFlow;
+#[cfg(devpoll)]
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 #[cfg(devpoll)]
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -104,12 +106,14 @@ use std::time::Duration;
 use rustix::fs::{Mode, OFlags};
 #[cfg(devpoll)]
 use rustix::io::Errno;
+#[cfg(all(devpoll, doc))]
+use select_core::Backend;
 #[cfg(devpoll)]
-use select_core::timeout::{WaitRule, millis_i32, wait_with_retry};
+use select_core::timeout::{WaitRule, keep_waiting, millis_i32, wait_with_retry};
 #[cfg(devpoll)]
 use select_core::{
-    Backend, BackendKind, Capabilities, Error, Event, EventBuffer, Interest, Result,
-    check_capacity, check_interest,
+    BackendKind, Capabilities, Checked, Error, Event, EventBuffer, Interest, Mechanism, Result,
+    check_capacity,
 };
 
 /// The `POLL*` flags of `/dev/poll` records and results: rustix's `PollFlags`, under a name
@@ -379,6 +383,26 @@ impl DevPoll {
     /// [illumos]: https://illumos.org/man/4D/poll
     /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
     pub fn poll(&self, events: &mut DevPollEvents, timeout: Option<Duration>) -> Result<usize> {
+        self.poll_interruptible(events, timeout, &mut keep_waiting)
+    }
+
+    /// [`poll`](DevPoll::poll), calling `on_interrupt` once after each `EINTR` before the
+    /// wait is retried: [`ControlFlow::Continue`] waits on for the time that remains,
+    /// [`ControlFlow::Break`] stops the wait with [`Error::Interrupted`].
+    ///
+    /// Python: `devpoll.poll([timeout])` with the interpreter's signal handlers run on
+    /// `EINTR` (a handler that raises ends the wait).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Interrupted`] when the hook stops the wait, and the errors of
+    /// [`poll`](DevPoll::poll).
+    pub fn poll_interruptible(
+        &self,
+        events: &mut DevPollEvents,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
         let device = self.device()?;
         check_capacity(events)?;
         events.len = 0;
@@ -386,7 +410,7 @@ impl DevPoll {
         self.changes().flush(write_to(device))?;
         let limit = events.fds.len().min(self.max_fds);
         let results = &mut events.fds[..limit];
-        let ready = wait_with_retry(timeout, WaitRule::MILLIS_INT, |slice| {
+        let ready = wait_with_retry(timeout, WaitRule::MILLIS_INT, on_interrupt, |slice| {
             sys::dp_poll(device, results, millis_i32(slice))
         })?;
         events.len = ready.min(limit);
@@ -475,7 +499,7 @@ impl AsFd for DevPoll {
 }
 
 #[cfg(devpoll)]
-impl Backend for DevPoll {
+impl Mechanism for DevPoll {
     const KIND: BackendKind = BackendKind::DevPoll;
 
     /// Level-triggered, priority data, a kernel object, concurrent waits (each thread with
@@ -496,15 +520,13 @@ impl Backend for DevPoll {
         DevPoll::new()
     }
 
-    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+    fn register_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         let device = self.device()?;
-        check_interest::<DevPoll>(interest)?;
         self.changes().register(fd.as_raw_fd(), conv::interest_bits(interest), write_to(device))
     }
 
-    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+    fn modify_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         let device = self.device()?;
-        check_interest::<DevPoll>(interest)?;
         let mut changes = self.changes();
         if !changes.is_registered(fd.as_raw_fd()) {
             return Err(Error::Os(Errno::NOENT));
@@ -512,13 +534,9 @@ impl Backend for DevPoll {
         changes.modify(fd.as_raw_fd(), conv::interest_bits(interest), write_to(device))
     }
 
-    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
-        Backend::unregister_raw(self, fd.as_raw_fd())
-    }
-
     /// `{fd, POLLREMOVE}` for a registered number, which may already be closed (the device
     /// reports a closed one with `POLLNVAL` until it is removed).
-    fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+    fn unregister_raw_unchecked(&self, fd: RawFd, _: Checked) -> Result<()> {
         let device = self.device()?;
         let mut changes = self.changes();
         // The contract wants an error for a descriptor that is not registered; the inherent
@@ -529,8 +547,14 @@ impl Backend for DevPoll {
         changes.unregister(fd, write_to(device)).map(drop)
     }
 
-    fn wait(&self, events: &mut DevPollEvents, timeout: Option<Duration>) -> Result<usize> {
-        self.poll(events, timeout)
+    fn wait_unchecked(
+        &self,
+        events: &mut DevPollEvents,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+        _: Checked,
+    ) -> Result<usize> {
+        self.poll_interruptible(events, timeout, on_interrupt)
     }
 
     fn close(&mut self) -> Result<()> {
@@ -539,6 +563,10 @@ impl Backend for DevPoll {
 
     fn is_closed(&self) -> bool {
         DevPoll::is_closed(self)
+    }
+
+    fn kernel_fd_unchecked(&self, _: Checked) -> Option<BorrowedFd<'_>> {
+        self.device().ok()
     }
 }
 
@@ -580,9 +608,16 @@ impl fmt::Debug for DevPollEvents {
 
 #[cfg(devpoll)]
 impl EventBuffer for DevPollEvents {
-    fn with_capacity(capacity: usize) -> DevPollEvents {
+    fn try_with_capacity(capacity: usize) -> Result<DevPollEvents> {
         let empty = libc::pollfd { fd: -1, events: 0, revents: 0 };
-        DevPollEvents { fds: vec![empty; capacity], len: 0 }
+        let fds = select_core::allocate_events(
+            Self::CAPACITY_NAME,
+            capacity,
+            empty,
+            Self::MAX_CAPACITY,
+            "usize",
+        )?;
+        Ok(DevPollEvents { fds, len: 0 })
     }
 
     fn capacity(&self) -> usize {

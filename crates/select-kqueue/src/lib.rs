@@ -95,14 +95,17 @@ mod kevent;
 mod sys;
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rustix::io::Errno;
-use select_core::timeout::{Granularity, WaitRule, wait_with_retry};
+#[cfg(doc)]
+use select_core::Backend;
+use select_core::timeout::{Granularity, WaitRule, keep_waiting, wait_with_retry};
 use select_core::{
-    Backend, BackendKind, Capabilities, Error, EventBuffer, Interest, Result, UserEvent,
+    BackendKind, Capabilities, Checked, Error, EventBuffer, Interest, Mechanism, Result, UserEvent,
     UserTrigger,
 };
 
@@ -313,6 +316,31 @@ impl Kqueue {
         events: &mut KqueueEvents,
         timeout: Option<Duration>,
     ) -> Result<usize> {
+        self.control_interruptible(changes, events, timeout, &mut keep_waiting)
+    }
+
+    /// [`control`](Kqueue::control), calling `on_interrupt` once after each `EINTR` before
+    /// the wait is retried: [`ControlFlow::Continue`] waits on for the time that remains,
+    /// [`ControlFlow::Break`] stops the wait with [`Error::Interrupted`]. The changes are
+    /// applied once either way: the kernel applied them before it slept.
+    ///
+    /// With a capacity of zero the call does not wait, and an `EINTR` there calls the hook
+    /// once too.
+    ///
+    /// Python: `kqueue.control(changelist, maxevents, timeout)` with the interpreter's signal
+    /// handlers run on `EINTR` (a handler that raises ends the call).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Interrupted`] when the hook stops the wait, and the errors of
+    /// [`control`](Kqueue::control).
+    pub fn control_interruptible(
+        &self,
+        changes: &[KEvent],
+        events: &mut KqueueEvents,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
         let kq = self.live()?;
         if changes.len() > conv::MAX_RECORDS {
             return Err(Error::Overflow {
@@ -326,12 +354,16 @@ impl Kqueue {
             // No room for events: the kernel applies the changes and returns at once.
             let zero = conv::timespec(Duration::ZERO);
             return match sys::kevent(kq, changes, buffer, Some(&zero)) {
-                Ok(_) | Err(Errno::INTR) => Ok(0),
+                Ok(_) => Ok(0),
+                Err(Errno::INTR) => match on_interrupt() {
+                    ControlFlow::Continue(()) => Ok(0),
+                    ControlFlow::Break(()) => Err(Error::Interrupted),
+                },
                 Err(errno) => Err(errno.into()),
             };
         }
         let mut pending = changes;
-        let stored = wait_with_retry(timeout, WAIT_RULE, |slice| {
+        let stored = wait_with_retry(timeout, WAIT_RULE, on_interrupt, |slice| {
             let timespec = slice.map(conv::timespec);
             let result = sys::kevent(kq, pending, buffer, timespec.as_ref());
             pending = &[];
@@ -537,7 +569,7 @@ impl AsFd for Kqueue {
     }
 }
 
-impl Backend for Kqueue {
+impl Mechanism for Kqueue {
     const KIND: BackendKind = BackendKind::Kqueue;
     const CAPABILITIES: Capabilities = Capabilities::LEVEL
         .union(Capabilities::EDGE)
@@ -559,9 +591,8 @@ impl Backend for Kqueue {
     /// If one filter is refused (for example `EVFILT_WRITE` on a kqueue descriptor, which
     /// only supports reading), the ones the kernel accepted are deleted again before the
     /// error is returned: a failed `register` registers nothing.
-    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+    fn register_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         let kq = self.live()?;
-        select_core::check_interest::<Kqueue>(interest)?;
         let raw = fd.as_raw_fd();
         let mut registry = self.registry();
         if registry.contains_key(&raw) {
@@ -581,9 +612,8 @@ impl Backend for Kqueue {
     /// is then **unregistered** (a later `modify` or `unregister` fails with `ENOENT`, and
     /// `register` starts afresh). Errors that come before any change (`Error::Closed`, an
     /// invalid interest, `ENOENT` for an unknown descriptor) leave the registration as it was.
-    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+    fn modify_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         let kq = self.live()?;
-        select_core::check_interest::<Kqueue>(interest)?;
         let raw = fd.as_raw_fd();
         let mut registry = self.registry();
         let Some(&old) = registry.get(&raw) else {
@@ -601,15 +631,10 @@ impl Backend for Kqueue {
         }
     }
 
-    /// `kevent` with `EV_DELETE | EV_RECEIPT` for the registered filters, in one call.
-    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
-        Backend::unregister_raw(self, fd.as_raw_fd())
-    }
-
     /// `kevent` with `EV_DELETE | EV_RECEIPT` for the filters the registry lists for the
     /// number. The kernel drops a descriptor's filters when it is closed, so an `ENOENT` or
     /// `EBADF` receipt means it already forgot them; the registry entry goes either way.
-    fn unregister_raw(&self, raw: RawFd) -> Result<()> {
+    fn unregister_raw_unchecked(&self, raw: RawFd, _: Checked) -> Result<()> {
         let kq = self.live()?;
         let mut registry = self.registry();
         let Some(&old) = registry.get(&raw) else {
@@ -623,10 +648,14 @@ impl Backend for Kqueue {
     }
 
     /// One `kevent` call with no changes, filling `events`.
-    fn wait(&self, events: &mut KqueueEvents, timeout: Option<Duration>) -> Result<usize> {
-        self.live()?;
-        select_core::check_capacity(events)?;
-        self.control(&[], events, timeout)
+    fn wait_unchecked(
+        &self,
+        events: &mut KqueueEvents,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+        _: Checked,
+    ) -> Result<usize> {
+        self.control_interruptible(&[], events, timeout, on_interrupt)
     }
 
     fn close(&mut self) -> Result<()> {
@@ -637,6 +666,10 @@ impl Backend for Kqueue {
         Kqueue::is_closed(self)
     }
 
+    fn kernel_fd_unchecked(&self, _: Checked) -> Option<BorrowedFd<'_>> {
+        self.live().ok()
+    }
+
     /// `fcntl(kq, F_DUPFD_CLOEXEC)` then `kevent` with `EV_ADD | EV_CLEAR` for an
     /// `EVFILT_USER` event whose ident is the duplicate's number.
     ///
@@ -644,7 +677,7 @@ impl Backend for Kqueue {
     /// follows the fork rule too; its number is the event's token, unique while the event
     /// lives. `EV_CLEAR` resets the event when a wait reports it, so triggers coalesce and
     /// nothing needs draining. Dropping the event deletes it.
-    fn user_event(&self) -> Result<Option<UserEvent>> {
+    fn user_event_unchecked(&self, _: Checked) -> Result<Option<UserEvent>> {
         let queue = Kqueue::from_fd(rustix::io::fcntl_dupfd_cloexec(self.live()?, 0)?);
         let token = queue.fileno()?;
         let ident = conv::fd_ident(token);
