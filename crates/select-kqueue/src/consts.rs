@@ -11,7 +11,28 @@
 //! Filters have the type [`Filter`], flags [`Flags`], notes [`FilterFlags`]: the field types
 //! of [`KEvent`](crate::KEvent) on the target.
 
-use crate::conv::{Filter, FilterFlags, Flags};
+// The field types of `struct kevent`: defined here, below every module that uses them.
+
+/// The type of [`KEvent::filter`]: `short` (`i16`) on macOS, iOS, FreeBSD, OpenBSD and
+/// DragonFly BSD; `uint32_t` on NetBSD.
+#[cfg(not(netbsd))]
+pub type Filter = i16;
+/// The type of [`KEvent::filter`]: `short` (`i16`) on macOS, iOS, FreeBSD, OpenBSD and
+/// DragonFly BSD; `uint32_t` on NetBSD.
+#[cfg(netbsd)]
+pub type Filter = u32;
+
+/// The type of [`KEvent::flags`]: `unsigned short` (`u16`) on macOS, iOS, FreeBSD, OpenBSD
+/// and DragonFly BSD; `uint32_t` on NetBSD.
+#[cfg(not(netbsd))]
+pub type Flags = u16;
+/// The type of [`KEvent::flags`]: `unsigned short` (`u16`) on macOS, iOS, FreeBSD, OpenBSD
+/// and DragonFly BSD; `uint32_t` on NetBSD.
+#[cfg(netbsd)]
+pub type Flags = u32;
+
+/// The type of [`KEvent::fflags`]: `unsigned int` (`u32`) everywhere.
+pub type FilterFlags = u32;
 
 // Filters: what an event watches.
 

@@ -107,7 +107,6 @@ use select_core::{
 };
 
 pub use consts::*;
-pub use conv::{Filter, FilterFlags, Flags};
 pub use kevent::{KEvent, KqueueEvents};
 
 /// How `kevent(2)` takes its timeout: a `timespec`, exact to the nanosecond. One call waits
