@@ -325,8 +325,9 @@ pub fn no_starvation<B: Backend>() {
     panic!("{}: 10 ready, room for 3: eight waits reported only {seen:?}", B::NAME);
 }
 
-/// A backend with [`Capabilities::USER_EVENT`] has a user event whose triggers coalesce into
-/// one report of its token, and which releases a blocked wait; the others have none.
+/// A backend with [`Capabilities::USER_EVENT`] has a user event wherever the running kernel
+/// supports one, whose triggers coalesce into one report of its token, and which releases a
+/// blocked wait; the others have none.
 pub fn user_event<B: Backend>() {
     let backend = new_backend::<B>();
     let user = backend
@@ -336,8 +337,11 @@ pub fn user_event<B: Backend>() {
         assert!(user.is_none(), "{}: no USER_EVENT capability, yet a user event", B::NAME);
         return;
     }
-    let user =
-        user.unwrap_or_else(|| panic!("{}: declares USER_EVENT but has no user event", B::NAME));
+    // USER_EVENT says the mechanism has a user event where the running kernel supports it,
+    // which kqueue finds out at run time (OpenBSD before 7.8 and NetBSD before 10 lack
+    // EVFILT_USER): `None` is allowed, and select-kqueue's own tests check that it comes
+    // exactly where the kernel refuses the filter.
+    let Some(user) = user else { return };
     // Two triggers before a wait: one report, and the event is re-armed after it.
     user.trigger().unwrap();
     user.trigger().unwrap();
