@@ -72,13 +72,16 @@
 //! /dev/poll exists only on illumos and Solaris. This crate is empty on other targets,
 //! except under `cfg(test)`, where the pure record logic (`conv.rs`: the bytes appended by
 //! register, modify and unregister, when the buffer is written, what a short or failed write
-//! leaves, the flag mapping) compiles and its unit tests run on every host: they ran on
-//! Linux x86-64. On Linux the crate, tests included, was also checked with clippy
+//! leaves, the flag mapping, and random operation sequences with descriptors closed and
+//! reused, replayed against a model of the illumos driver's record semantics) compiles and
+//! its unit tests run on every host: they ran on Linux x86-64. On Linux the crate, tests included, was also checked with clippy
 //! (`-D warnings`, `--all-targets`) for `x86_64-unknown-illumos` and, with nightly
 //! `-Z build-std`, `x86_64-pc-solaris`. The tests that need the device (a pipe set
 //! registered, written and read; timeouts; closed-object errors; the close-on-exec flag;
-//! `EINTR`; concurrent waits; the shared conformance suite) are compiled there and run only
-//! in the CI workflow's illumos job: they did not run on the machine this was written on.
+//! `EINTR`; concurrent waits; a mask written for a closed number not leaking into its
+//! reuse; the shared conformance suite) are compiled there and run only in the CI
+//! workflow's illumos job, which has not run yet: they did not run on the machine this was
+//! written on.
 //!
 //! Python: `select.devpoll()`.
 //!
