@@ -476,7 +476,7 @@ mod records {
                     3 => driver.open(fd),
                     _ => {
                         changes.flush(write).unwrap();
-                        for (&fd, _) in driver.open.iter() {
+                        for &fd in driver.open.keys() {
                             if unspecified.contains(&fd) {
                                 continue;
                             }
