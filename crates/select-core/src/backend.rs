@@ -118,9 +118,12 @@ impl fmt::Display for BackendKind {
 /// # User events
 ///
 /// - A backend declaring [`Capabilities::USER_EVENT`](crate::Capabilities::USER_EVENT) MUST
-///   return a [`UserEvent`] from [`user_event`](Backend::user_event); a trigger MUST wake a wait that is blocked or starts
-///   later, reported once as its token with [`Readiness::READABLE`](crate::Readiness), and
-///   triggers before that report MUST coalesce. The others MUST return `None`.
+///   return a [`UserEvent`] from [`user_event`](Backend::user_event) where the running kernel
+///   has the mechanism, and `None` where it does not (kqueue on OpenBSD before 7.8 and NetBSD
+///   before 10 has no `EVFILT_USER`: the capability says "may have", decided at run time). A
+///   trigger MUST wake a wait that is blocked or starts later, reported once as its token with
+///   [`Readiness::READABLE`](crate::Readiness), and triggers before that report MUST coalesce.
+///   The others MUST return `None`.
 ///
 /// # How the rules are enforced
 ///
@@ -202,8 +205,8 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug + sealed::Sealed {
     ///
     /// A registration whose descriptor was closed lingers in the backends that keep
     /// registrations by number: poll(2) reports it as [`Readiness::INVALID`](crate::Readiness)
-    /// and select(2) fails every wait with `EBADF` until it is removed, and /dev/poll reports
-    /// `POLLNVAL`. epoll and kqueue forget a closed descriptor themselves; there this removes
+    /// and select(2) fails every wait with `EBADF` until it is removed, and /dev/poll keeps
+    /// its record (reporting `POLLNVAL` only if the driver happens to examine it). epoll and kqueue forget a closed descriptor themselves; there this removes
     /// the number from the backend's own bookkeeping, and from the kernel if it is still open.
     ///
     /// Python: `poll.unregister(fd)`, `epoll.unregister(fd)` or `selector.unregister(fd)`
@@ -291,7 +294,7 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug + sealed::Sealed {
 
     /// Creates a wake-up event inside this backend's kernel object, if the mechanism has one
     /// ([`Capabilities::USER_EVENT`]: kqueue's `EVFILT_USER`), or returns `None` (always
-    /// without the capability).
+    /// without the capability, and with it where the running kernel lacks the mechanism).
     ///
     /// Waits report a triggered event as an [`Event`](crate::Event) whose descriptor is
     /// [`UserEvent::token`]. Without the capability, wake a wait by registering a readable
