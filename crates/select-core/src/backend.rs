@@ -1,9 +1,9 @@
 //! The [`Backend`] trait: the contract every kernel mechanism implements, written out in the
 //! trait's documentation.
 
+use crate::platform::{AsRawFd, BorrowedFd, RawFd};
 use std::fmt;
 use std::ops::ControlFlow;
-use std::os::fd::{BorrowedFd, RawFd};
 use std::time::Duration;
 
 use crate::{Capabilities, EventBuffer, Interest, Result, UserEvent};
@@ -411,7 +411,7 @@ pub trait Mechanism: Sized + Send + Sync + fmt::Debug {
     ///
     /// The backend's own errors of [`Backend::unregister`].
     fn unregister_unchecked(&self, fd: BorrowedFd<'_>, checked: Checked) -> Result<()> {
-        self.unregister_raw_unchecked(std::os::fd::AsRawFd::as_raw_fd(&fd), checked)
+        self.unregister_raw_unchecked(fd.as_raw_fd(), checked)
     }
 
     /// [`Backend::unregister_raw`] after the checks: open, `fd` not negative.
@@ -480,7 +480,7 @@ fn check_open<M: Mechanism>(backend: &M) -> Result<()> {
 /// The argument checks of `register` and `modify`, after the closed check.
 fn check_registration<M: Mechanism>(fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
     if let Some(limit) = M::FD_LIMIT {
-        let raw = std::os::fd::AsRawFd::as_raw_fd(&fd);
+        let raw = fd.as_raw_fd();
         if usize::try_from(raw).map_or(true, |number| number >= limit) {
             return Err(crate::Error::FdOutOfRange { fd: raw, limit });
         }
@@ -619,7 +619,7 @@ pub fn check_capacity<E: EventBuffer>(events: &E) -> Result<()> {
 }
 
 /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a negative
-/// descriptor number. [`Backend::unregister_raw`] runs this after the closed check; a backend
+/// descriptor number (on Windows, for `INVALID_SOCKET`). [`Backend::unregister_raw`] runs this after the closed check; a backend
 /// need not.
 ///
 /// Python: `ValueError: file descriptor cannot be a negative integer (-5)`.
@@ -628,10 +628,10 @@ pub fn check_capacity<E: EventBuffer>(events: &E) -> Result<()> {
 ///
 /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the number.
 pub fn check_fd(fd: RawFd) -> Result<()> {
-    if fd < 0 {
+    if crate::platform::is_invalid(fd) {
         return Err(crate::Error::InvalidArgument {
             name: "fd",
-            expected: "a non-negative file descriptor",
+            expected: crate::platform::VALID_HANDLE,
             value: fd.into(),
         });
     }

@@ -1,7 +1,7 @@
 //! [`Error`]: Python's `select` exceptions as one Rust enum.
 
+use crate::platform::RawFd;
 use std::io;
-use std::os::fd::RawFd;
 
 use rustix::io::Errno;
 

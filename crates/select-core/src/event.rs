@@ -1,7 +1,7 @@
 //! One ready descriptor ([`Event`]) and the reusable buffers a wait fills ([`EventBuffer`]).
 
+use crate::platform::RawFd;
 use std::fmt;
-use std::os::fd::RawFd;
 
 use crate::Readiness;
 

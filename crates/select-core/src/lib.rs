@@ -9,6 +9,8 @@
 //! - [`Interest`] (what to wait for), [`Readiness`] (what happened), [`Capabilities`] (what a
 //!   backend can do), and [`Event`] plus the reusable [`EventBuffer`]s a wait fills.
 //! - [`Error`], one error type whose variants are Python's exceptions made precise.
+//! - [`AsFd`], [`BorrowedFd`] and [`RawFd`], the handle a backend watches: std's file
+//!   descriptor types on Unix, WinSock sockets on Windows (`impl AsSocket` is an `AsFd`).
 //! - [`timeout`], the rounding and retry rules every wait follows: timeouts round *up* to the
 //!   mechanism's granularity, too-large values are clamped and re-waited, and `EINTR` is retried
 //!   with the time that remains (PEP 475).
@@ -33,6 +35,7 @@ mod backend;
 mod error;
 mod event;
 mod interest;
+mod platform;
 pub mod timeout;
 mod user_event;
 
@@ -43,18 +46,22 @@ pub use backend::{
 pub use error::{Error, Result};
 pub use event::{Event, EventBuffer, EventIter, EventList, allocate_events};
 pub use interest::{Capabilities, Interest, Readiness};
+pub use platform::{AsFd, AsRawFd, BorrowedFd, CLOSED_HANDLE, NOT_REGISTERED, RawFd};
 /// The kernel's error number, as [`Error::Os`] carries it: rustix's `Errno`, re-exported so a
 /// caller can match one (`Errno::NOENT`, `Errno::BADF`) with no rustix dependency of its own.
+///
+/// On Windows it holds WinSock's codes (`Errno::NOTSOCK` is `WSAENOTSOCK`, 10038), kept
+/// unchanged, so `io::Error::raw_os_error` returns what `WSAGetLastError` said.
 ///
 /// # Examples
 ///
 /// ```
 /// use select_core::{Errno, Error};
 ///
-/// let error = Error::Os(Errno::NOENT);
-/// assert!(matches!(error, Error::Os(Errno::NOENT)));
+/// let error = Error::Os(Errno::INVAL);
+/// assert!(matches!(error, Error::Os(Errno::INVAL)));
 /// let io = std::io::Error::from(error);
-/// assert_eq!(io.raw_os_error(), Some(Errno::NOENT.raw_os_error()));
+/// assert_eq!(io.raw_os_error(), Some(Errno::INVAL.raw_os_error()));
 /// ```
 pub use rustix::io::Errno;
 pub use timeout::OnInterrupt;
@@ -74,6 +81,7 @@ pub use user_event::{UserEvent, UserTrigger};
 /// [Linux]: https://man7.org/linux/man-pages/man7/pipe.7.html
 // libc declares PIPE_BUF as a usize on most targets and as a (positive) c_int on illumos and
 // Solaris, so the cast is a no-op on some targets and a widening on the others.
+#[cfg(unix)]
 #[allow(clippy::unnecessary_cast, clippy::cast_sign_loss)]
 pub const PIPE_BUF: usize = libc::PIPE_BUF as usize;
 

@@ -304,21 +304,38 @@ fn errors_name_the_offending_value_and_map_to_io_errors() {
     assert_eq!(not_registered.kind(), io::ErrorKind::NotFound);
     assert!(not_registered.to_string().contains("4999"));
 
-    let os = io::Error::from(Error::Os(Errno::NOENT));
-    assert_eq!(os.raw_os_error(), Some(Errno::NOENT.raw_os_error()));
-    assert_eq!(Error::Os(Errno::EXIST).errno(), Some(Errno::EXIST));
+    let os = io::Error::from(Error::Os(crate::NOT_REGISTERED));
+    assert_eq!(os.raw_os_error(), Some(crate::NOT_REGISTERED.raw_os_error()));
+    assert_eq!(os.kind(), io::ErrorKind::NotFound);
+    assert_eq!(Error::Os(Errno::INVAL).errno(), Some(Errno::INVAL));
+    // WinSock's codes on Windows (WSAENOTSOCK is 10038), errno values on Unix: kept as is.
+    let closed = io::Error::from(Error::Os(crate::CLOSED_HANDLE));
+    assert_eq!(closed.raw_os_error(), Some(crate::CLOSED_HANDLE.raw_os_error()));
     assert_eq!(
         io::Error::from(Error::ConcurrentWait { object: "poll" }).kind(),
         io::ErrorKind::ResourceBusy
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn negative_descriptors_are_named_in_the_error() {
     assert!(crate::check_fd(0).is_ok());
     let error = crate::check_fd(-5).unwrap_err();
     assert!(matches!(error, Error::InvalidArgument { name: "fd", value: -5, .. }), "{error:?}");
     assert!(error.to_string().contains("-5"), "{error}");
+}
+
+#[cfg(windows)]
+#[test]
+fn invalid_socket_is_named_in_the_error() {
+    assert!(crate::check_fd(0).is_ok());
+    let error = crate::check_fd(crate::RawFd::MAX).unwrap_err();
+    assert!(
+        matches!(error, Error::InvalidArgument { name: "fd", value, .. } if value == i128::from(u64::MAX)),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("INVALID_SOCKET"), "{error}");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! [`UserEvent`]: a wake-up event of a backend's own kernel object (kqueue's `EVFILT_USER`).
 
+use crate::platform::{AsFd, BorrowedFd, RawFd};
 use std::fmt;
-use std::os::fd::{AsFd, BorrowedFd, RawFd};
 
 use crate::Result;
 
