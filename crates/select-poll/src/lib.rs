@@ -1,10 +1,16 @@
-//! poll(2) and select(2) backends: every Unix.
+//! poll(2) and select(2) backends: every Unix, and WinSock's `select` on Windows.
 //!
 //! This crate gives Rust Python's `select.poll()` objects ([`Poll`]) and `select.select()`
 //! ([`select()`]) with CPython's exact semantics, plus [`Select`], a
 //! [`Backend`](select_core::Backend) over select(2) like Python's
 //! `selectors.SelectSelector`. Both mechanisms exist on every Unix, so this crate is the
 //! fallback and the baseline the other backends are tested against.
+//!
+//! On Windows the crate has [`select()`] and [`Select`] only, over WinSock's `select`, and
+//! for sockets only, as Python has them there ("on Windows, it only works for sockets").
+//! `Poll` (WSAPoll) is left out, as Python has no `select.poll` there: before Windows 10
+//! version 2004 WSAPoll did not report a failed `connect` (why curl and libuv avoid it), and
+//! WinSock `select` already serves everything `selectors.SelectSelector` does.
 //!
 //! # Design choices
 //!
@@ -59,23 +65,29 @@
 //! linted with clippy for i686 and aarch64 Linux, Android, macOS (x86-64 and arm64), FreeBSD,
 //! NetBSD, illumos, OpenBSD, DragonFly BSD and Solaris (the library alone for musl), but not
 //! run there; in particular the libc `select` path (illumos, Solaris) has only been compiled.
+//! The Windows build (`select()` and `Select` over WinSock) is linted for
+//! `x86_64-pc-windows-gnu` and `-msvc`, and its tests (`src/tests/sockets.rs`, TCP and UDP
+//! on 127.0.0.1) ran under Wine 8 on Linux; CI runs them natively on Windows.
 //!
 //! Python: `select.poll`, `select.select`, the `select.POLL*` constants.
 
-#![cfg(unix)]
+#![cfg(any(unix, windows))]
 #![deny(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod conv;
+#[cfg(unix)]
 mod poll;
 mod select;
 mod sys;
 mod table;
 
+#[cfg(unix)]
 pub use poll::Poll;
 pub use select::{Select, select, select_interruptible};
 
+#[cfg(unix)]
 use bitflags::bitflags;
 
 /// The number of descriptors one select(2) set holds: descriptors `0..FD_SETSIZE` can be
@@ -84,7 +96,13 @@ use bitflags::bitflags;
 /// 1024 on Linux, macOS, FreeBSD, OpenBSD and DragonFly BSD; 256 on NetBSD; 65536 on 64-bit
 /// illumos and Solaris (1024 on 32-bit). The value is libc's for the target.
 ///
-/// Python: the limit behind "filedescriptor out of range in select()".
+/// On Windows a set is a list of sockets, not a bitmap, so this is a *count*: each list given
+/// to [`select()`] holds at most 512 entries (duplicates included), and a [`Select`] at most
+/// 512 registrations, whatever the socket numbers; 512 is what CPython's `select` module is
+/// built with on Windows (WinSock's own default is 64).
+///
+/// Python: the limit behind "filedescriptor out of range in select()" and "too many file
+/// descriptors in select()".
 ///
 /// # References
 ///  - [POSIX]
@@ -92,7 +110,15 @@ use bitflags::bitflags;
 ///
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/basedefs/sys_select.h.html
 /// [Linux]: https://man7.org/linux/man-pages/man2/select.2.html
+#[cfg(unix)]
 pub const FD_SETSIZE: usize = libc::FD_SETSIZE;
+/// The number of sockets one WinSock `select` set holds (see the Unix definition): 512, as
+/// CPython defines `FD_SETSIZE` before including `winsock2.h`.
+///
+/// # References
+///  - [WinSock](https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-select)
+#[cfg(windows)]
+pub const FD_SETSIZE: usize = 512;
 
 /// The `POLLMSG` value on Linux, which neither `libc` nor rustix exports: 0x0400 in
 /// `include/uapi/asm-generic/poll.h`, and 0x0200 on SPARC
@@ -103,6 +129,7 @@ const LINUX_POLLMSG: u16 = 0x0400;
 #[cfg(all(linux_kernel, any(target_arch = "sparc", target_arch = "sparc64")))]
 const LINUX_POLLMSG: u16 = 0x0200;
 
+#[cfg(unix)]
 bitflags! {
     /// The `events`/`revents` bits of a `struct pollfd`: every `POLL*` constant this target
     /// defines, with the target's own values.
@@ -159,6 +186,7 @@ bitflags! {
     }
 }
 
+#[cfg(unix)]
 impl PollFlags {
     /// Python's default mask for `poll.register`: `POLLIN | POLLPRI | POLLOUT`.
     pub const PYTHON_DEFAULT: PollFlags = PollFlags::IN.union(PollFlags::PRI).union(PollFlags::OUT);
@@ -189,34 +217,44 @@ impl PollFlags {
 }
 
 /// `POLLIN`: there is data to read. Python: `select.POLLIN`.
+#[cfg(unix)]
 pub const POLLIN: PollFlags = PollFlags::IN;
 /// `POLLPRI`: there is urgent data to read. Python: `select.POLLPRI`.
+#[cfg(unix)]
 pub const POLLPRI: PollFlags = PollFlags::PRI;
 /// `POLLOUT`: writing will not block. Python: `select.POLLOUT`.
+#[cfg(unix)]
 pub const POLLOUT: PollFlags = PollFlags::OUT;
 /// `POLLERR`: an error condition. Python: `select.POLLERR`.
+#[cfg(unix)]
 pub const POLLERR: PollFlags = PollFlags::ERR;
 /// `POLLHUP`: the peer hung up. Python: `select.POLLHUP`.
+#[cfg(unix)]
 pub const POLLHUP: PollFlags = PollFlags::HUP;
 /// `POLLNVAL`: the descriptor is not open. Python: `select.POLLNVAL`.
+#[cfg(unix)]
 pub const POLLNVAL: PollFlags = PollFlags::NVAL;
 /// `POLLRDNORM`: normal data can be read. Python: `select.POLLRDNORM`.
+#[cfg(unix)]
 pub const POLLRDNORM: PollFlags = PollFlags::RDNORM;
 /// `POLLRDBAND`: priority-band data can be read. Python: `select.POLLRDBAND`.
+#[cfg(unix)]
 pub const POLLRDBAND: PollFlags = PollFlags::RDBAND;
 /// `POLLWRNORM`: normal data can be written. Python: `select.POLLWRNORM`.
+#[cfg(unix)]
 pub const POLLWRNORM: PollFlags = PollFlags::WRNORM;
 /// `POLLWRBAND`: priority-band data can be written. Python: `select.POLLWRBAND`.
+#[cfg(unix)]
 pub const POLLWRBAND: PollFlags = PollFlags::WRBAND;
 /// `POLLRDHUP`: the peer shut down its writing half. Python: `select.POLLRDHUP`.
-#[cfg(poll_rdhup)]
+#[cfg(all(unix, poll_rdhup))]
 pub const POLLRDHUP: PollFlags = PollFlags::RDHUP;
 /// `POLLMSG`: defined for compatibility, unused by Linux. Python: `select.POLLMSG`.
-#[cfg(linux_kernel)]
+#[cfg(all(unix, linux_kernel))]
 pub const POLLMSG: PollFlags = PollFlags::MSG;
 /// `POLLINIGNEOF` (FreeBSD): `POLLIN` ignoring end of file on a FIFO. Python has no such
 /// constant.
-#[cfg(freebsd)]
+#[cfg(all(unix, freebsd))]
 pub const POLLINIGNEOF: PollFlags = PollFlags::INIGNEOF;
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 #[cfg(doc)]
@@ -13,26 +13,8 @@ use select_core::{
 };
 
 use crate::sys::PollArray;
-use crate::table::Table;
+use crate::table::{Table, lock, try_lock};
 use crate::{PollFlags, conv};
-
-/// Locks `mutex`, recovering the data if a thread panicked while holding it: every critical
-/// section here leaves the data consistent, so a poisoned lock holds nothing half-done.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Takes `mutex` without blocking, or fails with [`Error::ConcurrentWait`] naming `object`.
-pub(crate) fn try_lock<'a, T>(
-    mutex: &'a Mutex<T>,
-    object: &'static str,
-) -> Result<MutexGuard<'a, T>> {
-    match mutex.try_lock() {
-        Ok(guard) => Ok(guard),
-        Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
-        Err(TryLockError::WouldBlock) => Err(Error::ConcurrentWait { object }),
-    }
-}
 
 /// A set of descriptors watched with `poll(2)` — Python's `select.poll()` object.
 ///

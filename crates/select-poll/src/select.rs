@@ -2,7 +2,6 @@
 //! over select(2) (Python's `selectors.SelectSelector`).
 
 use std::ops::ControlFlow;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -11,11 +10,12 @@ use rustix::io::Errno;
 use select_core::Backend;
 use select_core::timeout::{keep_waiting, wait_with_retry};
 use select_core::{
-    BackendKind, Capabilities, Checked, Error, Event, EventList, Interest, Mechanism, Result,
+    AsFd, AsRawFd, BackendKind, BorrowedFd, CLOSED_HANDLE, Capabilities, Checked, Error, Event,
+    EventList, Interest, Mechanism, NOT_REGISTERED, RawFd, Result,
 };
 
 use crate::conv::{self, FdBits, SELECT_RULE};
-use crate::poll::{lock, try_lock};
+use crate::table::{lock, try_lock};
 use crate::{FD_SETSIZE, sys};
 
 /// One list of [`select()`]: its set and one past its largest descriptor.
@@ -38,7 +38,7 @@ fn list_set<T: AsFd>(list: &[T]) -> Result<ListSet> {
             return Err(Error::TooManyFds { count: list.len(), limit: FD_SETSIZE });
         }
         set.bits.insert(index);
-        set.nfds = set.nfds.max(index + 1);
+        set.nfds = set.nfds.max(conv::bound(index));
     }
     Ok(set)
 }
@@ -81,6 +81,13 @@ fn working<'w>(template: &FdBits, empty: bool, work: &'w mut FdBits) -> Option<&
 /// this calls the C library's `select` with its own `fd_set`, whose `FD_SETSIZE` (65536 on
 /// 64-bit illumos) is the limit enforced.
 ///
+/// On Windows this is WinSock's `select`, for sockets only (`impl AsSocket`): any socket
+/// number is accepted, and the limit is a count, at most [`FD_SETSIZE`] (512) entries per
+/// list. Three empty lists sleep for the timeout there too, a deliberate difference from
+/// CPython, which passes WinSock's `WSAEINVAL` through ("known to work on Unix but not on
+/// Windows"): a portable program gets the same sleep everywhere. No signal interrupts
+/// WinSock, so `on_interrupt` is never called there.
+///
 /// Python: `select.select(rlist, wlist, xlist, timeout)`.
 ///
 /// # Errors
@@ -88,7 +95,8 @@ fn working<'w>(template: &FdBits, empty: bool, work: &'w mut FdBits) -> Option<&
 /// [`Error::FdOutOfRange`] naming the first descriptor outside `0..FD_SETSIZE` (Python:
 /// "filedescriptor out of range in select()"); [`Error::TooManyFds`] for a list longer than
 /// `FD_SETSIZE` (Python: "too many file descriptors in select()"); the errno of select(2),
-/// for example `EBADF` for a closed descriptor (never `EINTR`).
+/// for example `EBADF` for a closed descriptor (never `EINTR`), or on Windows WinSock's code
+/// unchanged (`WSAENOTSOCK`, 10038, for a closed socket: [`select_core::CLOSED_HANDLE`]).
 ///
 /// # References
 ///  - [POSIX]
@@ -99,6 +107,7 @@ fn working<'w>(template: &FdBits, empty: bool, work: &'w mut FdBits) -> Option<&
 ///  - [OpenBSD]
 ///  - [DragonFly BSD]
 ///  - [illumos]
+///  - [WinSock]
 ///
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/select.html
 /// [Linux]: https://man7.org/linux/man-pages/man2/select.2.html
@@ -108,6 +117,7 @@ fn working<'w>(template: &FdBits, empty: bool, work: &'w mut FdBits) -> Option<&
 /// [OpenBSD]: https://man.openbsd.org/select.2
 /// [DragonFly BSD]: https://man.dragonflybsd.org/?command=select&section=2
 /// [illumos]: https://illumos.org/man/3C/select
+/// [WinSock]: https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-select
 #[allow(clippy::type_complexity, reason = "the three result lists mirror Python's 3-tuple")]
 pub fn select<'a, R: AsFd, W: AsFd, X: AsFd>(
     rlist: &'a [R],
@@ -187,9 +197,11 @@ pub(crate) fn wait_rebuilding<S>(
         let mut rebuilt = false;
         let result = wait_with_retry(remaining, SELECT_RULE, on_interrupt, |slice| {
             match attempt(work, slice) {
-                Err(Errno::BADF) if rebuilds < MAX_REBUILDS && rebuild(work) => {
+                Err(errno)
+                    if errno == CLOSED_HANDLE && rebuilds < MAX_REBUILDS && rebuild(work) =>
+                {
                     rebuilt = true;
-                    Err(Errno::BADF)
+                    Err(errno)
                 }
                 result => result,
             }
@@ -251,7 +263,7 @@ impl SelectState {
             ] {
                 if interest.contains(wanted) {
                     set.insert(index);
-                    self.nfds = self.nfds.max(index + 1);
+                    self.nfds = self.nfds.max(conv::bound(index));
                 }
             }
         }
@@ -263,7 +275,11 @@ impl SelectState {
 ///
 /// Registrations are kept in insertion order and a wait reports in that order. Every
 /// descriptor must be below [`FD_SETSIZE`] ([`Backend::FD_LIMIT`]); a larger one is refused
-/// at registration with [`Error::FdOutOfRange`]. `READABLE` waits in the read set,
+/// at registration with [`Error::FdOutOfRange`]. On Windows any socket number is accepted
+/// and at most [`FD_SETSIZE`] (512) sockets can be registered; the next is refused with
+/// [`Error::TooManyFds`], and a closed registered socket fails a wait with `WSAENOTSOCK`
+/// instead of `EBADF`. A wait with nothing to wait for sleeps for its timeout on every
+/// platform. `READABLE` waits in the read set,
 /// `WRITABLE` in the write set and `PRIORITY` in the exceptional set. A registered
 /// descriptor that is closed makes the next wait fail with `EBADF` (select(2) has no
 /// `POLLNVAL`); unregister it with [`unregister_raw`](Select::unregister_raw).
@@ -285,6 +301,7 @@ impl SelectState {
 ///  - [OpenBSD]
 ///  - [DragonFly BSD]
 ///  - [illumos]
+///  - [WinSock]
 ///
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/select.html
 /// [Linux]: https://man7.org/linux/man-pages/man2/select.2.html
@@ -294,6 +311,7 @@ impl SelectState {
 /// [OpenBSD]: https://man.openbsd.org/select.2
 /// [DragonFly BSD]: https://man.dragonflybsd.org/?command=select&section=2
 /// [illumos]: https://illumos.org/man/3C/select
+/// [WinSock]: https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-select
 #[derive(Debug)]
 pub struct Select {
     table: Mutex<crate::table::Table<Interest>>,
@@ -368,7 +386,7 @@ impl Select {
 impl Mechanism for Select {
     const KIND: BackendKind = BackendKind::Select;
     const CAPABILITIES: Capabilities = Capabilities::LEVEL.union(Capabilities::PRIORITY);
-    const FD_LIMIT: Option<usize> = Some(FD_SETSIZE);
+    const FD_LIMIT: Option<usize> = conv::NUMBER_LIMIT;
     type Events = EventList;
 
     fn new() -> Result<Select> {
@@ -377,8 +395,16 @@ impl Mechanism for Select {
 
     /// Starts watching `fd`, or replaces its interest in place if it is registered.
     /// select-core has checked `fd` against [`FD_SETSIZE`] ([`Backend::FD_LIMIT`]).
+    ///
+    /// At most [`FD_SETSIZE`] descriptors can be registered: a set holds no more. On Unix the
+    /// number limit implies it; on Windows, where a set is a list of sockets, it is the limit.
     fn register_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
-        self.table()?.insert(fd.as_raw_fd(), interest);
+        let mut table = self.table()?;
+        let fd = fd.as_raw_fd();
+        if table.get(fd).is_none() && table.len() >= FD_SETSIZE {
+            return Err(Error::TooManyFds { count: table.len() + 1, limit: FD_SETSIZE });
+        }
+        table.insert(fd, interest);
         Ok(())
     }
 
@@ -386,7 +412,7 @@ impl Mechanism for Select {
         if self.table()?.modify(fd.as_raw_fd(), interest) {
             Ok(())
         } else {
-            Err(Error::Os(Errno::NOENT))
+            Err(Error::Os(NOT_REGISTERED))
         }
     }
 

@@ -1,16 +1,23 @@
 //! The raw system calls: poll(2) over stored descriptor numbers and select(2) over
-//! [`FdBits`]; the only module allowed `unsafe`.
+//! [`FdBits`] (WinSock's `select` on Windows); the only module allowed `unsafe`.
 #![allow(unsafe_code)]
 
+#[cfg(unix)]
 use std::fmt;
+#[cfg(unix)]
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::time::Duration;
 
-use rustix::event::{PollFd, Timespec};
+#[cfg(unix)]
+use rustix::event::PollFd;
+use rustix::event::Timespec;
 use rustix::io::Errno;
 
+#[cfg(unix)]
 use crate::PollFlags;
-use crate::conv::{self, FdBits};
+#[cfg(unix)]
+use crate::conv;
+use crate::conv::FdBits;
 
 /// A timeout slice as the `timespec` rustix takes. Slices come from
 /// [`select_core::timeout::wait_with_retry`] and are at most 100,000,000 seconds, so they
@@ -25,6 +32,7 @@ fn timespec(timeout: Duration) -> Result<Timespec, Errno> {
 /// reused) while it is registered; poll(2) then reports `POLLNVAL` (or the new file's
 /// readiness). The array owns its allocation across waits: [`rebuild`](PollArray::rebuild)
 /// reuses it, so steady-state waits allocate nothing.
+#[cfg(unix)]
 pub(crate) struct PollArray {
     /// The entries, each borrowing its descriptor for `'static`. These borrows never leave
     /// this module: they are created by `rebuild` and only ever read by `poll(2)` and by
@@ -35,12 +43,14 @@ pub(crate) struct PollArray {
     pub(crate) resume: usize,
 }
 
+#[cfg(unix)]
 impl fmt::Debug for PollArray {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PollArray").field("len", &self.fds.len()).finish()
     }
 }
 
+#[cfg(unix)]
 impl PollArray {
     /// An empty array.
     pub(crate) const fn new() -> PollArray {
@@ -192,7 +202,7 @@ mod imp {
     }
 }
 
-#[cfg(not(rustix_select))]
+#[cfg(all(unix, not(rustix_select)))]
 mod imp {
     //! select(2) through libc with libc's own `fd_set`, where rustix has no `select`
     //! (illumos, Solaris and other Unix systems rustix leaves out). The system's `select`
@@ -269,6 +279,106 @@ mod imp {
                 Errno::from_io_error(&std::io::Error::last_os_error()).unwrap_or(Errno::INVAL)
             );
         }
+        for (set, bits) in [(read_set, read), (write_set, write), (except_set, except)] {
+            if let (Some(set), Some(bits)) = (set, bits) {
+                read_back(&set, bits);
+            }
+        }
+        Ok(usize::try_from(ready).unwrap_or(0))
+    }
+}
+
+#[cfg(windows)]
+mod imp {
+    //! WinSock's `select` through rustix, whose Windows sets are WinSock's own `fd_set`
+    //! layout: a count followed by that many sockets, in `FdSetElement` words. WinSock reads
+    //! `fd_count` entries, so a set may hold more than `winsock2.h`'s default of 64; it holds
+    //! [`FD_SETSIZE`] (512, as CPython builds it).
+
+    use std::time::Duration;
+
+    use rustix::event::{FdSetElement, FdSetIter, Timespec, fd_set_insert, fd_set_num_elements};
+    use rustix::io::Errno;
+
+    use crate::FD_SETSIZE;
+    use crate::conv::FdBits;
+
+    /// Words in one set of `FD_SETSIZE` sockets: one for `fd_count` (padded to a socket's
+    /// alignment) and one per socket, since a `SOCKET` and an `FdSetElement` have the same
+    /// size on both 32- and 64-bit Windows.
+    pub(crate) const WORDS: usize = 1 + FD_SETSIZE;
+
+    /// One set in WinSock's layout, filled from `bits`.
+    fn kernel_set(bits: &FdBits) -> [FdSetElement; WORDS] {
+        debug_assert!(fd_set_num_elements(FD_SETSIZE, 0) <= WORDS);
+        let mut set = [FdSetElement::default(); WORDS];
+        for socket in bits.iter() {
+            fd_set_insert(&mut set, socket);
+        }
+        set
+    }
+
+    /// Copies what WinSock left in `set` (the ready members, moved to the front) back into
+    /// `bits`.
+    fn read_back(set: &[FdSetElement], bits: &mut FdBits) {
+        bits.clear();
+        for socket in FdSetIter::new(set) {
+            bits.insert(socket);
+        }
+    }
+
+    /// Sleeps for `timeout` (for ever with `None`): what select(2) does on Unix with three
+    /// empty sets, which WinSock refuses with `WSAEINVAL`. Python passes that `WSAEINVAL`
+    /// through; this crate sleeps instead, deliberately, so a [`crate::Select`] with nothing
+    /// registered waits out its timeout on every platform, as the [`select_core::Backend`]
+    /// contract requires, and `select(&[], &[], &[], t)` is the portable sleep it is on Unix.
+    fn sleep(timeout: Option<&Timespec>) -> Result<usize, Errno> {
+        match timeout {
+            Some(timeout) => {
+                let seconds = u64::try_from(timeout.tv_sec).map_err(|_| Errno::INVAL)?;
+                let nanos = u32::try_from(timeout.tv_nsec).map_err(|_| Errno::INVAL)?;
+                std::thread::sleep(Duration::new(seconds, nanos));
+                Ok(0)
+            }
+            None => loop {
+                std::thread::park();
+            },
+        }
+    }
+
+    pub(super) fn select(
+        nfds: i32,
+        read: Option<&mut FdBits>,
+        write: Option<&mut FdBits>,
+        except: Option<&mut FdBits>,
+        timeout: Option<&Timespec>,
+    ) -> Result<usize, Errno> {
+        let members = [&read, &write, &except]
+            .iter()
+            .map(|set| set.as_deref().map_or(0, FdBits::len))
+            .sum::<usize>();
+        if members == 0 {
+            return sleep(timeout);
+        }
+        let mut read_set = read.as_deref().map(kernel_set);
+        let mut write_set = write.as_deref().map(kernel_set);
+        let mut except_set = except.as_deref().map(kernel_set);
+        // SAFETY: rustix requires every socket in the sets to be open (I/O safety) and each
+        // set to hold `fd_set_num_elements(count)` words; each holds `WORDS`, enough for
+        // `FD_SETSIZE` sockets, and no set has more members (`FdBits` holds at most that
+        // many). The sockets were open when registered or are borrowed for this call; one
+        // that was closed since makes WinSock fail with `WSAENOTSOCK`, and a reused handle
+        // only reports the new socket's readiness: `select` reads readiness and performs no
+        // I/O on any socket.
+        let ready = unsafe {
+            rustix::event::select(
+                nfds,
+                read_set.as_mut().map(|set| &mut set[..]),
+                write_set.as_mut().map(|set| &mut set[..]),
+                except_set.as_mut().map(|set| &mut set[..]),
+                timeout,
+            )
+        }?;
         for (set, bits) in [(read_set, read), (write_set, write), (except_set, except)] {
             if let (Some(set), Some(bits)) = (set, bits) {
                 read_back(&set, bits);

@@ -2,7 +2,27 @@
 //! [`Select`](crate::Select): Python's poll object's `dict` of fd to mask.
 
 use std::collections::HashMap;
-use std::os::fd::RawFd;
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+
+use select_core::{Error, RawFd, Result};
+
+/// Locks `mutex`, recovering the data if a thread panicked while holding it: every critical
+/// section here leaves the data consistent, so a poisoned lock holds nothing half-done.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Takes `mutex` without blocking, or fails with [`Error::ConcurrentWait`] naming `object`.
+pub(crate) fn try_lock<'a, T>(
+    mutex: &'a Mutex<T>,
+    object: &'static str,
+) -> Result<MutexGuard<'a, T>> {
+    match mutex.try_lock() {
+        Ok(guard) => Ok(guard),
+        Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
+        Err(TryLockError::WouldBlock) => Err(Error::ConcurrentWait { object }),
+    }
+}
 
 /// Registrations in insertion order, with O(1) lookup, and a flag saying whether they changed
 /// since the wait last copied them.
