@@ -129,9 +129,12 @@ mod selector;
 mod sys;
 mod waker;
 
+#[cfg(unix)]
+pub use select_core::PIPE_BUF;
 pub use select_core::{
-    Backend, BackendKind, Capabilities, Errno, Error, Event, EventBuffer, EventIter, EventList,
-    Interest, OnInterrupt, PIPE_BUF, Readiness, Result,
+    AsFd, AsRawFd, Backend, BackendKind, BorrowedFd, CLOSED_HANDLE, Capabilities, Errno, Error,
+    Event, EventBuffer, EventIter, EventList, Interest, NOT_REGISTERED, OnInterrupt, RawFd,
+    Readiness, Result,
 };
 pub use selector::{DEFAULT_CAPACITY, Keys, Ready, ReadyEvent, Selector, SelectorKey};
 pub use sys::backends;

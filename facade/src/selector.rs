@@ -1,10 +1,9 @@
 //! [`Selector`]: Python's `selectors` module over any [`Backend`].
 
 use std::fmt;
-use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::time::Duration;
 
-use rustix::io::Errno;
+use select_core::{AsFd, AsRawFd, NO_MEMORY, RawFd};
 
 use crate::{Backend, DefaultBackend, Error, EventBuffer, Interest, Readiness, Result, Waker};
 
@@ -336,7 +335,7 @@ impl<B: Backend, T> Selector<B, T> {
         let wanted = if self.table.try_reserve_exact(wanted - self.table.len()).is_ok() {
             wanted
         } else {
-            self.table.try_reserve_exact(needed - self.table.len()).map_err(|_| Errno::NOMEM)?;
+            self.table.try_reserve_exact(needed - self.table.len()).map_err(|_| NO_MEMORY)?;
             needed
         };
         self.table.resize_with(wanted, || None);

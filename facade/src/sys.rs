@@ -13,7 +13,9 @@
 //!    `select_kqueue::Kqueue`.
 //! 4. illumos and Solaris: `select_devpoll::DevPoll`.
 //! 5. Any other Unix: `select_poll::Poll`.
-//! 6. Anything else: `compile_error!`.
+//! 6. Windows: `select_poll::Select` (WinSock `select`), as Python's `DefaultSelector` is
+//!    `SelectSelector` there.
+//! 7. Anything else: `compile_error!`.
 //!
 //! The arms are one `cfg_if!` ladder, as in getrandom's `backends.rs`: each condition is
 //! written once, the first that holds wins, and the last arm is a `compile_error!`. The
@@ -53,25 +55,30 @@ cfg_if::cfg_if! {
         pub(crate) use select_devpoll::DevPoll as Chosen;
     } else if #[cfg(unix)] {
         pub(crate) use select_poll::Poll as Chosen;
-    // 6. Nothing else is supported.
+    // 6. Windows has WinSock's select and nothing else Python uses.
+    } else if #[cfg(windows)] {
+        pub(crate) use select_poll::Select as Chosen;
+    // 7. Nothing else is supported.
     } else {
         compile_error!(
-            "the `select` crate supports Unix targets only (select(2) and poll(2) are POSIX); \
-             see docs/ARCHITECTURE.md"
+            "the `select` crate supports Unix and Windows targets only (select(2) and poll(2) \
+             are POSIX, WinSock has select); see docs/ARCHITECTURE.md"
         );
     }
 }
 
 /// Every backend this target has, as types that implement [`Backend`](crate::Backend).
 ///
-/// `Poll` and `Select` exist on every Unix; `Epoll` on Linux and Android; `Kqueue` on macOS,
+/// `Poll` and `Select` exist on every Unix, `Select` alone on Windows; `Epoll` on Linux and Android; `Kqueue` on macOS,
 /// iOS and the BSDs; `DevPoll` on illumos and Solaris. Generic code that should run on each of
 /// them uses [`for_each_backend!`](crate::for_each_backend) instead of naming them.
 ///
 /// Python: the objects `select.poll`, `select.epoll`, `select.kqueue` and `select.devpoll`
 /// (and `select.select` as a backend), of which `hasattr(select, ...)` tells which exist.
 pub mod backends {
-    pub use select_poll::{Poll, Select};
+    #[cfg(unix)]
+    pub use select_poll::Poll;
+    pub use select_poll::Select;
 
     #[cfg(epoll_os)]
     pub use select_epoll::Epoll;
@@ -86,7 +93,7 @@ pub mod backends {
 /// The native, Python-shaped API of each backend this target has, re-exported at the crate
 /// root by `lib.rs`: types, constants and module aliases such as `select::epoll`.
 pub(crate) mod native {
-    /// The poll(2) and select(2) backends' own API: every Unix.
+    /// The poll(2) and select(2) backends' own API: every Unix (`select()` alone on Windows).
     ///
     /// Python: `select.poll()` objects, `select.select()` and the `POLL*` constants.
     pub use select_poll as poll;
@@ -121,8 +128,8 @@ pub(crate) mod native {
 /// and cross-backend tests run on each of them without writing a `cfg`.
 ///
 /// `Type` is a path such as `$crate::backends::Poll`, usable wherever a type is. The order is
-/// `Poll`, `Select`, then the native backend (`Epoll`, `Kqueue` or `DevPoll`), if the target
-/// has one.
+/// `Poll` (Unix only), `Select`, then the native backend (`Epoll`, `Kqueue` or `DevPoll`), if
+/// the target has one.
 ///
 /// Python: no equivalent; the closest is trying each of `select.poll`, `select.epoll`,
 /// `select.kqueue` and `select.devpoll` that `hasattr(select, ...)` reports.
@@ -139,16 +146,33 @@ pub(crate) mod native {
 ///     };
 /// }
 /// select::for_each_backend!(record);
-/// assert!(names.contains(&"poll"));
+/// assert!(names.contains(&"select"));
 /// assert!(names.contains(&select::DefaultBackend::NAME));
 /// ```
 #[macro_export]
 macro_rules! for_each_backend {
     ($m:ident) => {
-        $m!($crate::backends::Poll);
+        $crate::__for_the_poll_backend!($m);
         $m!($crate::backends::Select);
         $crate::__for_the_native_backend!($m);
     };
+}
+
+// `Poll` of `for_each_backend!`: poll(2) exists on every Unix, and Windows has no `Poll`.
+cfg_if::cfg_if! {
+    if #[cfg(unix)] {
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __for_the_poll_backend {
+            ($m:ident) => { $m!($crate::backends::Poll); };
+        }
+    } else {
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __for_the_poll_backend {
+            ($m:ident) => {};
+        }
+    }
 }
 
 // The native backend of `for_each_backend!`, one arm per family: the same ladder as the
@@ -193,6 +217,8 @@ pub(crate) mod waker {
 
     use rustix::event::{EventfdFlags, eventfd};
 
+    pub(crate) use super::unix_waker_io::{End, read, write};
+
     /// The waker's descriptors: one eventfd serves as both ends.
     pub(crate) fn new() -> rustix::io::Result<(OwnedFd, Option<OwnedFd>)> {
         let fd = eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
@@ -205,9 +231,11 @@ pub(crate) mod waker {
 
 /// The Waker's mechanism: a self-pipe (Python's and mio's fallback) on every target without
 /// eventfd(2).
-#[cfg(not(epoll_os))]
+#[cfg(all(unix, not(epoll_os)))]
 pub(crate) mod waker {
     use std::os::fd::OwnedFd;
+
+    pub(crate) use super::unix_waker_io::{End, read, write};
 
     /// The waker's descriptors: the read end (waited on) and the write end.
     pub(crate) fn new() -> rustix::io::Result<(OwnedFd, Option<OwnedFd>)> {
@@ -237,5 +265,87 @@ pub(crate) mod waker {
             ioctl_fionbio(fd, true)?;
         }
         Ok((read, write))
+    }
+}
+
+/// How the Waker's ends are read and written on Unix: `read(2)` and `write(2)` on an owned
+/// descriptor.
+#[cfg(unix)]
+mod unix_waker_io {
+    /// One end of the waker: an eventfd or a pipe end.
+    pub(crate) type End = std::os::fd::OwnedFd;
+
+    /// `write(2)` of `bytes` to `end`.
+    pub(crate) fn write(end: &End, bytes: &[u8]) -> rustix::io::Result<usize> {
+        rustix::io::write(end, bytes)
+    }
+
+    /// `read(2)` from `end` into `buf`.
+    pub(crate) fn read(end: &End, buf: &mut [u8]) -> rustix::io::Result<usize> {
+        rustix::io::read(end, buf)
+    }
+}
+
+/// The Waker's mechanism on Windows: a connected pair of non-blocking loopback TCP sockets,
+/// as asyncio's self-pipe is there (`socket.socketpair()` emulated over 127.0.0.1); WinSock
+/// `select` waits on sockets only, so a pipe would not do. std's sockets are created
+/// non-inheritable, Windows' close-on-exec.
+#[cfg(windows)]
+pub(crate) mod waker {
+    use std::io::{self, Read, Write};
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
+
+    use rustix::io::Errno;
+
+    /// One end of the waker: a connected TCP socket.
+    pub(crate) type End = TcpStream;
+
+    /// What one wake writes: one byte.
+    pub(crate) const TOKEN: [u8; 1] = [1];
+
+    /// How many connections `new` accepts before giving up on finding its own: another
+    /// process may connect to the listener's port in between, as asyncio's `socketpair`
+    /// notes.
+    const ATTEMPTS: usize = 8;
+
+    /// The read end (waited on) and the write end: a listener on 127.0.0.1, port 0, accepts
+    /// the connection the write end makes to it, and is closed again. A connection from
+    /// anyone else (its address is not the write end's) is dropped and the next one taken.
+    pub(crate) fn new() -> rustix::io::Result<(End, Option<End>)> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(errno)?;
+        let write = TcpStream::connect(listener.local_addr().map_err(errno)?).map_err(errno)?;
+        let own = write.local_addr().map_err(errno)?;
+        for _ in 0..ATTEMPTS {
+            let (read, peer) = listener.accept().map_err(errno)?;
+            if peer != own {
+                continue;
+            }
+            for end in [&read, &write] {
+                end.set_nonblocking(true).map_err(errno)?;
+            }
+            // One byte per wake: send it at once rather than wait for Nagle's timer.
+            write.set_nodelay(true).map_err(errno)?;
+            return Ok((read, Some(write)));
+        }
+        Err(Errno::CONNREFUSED)
+    }
+
+    /// `send` of `bytes` on `end`; `WSAEWOULDBLOCK` comes back as [`Errno::AGAIN`].
+    pub(crate) fn write(mut end: &End, bytes: &[u8]) -> rustix::io::Result<usize> {
+        end.write(bytes).map_err(errno)
+    }
+
+    /// `recv` from `end` into `buf`; `WSAEWOULDBLOCK` comes back as [`Errno::AGAIN`].
+    pub(crate) fn read(mut end: &End, buf: &mut [u8]) -> rustix::io::Result<usize> {
+        end.read(buf).map_err(errno)
+    }
+
+    /// The WinSock code of a std error, unchanged (`Errno::AGAIN` is `WSAEWOULDBLOCK`).
+    fn errno(error: io::Error) -> Errno {
+        match error.raw_os_error() {
+            Some(code) => Errno::from_raw_os_error(code),
+            None if error.kind() == io::ErrorKind::WouldBlock => Errno::AGAIN,
+            None => Errno::INVAL,
+        }
     }
 }

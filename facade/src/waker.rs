@@ -2,13 +2,12 @@
 //! `Waker`).
 
 use std::fmt;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::io::Errno;
 
-use select_core::UserEvent;
+use select_core::{AsFd, AsRawFd, BorrowedFd, RawFd, UserEvent};
 
 use crate::{Error, Result, sys};
 
@@ -72,9 +71,9 @@ enum Mechanism {
     /// An eventfd or a pipe that the backend watches for readability.
     Descriptor {
         /// The end a wait watches; for an eventfd, also the end wakes write to.
-        read: OwnedFd,
-        /// The pipe's write end, or `None` for an eventfd.
-        write: Option<OwnedFd>,
+        read: sys::waker::End,
+        /// The pipe's (or socket pair's) write end, or `None` for an eventfd.
+        write: Option<sys::waker::End>,
     },
     /// The backend's own user event (kqueue's `EVFILT_USER`).
     User(UserEvent),
@@ -151,7 +150,7 @@ impl Waker {
             Mechanism::Descriptor { read, write } => {
                 let fd = write.as_ref().unwrap_or(read);
                 loop {
-                    match rustix::io::write(fd, &sys::waker::TOKEN) {
+                    match sys::waker::write(fd, &sys::waker::TOKEN) {
                         Ok(_) | Err(Errno::AGAIN) => break Ok(()),
                         Err(Errno::INTR) => continue,
                         Err(errno) => break Err(errno.into()),
@@ -205,7 +204,7 @@ impl Waker {
         let mut drained = false;
         let mut buf = [0u8; 64];
         loop {
-            match rustix::io::read(read, &mut buf) {
+            match sys::waker::read(read, &mut buf) {
                 Ok(0) => break,
                 // A short read emptied it: an eventfd read returns its whole 8-byte counter,
                 // and a pipe gives all it holds up to the buffer's size. Stopping here saves
@@ -262,15 +261,34 @@ impl Waker {
     }
 }
 
-impl AsFd for Waker {
-    /// The readable end, to register with a backend for
-    /// [`Interest::READABLE`](crate::Interest::READABLE); for a user-event waker, the backend's
-    /// own descriptor, which needs no registration with that backend.
-    fn as_fd(&self) -> BorrowedFd<'_> {
+impl Waker {
+    /// The handle `AsFd` (Unix) or `AsSocket` (Windows) gives.
+    fn borrow_handle(&self) -> BorrowedFd<'_> {
         match &self.inner.mechanism {
             Mechanism::Descriptor { read, .. } => read.as_fd(),
             Mechanism::User(event) => event.as_fd(),
         }
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::AsFd for Waker {
+    /// The readable end, to register with a backend for
+    /// [`Interest::READABLE`](crate::Interest::READABLE); for a user-event waker, the backend's
+    /// own descriptor, which needs no registration with that backend.
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.borrow_handle()
+    }
+}
+
+/// On Windows the waker is an `AsSocket` (so an [`AsFd`](crate::AsFd), as every socket is
+/// there): the readable end of its loopback socket pair.
+#[cfg(windows)]
+impl std::os::windows::io::AsSocket for Waker {
+    /// The readable socket, to register with a backend for
+    /// [`Interest::READABLE`](crate::Interest::READABLE).
+    fn as_socket(&self) -> BorrowedFd<'_> {
+        self.borrow_handle()
     }
 }
 

@@ -46,7 +46,7 @@ pub use backend::{
 pub use error::{Error, Result};
 pub use event::{Event, EventBuffer, EventIter, EventList, allocate_events};
 pub use interest::{Capabilities, Interest, Readiness};
-pub use platform::{AsFd, AsRawFd, BorrowedFd, CLOSED_HANDLE, NOT_REGISTERED, RawFd};
+pub use platform::{AsFd, AsRawFd, BorrowedFd, CLOSED_HANDLE, NO_MEMORY, NOT_REGISTERED, RawFd};
 /// The kernel's error number, as [`Error::Os`] carries it: rustix's `Errno`, re-exported so a
 /// caller can match one (`Errno::NOENT`, `Errno::BADF`) with no rustix dependency of its own.
 ///

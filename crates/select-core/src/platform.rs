@@ -90,6 +90,21 @@ pub(crate) const VALID_HANDLE: &str = "a non-negative file descriptor";
 #[cfg(windows)]
 pub(crate) const VALID_HANDLE: &str = "a socket other than INVALID_SOCKET";
 
+/// The error for memory the system cannot give: `ENOMEM` on Unix, `ERROR_NOT_ENOUGH_MEMORY`
+/// (8) on Windows, which WinSock has no code for; std maps both to
+/// [`std::io::ErrorKind::OutOfMemory`].
+pub const NO_MEMORY: Errno = no_memory();
+
+#[cfg(unix)]
+const fn no_memory() -> Errno {
+    Errno::NOMEM
+}
+
+#[cfg(windows)]
+const fn no_memory() -> Errno {
+    Errno::from_raw_os_error(8)
+}
+
 /// Whether `fd` is a number no open handle can have: negative on Unix (Python's "file
 /// descriptor cannot be a negative integer"), `INVALID_SOCKET` (all bits set) on Windows.
 pub(crate) fn is_invalid(fd: RawFd) -> bool {

@@ -308,6 +308,7 @@ fn errors_name_the_offending_value_and_map_to_io_errors() {
     assert_eq!(os.raw_os_error(), Some(crate::NOT_REGISTERED.raw_os_error()));
     assert_eq!(os.kind(), io::ErrorKind::NotFound);
     assert_eq!(Error::Os(Errno::INVAL).errno(), Some(Errno::INVAL));
+    assert_eq!(io::Error::from(Error::Os(crate::NO_MEMORY)).kind(), io::ErrorKind::OutOfMemory);
     // WinSock's codes on Windows (WSAENOTSOCK is 10038), errno values on Unix: kept as is.
     let closed = io::Error::from(Error::Os(crate::CLOSED_HANDLE));
     assert_eq!(closed.raw_os_error(), Some(crate::CLOSED_HANDLE.raw_os_error()));

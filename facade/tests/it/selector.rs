@@ -1,14 +1,16 @@
 //! The `Selector` contract on the default backend: keys and data, errors, timeouts, limits.
 
 use std::io::Write;
-use std::os::fd::{AsFd, AsRawFd};
+#[cfg(unix)]
 use std::os::unix::net::UnixStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
 use select::backends::Select;
 use select::{
-    Backend, Capabilities, DefaultBackend, Error, Interest, Readiness, Ready, Selector, SelectorKey,
+    AsFd, AsRawFd, Backend, Capabilities, DefaultBackend, Error, Interest, Readiness, Ready,
+    Selector, SelectorKey,
 };
 
 use crate::support::{self, EVENTUALLY, socketpair, tcp_pair};
@@ -28,7 +30,8 @@ pub(crate) fn ready<B: Backend, T: Copy + Ord>(
     ready
 }
 
-/// How many keys one `select` reports.
+/// How many keys one `select` reports (used by the Unix-only tests).
+#[cfg(unix)]
 pub(crate) fn count<B: Backend, T>(
     selector: &mut Selector<B, T>,
     timeout: Option<Duration>,
@@ -298,6 +301,7 @@ fn the_default_backend_is_named_at_run_time() {
     assert!(select::default_backend().is_ok());
 }
 
+#[cfg(unix)]
 /// Places a copy of a socket at or above `limit`, to test select(2)'s `FD_SETSIZE`.
 fn high_fd(fd: impl AsFd, limit: usize) -> std::os::fd::OwnedFd {
     support::raise_nofile(u64::try_from(limit).unwrap() + 64);
@@ -305,6 +309,7 @@ fn high_fd(fd: impl AsFd, limit: usize) -> std::os::fd::OwnedFd {
     rustix::io::fcntl_dupfd_cloexec(fd, limit).expect("dup above FD_SETSIZE")
 }
 
+#[cfg(unix)]
 #[test]
 fn select_2_rejects_descriptors_past_fd_setsize_with_a_clear_error() {
     let _fds = support::shared();
@@ -324,6 +329,7 @@ fn select_2_rejects_descriptors_past_fd_setsize_with_a_clear_error() {
     assert_eq!(count(&mut selector, Some(Duration::ZERO)), 1);
 }
 
+#[cfg(unix)]
 #[test]
 fn the_default_backend_accepts_high_descriptors_unless_it_has_a_limit() {
     let _fds = support::shared();
@@ -401,6 +407,7 @@ fn the_python_loop_compiles_registering_modifying_and_unregistering_inside_it() 
     assert_eq!(now, [2, 9]);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_key_unregistered_in_the_loop_is_not_found_even_when_its_number_is_reused() {
     // Exclusive: no other test may take the number this one frees and reuses.
@@ -494,6 +501,7 @@ fn a_modify_with_the_same_interest_rearms_a_oneshot_key() {
     assert_eq!(ready(&mut selector, Some(EVENTUALLY)).len(), 1, "modify re-armed it");
 }
 
+#[cfg(unix)]
 #[test]
 fn end_of_file_hang_up_and_error_follow_python_s_readiness_rule() {
     let _fds = support::shared();
@@ -528,6 +536,7 @@ fn end_of_file_hang_up_and_error_follow_python_s_readiness_rule() {
     assert_eq!(seen, expected, "{}", DefaultBackend::NAME);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_stream_dropped_while_registered_leaves_a_key_that_names_its_number() {
     // Exclusive: no other test may take the number this one frees and reuses.
@@ -578,8 +587,24 @@ fn keys_and_ready_are_exact_size_and_get_key_forms_agree() {
         assert_eq!(by_fd, mut_fd);
         assert_eq!(by_fd, selector.get_key_raw_mut(a.as_raw_fd()).map(|key| key.fd()));
     }
-    assert!(selector.get_key_raw(-1).is_none());
-    assert!(matches!(selector.unregister_raw(-1), Err(Error::NotRegistered { fd: -1 })));
+    // A number no descriptor can have: negative on Unix, INVALID_SOCKET on Windows.
+    let invalid = invalid_number();
+    assert!(selector.get_key_raw(invalid).is_none());
+    assert!(
+        matches!(selector.unregister_raw(invalid), Err(Error::NotRegistered { fd }) if fd == invalid)
+    );
+}
+
+/// A number no open descriptor has: -1 on Unix.
+#[cfg(unix)]
+fn invalid_number() -> select::RawFd {
+    -1
+}
+
+/// A number no open socket has: `INVALID_SOCKET` on Windows.
+#[cfg(windows)]
+fn invalid_number() -> select::RawFd {
+    select::RawFd::MAX
 }
 
 #[cfg(epoll_os)]
@@ -614,5 +639,5 @@ fn an_errno_matches_through_the_facade_alone() {
     let (a, _b) = socketpair();
     let backend = <DefaultBackend as Backend>::new().unwrap();
     let result = Backend::modify(&backend, a.as_fd(), Interest::READABLE);
-    assert!(matches!(result, Err(Error::Os(select::Errno::NOENT))), "{result:?}");
+    assert!(matches!(result, Err(Error::Os(select::NOT_REGISTERED))), "{result:?}");
 }

@@ -1,13 +1,13 @@
 //! The `Waker`: waking a blocked `select` from another thread, coalescing, descriptors.
 
-use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
 use rustix::io::{FdFlags, fcntl_getfd};
-use select::{Backend, DefaultBackend, Error, EventBuffer, Interest, Ready, Selector, Waker};
+use select::{AsFd, Backend, DefaultBackend, Error, EventBuffer, Interest, Ready, Selector, Waker};
 
 use crate::support::{self, EVENTUALLY, socketpair};
 
@@ -52,7 +52,7 @@ fn the_selector_waker_uses_the_backend_user_event_where_there_is_one() {
     // (kqueue on OpenBSD before 7.8 and NetBSD before 10 does not): the waker follows what
     // the backend gives, and falls back to a descriptor where it gives none.
     let declared = DefaultBackend::CAPABILITIES.contains(select::Capabilities::USER_EVENT);
-    let backend = DefaultBackend::new().unwrap();
+    let backend = <DefaultBackend as Backend>::new().unwrap();
     let has_user_event = backend.user_event().unwrap().is_some();
     assert!(declared || !has_user_event, "a user event without the capability");
     assert_eq!(waker.is_user_event(), has_user_event, "{waker:?}");
@@ -115,6 +115,7 @@ fn a_waker_works_with_a_raw_backend_wait() {
     assert_eq!(Backend::wait(&backend, &mut events, Some(Duration::ZERO)).unwrap(), 0);
 }
 
+#[cfg(unix)]
 #[test]
 fn waker_descriptors_are_close_on_exec() {
     let _fds = support::shared();
@@ -122,6 +123,7 @@ fn waker_descriptors_are_close_on_exec() {
     assert!(fcntl_getfd(&waker).unwrap().contains(FdFlags::CLOEXEC));
 }
 
+#[cfg(unix)]
 #[test]
 fn selectors_and_wakers_close_every_descriptor_they_open() {
     let _fds = support::exclusive();
@@ -252,6 +254,7 @@ fn waking_after_the_selector_is_closed_is_a_closed_error() {
     assert!(matches!(selector.waker(), Err(Error::Closed { .. })));
 }
 
+#[cfg(unix)]
 #[test]
 fn a_waker_that_outlives_its_selector_fails_cleanly_and_leaks_nothing() {
     let _fds = support::exclusive();
