@@ -8,7 +8,10 @@
 //! 5. `doc`: rustdoc with `-D warnings`
 //! 6. `cross`: clippy `-D warnings` for library and test code on every target of
 //!    `targets.rs`, installing targets and nightly's `rust-src` when missing
-//! 7. `bench-check`: the benches compile
+//! 7. `windows`: the Windows build's tests for `x86_64-pc-windows-gnu`, linked with mingw-w64
+//!    and run under Wine (select-core, select-poll's `select()` and `Select`, the facade's
+//!    Selector, Waker and echo tests, and the `echo_server` example); Linux hosts only
+//! 8. `bench-check`: the benches compile
 //!
 //! Every command is printed before it runs (xshell does this). A missing tool or target is a
 //! failure with a hint, never a silent pass.
@@ -47,8 +50,31 @@ const STEPS: &[Step] = &[
         run: cross,
         hint: "lint one target alone: `cargo xtask ci cross --targets <triple>`",
     },
+    Step {
+        name: "windows",
+        run: windows,
+        hint: "run one binary by hand: WINEDEBUG=-all WINEPREFIX=$PWD/target/wine/prefix \
+               /usr/lib/wine/wine64 target/x86_64-pc-windows-gnu/debug/deps/<test>.exe",
+    },
     Step { name: "bench-check", run: bench_check, hint: "the benches must compile" },
 ];
+
+/// The target the `windows` step builds and runs under Wine.
+const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
+
+/// The mingw-w64 C compiler and linker for [`WINDOWS_TARGET`] (Debian: `gcc-mingw-w64-x86-64`).
+const MINGW_GCC: &str = "x86_64-w64-mingw32-gcc";
+
+/// Where Debian's `wine64` package puts the 64-bit loader (it is not on the PATH there).
+const DEBIAN_WINE64: &str = "/usr/lib/wine/wine64";
+
+/// Tests the `windows` step skips under Wine, each with its reason. They still run on the
+/// native Windows job (`cargo xtask ci test` there).
+const SKIPPED_UNDER_WINE: &[(&str, &str)] = &[(
+    "waker::no_wake_is_lost_when_wakes_race_with_the_drain",
+    "a two-second watchdog on five spinning threads; under Wine on a loaded two-core machine \
+     one run in three missed it (not yet explained; the native job runs it)",
+)];
 
 /// The proptest case count the `test` step uses unless `PROPTEST_CASES` is set.
 const DEFAULT_PROPTEST_CASES: &str = "256";
@@ -135,7 +161,10 @@ fn test(sh: &Shell, _: &flags::Ci) -> Result<()> {
     }
     // The facade once more per fallback backend. A separate target directory per cfg keeps
     // the RUSTFLAGS change from invalidating the main build's cache.
-    for backend in ["poll", "select"] {
+    // Windows has select alone (its default already), so nothing is forced there.
+    let fallbacks: &[&str] =
+        if std::env::consts::OS == "windows" { &[] } else { &["poll", "select"] };
+    for backend in fallbacks {
         let rustflags = format!("--cfg select_backend=\"{backend}\"");
         let target_dir = format!("target/ci-{backend}");
         cmd!(sh, "cargo test -p select --target-dir {target_dir}")
@@ -225,6 +254,72 @@ fn cross_one(sh: &Shell, target: &Target, skip_install: bool) -> Result<()> {
             .run()?;
         }
     }
+    Ok(())
+}
+
+/// Builds the Windows tests with mingw-w64 and runs them under Wine, as mio's and polling's CI
+/// do. Wine 8 (Debian 12's) has no `bcryptprimitives.dll`, whose `ProcessPrng` Rust's std
+/// imports, so every binary would fail to start (status 53); `ci/wine/bcryptprimitives.c`, a
+/// `ProcessPrng` over advapi32's `SystemFunction036`, is compiled with the same mingw-w64 and
+/// placed beside the test binaries and examples, where Windows' loader looks first.
+fn windows(sh: &Shell, flags: &flags::Ci) -> Result<()> {
+    if std::env::consts::OS != "linux" {
+        bail!("the windows step runs the Windows tests under Wine on a Linux host");
+    }
+    which(sh, MINGW_GCC).with_context(|| {
+        format!("{MINGW_GCC} is missing (`apt-get install gcc-mingw-w64-x86-64`)")
+    })?;
+    let wine = if std::path::Path::new(DEBIAN_WINE64).exists() {
+        DEBIAN_WINE64.to_owned()
+    } else {
+        which(sh, "wine64").context("Wine is missing (`apt-get install wine64`)")?;
+        "wine64".to_owned()
+    };
+    let triple = WINDOWS_TARGET;
+    if !flags.skip_install {
+        cmd!(sh, "rustup target add {triple}").run()?;
+    }
+    let installed = cmd!(sh, "rustup target list --installed").read()?;
+    if !installed.lines().any(|line| line.trim() == triple) {
+        bail!("target {triple} is not installed (`rustup target add {triple}`)");
+    }
+
+    let root = crate::project_root();
+    let out = root.join("target").join(triple).join("debug");
+    for dir in ["deps", "examples"] {
+        let dir = out.join(dir);
+        sh.create_dir(&dir)?;
+        let dll = dir.join("bcryptprimitives.dll");
+        cmd!(
+            sh,
+            "{MINGW_GCC} -shared -O2 -o {dll} ci/wine/bcryptprimitives.c ci/wine/bcryptprimitives.def -ladvapi32"
+        )
+        .run()?;
+    }
+    let prefix = root.join("target").join("wine").join("prefix");
+    let env = [
+        ("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER", MINGW_GCC.to_owned()),
+        ("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", wine),
+        ("WINEDEBUG", "-all".to_owned()),
+        ("WINEPREFIX", prefix.display().to_string()),
+    ];
+    let mut skips = Vec::new();
+    for (name, reason) in SKIPPED_UNDER_WINE {
+        eprintln!("--> windows: skipping {name}: {reason}");
+        skips.extend(["--skip", name]);
+    }
+    // Doctests are not run for a cross target; the native job runs them.
+    let crates =
+        ["-p", "select-core", "-p", "select-poll", "-p", "select-conformance", "-p", "select"];
+    cmd!(sh, "cargo test {crates...} --target {triple} --lib --tests -- {skips...}")
+        .envs(env.clone())
+        .run()?;
+    cmd!(
+        sh,
+        "cargo run -p select --target {triple} --example echo_server -- --clients 10 --round-trips 100"
+    )
+    .envs(env)
+    .run()?;
     Ok(())
 }
 

@@ -42,6 +42,16 @@ pub(crate) const TARGETS: &[Target] = &[
         why: "NetBSD; kqueue with its own kevent field widths",
     },
     Target { triple: "x86_64-unknown-illumos", tier: Tier::Prebuilt, why: "illumos; /dev/poll" },
+    Target {
+        triple: "x86_64-pc-windows-msvc",
+        tier: Tier::Prebuilt,
+        why: "Windows; WinSock select (the native job's target)",
+    },
+    Target {
+        triple: "x86_64-pc-windows-gnu",
+        tier: Tier::Prebuilt,
+        why: "Windows with mingw-w64; WinSock select (what the windows step runs under Wine)",
+    },
     Target { triple: "x86_64-unknown-openbsd", tier: Tier::BuildStd, why: "OpenBSD; kqueue" },
     Target { triple: "x86_64-unknown-dragonfly", tier: Tier::BuildStd, why: "DragonFly; kqueue" },
     Target { triple: "x86_64-pc-solaris", tier: Tier::BuildStd, why: "Solaris; /dev/poll" },
