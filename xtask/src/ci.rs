@@ -9,7 +9,8 @@
 //! 6. `cross`: clippy `-D warnings` for library and test code on every target of
 //!    `targets.rs`, installing targets and nightly's `rust-src` when missing
 //! 7. `windows`: the Windows build's tests for `x86_64-pc-windows-gnu`, linked with mingw-w64
-//!    and run under Wine (select-core, select-poll's `select()` and `Select`, the facade's
+//!    and run under Wine (select-core, select-poll's `select()` and `Select` with the conformance
+//!    suite's socket scenarios, the facade's
 //!    Selector, Waker and echo tests, and the `echo_server` example); Linux hosts only
 //! 8. `bench-check`: the benches compile
 //!

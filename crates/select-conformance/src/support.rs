@@ -2,18 +2,36 @@
 //! interrupt waits, descriptor counting, the descriptor limit, and socketpair and pipe
 //! constructors.
 
+#[cfg(unix)]
 use std::collections::BTreeSet;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
+#[cfg(unix)]
+use std::os::fd::{BorrowedFd, RawFd};
+#[cfg(unix)]
 use std::thread::JoinHandle;
+#[cfg(unix)]
 use std::time::Duration;
 
-use rustix::io::{Errno, FdFlags};
+use rustix::io::Errno;
+#[cfg(unix)]
+use rustix::io::FdFlags;
+#[cfg(unix)]
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
+#[cfg(unix)]
 use rustix::process::{Resource, Rlimit};
+use select_core::AsFd;
 
+/// An owned descriptor: std's `OwnedFd` on Unix, an `OwnedSocket` on Windows.
+#[cfg(unix)]
+pub use std::os::fd::OwnedFd;
+/// An owned descriptor: std's `OwnedFd` on Unix, an `OwnedSocket` on Windows.
+#[cfg(windows)]
+pub use std::os::windows::io::OwnedSocket as OwnedFd;
+
+#[cfg(unix)]
 use crate::sys;
 
 /// The signal an [`Interrupter`] sends: `SIGUSR2`.
+#[cfg(unix)]
 pub const INTERRUPT_SIGNAL: i32 = sys::INTERRUPT_SIGNAL;
 
 /// `sigaction(SIGUSR2, {handler, flags: 0}, NULL)` — installs, once per process, a handler for
@@ -33,6 +51,7 @@ pub const INTERRUPT_SIGNAL: i32 = sys::INTERRUPT_SIGNAL;
 ///
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/sigaction.html
 /// [Linux]: https://man7.org/linux/man-pages/man2/sigaction.2.html
+#[cfg(unix)]
 pub fn install_interrupt_handler() {
     sys::install_handler();
 }
@@ -40,6 +59,7 @@ pub fn install_interrupt_handler() {
 /// How many times the handler of [`install_interrupt_handler`] has run in this process, on any
 /// thread. Tests compare it before and after to prove that signals really arrived.
 #[must_use]
+#[cfg(unix)]
 pub fn signals_received() -> usize {
     sys::signals_received()
 }
@@ -60,8 +80,10 @@ pub fn signals_received() -> usize {
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/pthread_kill.html
 /// [Linux]: https://man7.org/linux/man-pages/man3/pthread_kill.3.html
 #[derive(Debug)]
+#[cfg(unix)]
 pub struct Interrupter<'a>(sys::Signaller<'a>);
 
+#[cfg(unix)]
 impl Interrupter<'static> {
     /// `pthread_kill(pthread_self(), SIGUSR2)` every `period` — interrupts the calling thread
     /// until the returned value is dropped.
@@ -71,6 +93,7 @@ impl Interrupter<'static> {
     }
 }
 
+#[cfg(unix)]
 impl<'a> Interrupter<'a> {
     /// `pthread_kill(target, SIGUSR2)` every `period` — interrupts the thread of `target`
     /// until the returned value is dropped.
@@ -97,12 +120,14 @@ impl<'a> Interrupter<'a> {
 ///
 /// If `fd` is negative.
 #[must_use]
+#[cfg(unix)]
 pub fn borrow_raw(fd: RawFd) -> BorrowedFd<'static> {
     sys::borrow_raw(fd)
 }
 
 /// `fcntl(fd, F_GETFD)` succeeds — whether `fd` is an open descriptor number.
 #[must_use]
+#[cfg(unix)]
 pub fn is_open(fd: RawFd) -> bool {
     !matches!(rustix::io::fcntl_getfd(borrow_raw(fd)), Err(Errno::BADF))
 }
@@ -119,6 +144,7 @@ pub fn is_open(fd: RawFd) -> bool {
 ///
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/fcntl.html
 /// [Linux]: https://man7.org/linux/man-pages/man2/fcntl.2.html
+#[cfg(unix)]
 pub fn is_cloexec(fd: impl AsFd) -> rustix::io::Result<bool> {
     Ok(rustix::io::fcntl_getfd(fd)?.contains(FdFlags::CLOEXEC))
 }
@@ -132,6 +158,7 @@ pub fn is_cloexec(fd: impl AsFd) -> rustix::io::Result<bool> {
 /// closing descriptors at the same time make the answer approximate; the suite runs its
 /// counted scenarios in a child process of their own for that reason.
 #[must_use]
+#[cfg(unix)]
 pub fn open_fds() -> BTreeSet<RawFd> {
     for dir in ["/proc/self/fd", "/dev/fd"] {
         if let Some(listed) = list_dir(dir) {
@@ -149,6 +176,7 @@ pub fn open_fds() -> BTreeSet<RawFd> {
 }
 
 /// The numbers a directory such as `/proc/self/fd` lists, or `None` if it cannot be read.
+#[cfg(unix)]
 fn list_dir(dir: &str) -> Option<BTreeSet<RawFd>> {
     let entries = std::fs::read_dir(dir).ok()?;
     let mut fds = BTreeSet::new();
@@ -161,6 +189,7 @@ fn list_dir(dir: &str) -> Option<BTreeSet<RawFd>> {
 
 /// How many descriptors are open in this process: `open_fds().len()`.
 #[must_use]
+#[cfg(unix)]
 pub fn count_open_fds() -> usize {
     open_fds().len()
 }
@@ -187,6 +216,7 @@ pub fn count_open_fds() -> usize {
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/setrlimit.html
 /// [Linux]: https://man7.org/linux/man-pages/man2/setrlimit.2.html
 /// [Apple]: https://developer.apple.com/library/archive/documentation/System/Conceptual/ManPages_iPhoneOS/man2/setrlimit.2.html
+#[cfg(unix)]
 pub fn raise_fd_limit() -> rustix::io::Result<u64> {
     let limit = rustix::process::getrlimit(Resource::Nofile);
     let Some(current) = limit.current else {
@@ -221,6 +251,7 @@ pub fn raise_fd_limit() -> rustix::io::Result<u64> {
 ///
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/socketpair.html
 /// [Linux]: https://man7.org/linux/man-pages/man2/socketpair.2.html
+#[cfg(unix)]
 pub fn socketpair() -> rustix::io::Result<(OwnedFd, OwnedFd)> {
     let (a, b) = rustix::net::socketpair(
         AddressFamily::UNIX,
@@ -245,6 +276,7 @@ pub fn socketpair() -> rustix::io::Result<(OwnedFd, OwnedFd)> {
 ///
 /// [POSIX]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/pipe.html
 /// [Linux]: https://man7.org/linux/man-pages/man2/pipe.2.html
+#[cfg(unix)]
 pub fn pipe() -> rustix::io::Result<(OwnedFd, OwnedFd)> {
     let (reader, writer) = rustix::pipe::pipe()?;
     configure(&reader)?;
@@ -253,6 +285,7 @@ pub fn pipe() -> rustix::io::Result<(OwnedFd, OwnedFd)> {
 }
 
 /// Makes `fd` close-on-exec and non-blocking.
+#[cfg(unix)]
 fn configure(fd: &OwnedFd) -> rustix::io::Result<()> {
     rustix::io::fcntl_setfd(fd, FdFlags::CLOEXEC)?;
     rustix::io::ioctl_fionbio(fd, true)
@@ -263,6 +296,7 @@ fn configure(fd: &OwnedFd) -> rustix::io::Result<()> {
 /// # Errors
 ///
 /// The errno of `write`, including `EAGAIN` once a non-blocking descriptor is full.
+#[cfg(unix)]
 pub fn write_all(fd: impl AsFd, mut bytes: &[u8]) -> rustix::io::Result<()> {
     while !bytes.is_empty() {
         match rustix::io::write(&fd, bytes) {
@@ -280,6 +314,7 @@ pub fn write_all(fd: impl AsFd, mut bytes: &[u8]) -> rustix::io::Result<()> {
 /// # Errors
 ///
 /// The errno of `read` other than `EAGAIN` and `EINTR`.
+#[cfg(unix)]
 pub fn drain(fd: impl AsFd) -> rustix::io::Result<usize> {
     let mut total = 0;
     let mut buffer = [0_u8; 4096];
@@ -300,6 +335,7 @@ pub fn drain(fd: impl AsFd) -> rustix::io::Result<usize> {
 /// # Errors
 ///
 /// The errno of `write` other than `EAGAIN` and `EINTR`.
+#[cfg(unix)]
 pub fn fill(fd: impl AsFd) -> rustix::io::Result<usize> {
     let mut total = 0;
     let chunk = [0_u8; 4096];
@@ -311,4 +347,92 @@ pub fn fill(fd: impl AsFd) -> rustix::io::Result<usize> {
             Err(errno) => return Err(errno),
         }
     }
+}
+
+/// A connected pair of non-blocking loopback TCP sockets, as Python's `socket.socketpair()`
+/// makes one on Windows (which has no `AF_UNIX` socketpair that WinSock `select` takes).
+/// std creates them non-inheritable, Windows' close-on-exec.
+///
+/// # Errors
+///
+/// The WinSock code of `bind`, `connect`, `accept` or `ioctlsocket`.
+#[cfg(windows)]
+pub fn socketpair() -> rustix::io::Result<(OwnedFd, OwnedFd)> {
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
+    let errno = |error: std::io::Error| {
+        Errno::from_raw_os_error(error.raw_os_error().unwrap_or(Errno::INVAL.raw_os_error()))
+    };
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(errno)?;
+    let a = TcpStream::connect(listener.local_addr().map_err(errno)?).map_err(errno)?;
+    let (b, _) = listener.accept().map_err(errno)?;
+    for end in [&a, &b] {
+        end.set_nonblocking(true).map_err(errno)?;
+        end.set_nodelay(true).map_err(errno)?;
+    }
+    Ok((OwnedFd::from(a), OwnedFd::from(b)))
+}
+
+/// `send(fd, bytes)` until every byte is written (WinSock has no `write` on sockets).
+///
+/// # Errors
+///
+/// The WinSock code of `send` (`Errno::AGAIN` if the socket is full).
+#[cfg(windows)]
+pub fn write_all(fd: impl AsFd, mut bytes: &[u8]) -> rustix::io::Result<()> {
+    while !bytes.is_empty() {
+        let written = rustix::net::send(fd.as_fd(), bytes, rustix::net::SendFlags::empty())?;
+        bytes = &bytes[written..];
+    }
+    Ok(())
+}
+
+/// `recv(fd, ..)` until `WSAEWOULDBLOCK` or end of stream, returning how many bytes were read.
+///
+/// # Errors
+///
+/// The WinSock code of `recv`, other than `WSAEWOULDBLOCK`.
+#[cfg(windows)]
+pub fn drain(fd: impl AsFd) -> rustix::io::Result<usize> {
+    let mut total = 0;
+    let mut buffer = [0_u8; 4096];
+    loop {
+        match rustix::net::recv(fd.as_fd(), &mut buffer, rustix::net::RecvFlags::empty()) {
+            Ok((0, _)) => return Ok(total),
+            Ok((read, _)) => total += read,
+            Err(Errno::AGAIN) => return Ok(total),
+            Err(errno) => return Err(errno),
+        }
+    }
+}
+
+/// `send(fd, ..)` until `WSAEWOULDBLOCK`, returning how many bytes were written.
+///
+/// # Errors
+///
+/// The WinSock code of `send`, other than `WSAEWOULDBLOCK`.
+#[cfg(windows)]
+pub fn fill(fd: impl AsFd) -> rustix::io::Result<usize> {
+    let mut total = 0;
+    let chunk = [0_u8; 4096];
+    loop {
+        match rustix::net::send(fd.as_fd(), &chunk, rustix::net::SendFlags::empty()) {
+            Ok(written) => total += written,
+            Err(Errno::AGAIN) => return Ok(total),
+            Err(errno) => return Err(errno),
+        }
+    }
+}
+
+/// A number no open descriptor has: -1 on Unix.
+#[must_use]
+#[cfg(unix)]
+pub const fn invalid_number() -> select_core::RawFd {
+    -1
+}
+
+/// A number no open socket has: `INVALID_SOCKET` (all bits set) on Windows.
+#[must_use]
+#[cfg(windows)]
+pub const fn invalid_number() -> select_core::RawFd {
+    select_core::RawFd::MAX
 }

@@ -91,7 +91,7 @@
 //!
 //! [illumos]: https://illumos.org/man/4D/poll
 //! [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
-#![cfg(any(target_os = "illumos", target_os = "solaris", test))]
+#![cfg(any(target_os = "illumos", target_os = "solaris", all(test, unix)))]
 #![deny(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -2,7 +2,6 @@
 //! std's socket types, which is all WinSock `select` takes), `unix` on Unix only (pipes,
 //! socketpairs, signals, descriptor numbers), and the shared conformance suite.
 
-#[cfg(unix)]
 mod conformance;
 mod sockets;
 #[cfg(unix)]
