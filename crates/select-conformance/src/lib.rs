@@ -11,6 +11,7 @@
 //!   model of level-triggered readiness;
 //! - [`faults`]: a signal every millisecond during two seconds of waits, four threads
 //!   registering while another waits, and waits on a closed backend;
+//! - [`interrupts`]: the caller's interrupt hook of `wait_interruptible` under real signals;
 //! - [`support`]: helpers any backend crate's own tests may use.
 //!
 //! # Design choices
@@ -39,6 +40,7 @@
 
 pub mod expectations;
 pub mod faults;
+pub mod interrupts;
 pub mod model;
 mod runner;
 pub mod scenarios;
@@ -67,6 +69,7 @@ macro_rules! conformance_suite {
                     duplicate_registration, unsupported_interest, buffer_capacity,
                     close_then_closed, concurrent_wait, user_event, no_starvation;
                 faults: signal_storm, registration_during_waits, wait_after_close;
+                interrupts: interrupt_hook_breaks, interrupt_hook_continues;
                 model: model_matches;
             }
         }

@@ -174,10 +174,15 @@ mod broken {
             self.inner.unregister_raw(fd)
         }
 
-        fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
+        fn wait_interruptible(
+            &self,
+            events: &mut EventList,
+            timeout: Option<Duration>,
+            on_interrupt: &mut dyn FnMut() -> std::ops::ControlFlow<()>,
+        ) -> Result<usize> {
             check_capacity(events)?;
             let mut inner = B::Events::with_capacity(events.capacity());
-            self.inner.wait(&mut inner, timeout)?;
+            self.inner.wait_interruptible(&mut inner, timeout, on_interrupt)?;
             events.clear();
             for event in inner.iter() {
                 if F::DROP_FIRST_EVENT && !self.dropped.swap(true, Ordering::Relaxed) {
