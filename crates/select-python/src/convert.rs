@@ -8,7 +8,8 @@ use std::os::fd::RawFd;
 use std::time::Duration;
 
 use pyo3::exceptions::{
-    PyKeyError, PyOSError, PyOverflowError, PyRuntimeError, PyTypeError, PyValueError,
+    PyInterruptedError, PyKeyError, PyOSError, PyOverflowError, PyRuntimeError, PyTypeError,
+    PyValueError,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyInt};
@@ -56,7 +57,8 @@ pub(crate) fn fildes(obj: &Bound<'_, PyAny>) -> PyResult<RawFd> {
 pub(crate) enum Round {
     /// Away from zero.
     Up,
-    /// Towards +∞.
+    /// Towards +∞ (epoll's milliseconds).
+    #[cfg_attr(not(linux_kernel), allow(dead_code, reason = "only epoll rounds this way"))]
     Ceiling,
 }
 
@@ -193,6 +195,7 @@ pub(crate) fn unsigned_short(obj: &Bound<'_, PyAny>) -> PyResult<u16> {
 /// # Errors
 ///
 /// `TypeError` for an object that is not an integer.
+#[cfg(linux_kernel)]
 pub(crate) fn bitwise_u32(obj: &Bound<'_, PyAny>) -> PyResult<u32> {
     if let Ok(value) = obj.extract::<i64>() {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "mod 2³²")]
@@ -219,6 +222,9 @@ pub(crate) fn py_error(error: select_core::Error) -> PyErr {
         Error::TooManyFds { .. } => PyValueError::new_err("too many file descriptors in select()"),
         Error::Overflow { .. } => PyOverflowError::new_err(error.to_string()),
         Error::ShortWrite { .. } => PyOSError::new_err(error.to_string()),
+        // Only reached if a hook stopped a wait without saying why; the module's own hook
+        // always keeps the handler's exception (see `interrupt::wait`).
+        Error::Interrupted => PyInterruptedError::new_err(error.to_string()),
         // Closed objects, bad arguments, and whatever a later version of the crates adds.
         other => PyValueError::new_err(other.to_string()),
     }

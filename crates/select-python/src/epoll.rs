@@ -202,7 +202,9 @@ impl EpollObject {
             .take()
             .filter(|events| events.capacity() == capacity)
             .unwrap_or_else(|| EpollEvents::with_capacity(capacity));
-        let waited = interrupt::wait(py, |_on_interrupt| epoll.poll(&mut events, timeout));
+        let waited = interrupt::wait(py, |on_interrupt| {
+            epoll.poll_interruptible(&mut events, timeout, on_interrupt)
+        });
         let result = waited
             .and_then(|_| PyList::new(py, events.iter().map(|(fd, flags)| (fd, flags.bits()))));
         *lock(&self.spare) = Some(events);

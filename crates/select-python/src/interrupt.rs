@@ -12,19 +12,18 @@ use std::ops::ControlFlow;
 
 use pyo3::prelude::*;
 
+use select_core::OnInterrupt;
+
 use crate::convert::py_error;
 
-/// What the crates call after each `EINTR` (select-core's contract): `Continue` retries the
-/// wait, `Break` ends it with `Error::Interrupted`.
-pub(crate) type OnInterrupt<'a> = dyn FnMut() -> ControlFlow<()> + 'a;
-
 /// Runs `wait` with the GIL released, handing it the hook that runs the signal handlers after
-/// each `EINTR`, and turns its error into the Python exception: the one a handler raised if it
+/// each `EINTR` (select-core's [`OnInterrupt`]: `Continue` retries the wait, `Break` ends it
+/// with `Error::Interrupted`), and turns its error into the Python exception: the one a handler raised if it
 /// stopped the wait, otherwise [`py_error`]'s.
 pub(crate) fn wait<T, F>(py: Python<'_>, wait: F) -> PyResult<T>
 where
     T: Send,
-    F: Send + FnOnce(&mut OnInterrupt<'_>) -> select_core::Result<T>,
+    F: Send + FnOnce(OnInterrupt<'_>) -> select_core::Result<T>,
 {
     let mut raised: Option<PyErr> = None;
     let result = py.detach(|| {

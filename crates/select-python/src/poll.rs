@@ -81,7 +81,8 @@ impl PollObject {
     ) -> PyResult<Bound<'py, PyList>> {
         let timeout = convert::millisecond_timeout(timeout, MILLISECONDS, Round::Up)?;
         let poll = &self.poll;
-        let ready = interrupt::wait(py, |_on_interrupt| poll.poll(timeout))?;
+        let ready =
+            interrupt::wait(py, |on_interrupt| poll.poll_interruptible(timeout, on_interrupt))?;
         // CPython masks revents with 0xFFFF; PollFlags is 16 bits already.
         PyList::new(py, ready.into_iter().map(|(fd, revents)| (fd, revents.bits())))
     }

@@ -102,8 +102,8 @@ pub(crate) fn select<'py>(
     let write = convert_list(wlist)?;
     let except = convert_list(xlist)?;
     let (r, w, x) = (&read.entries[..], &write.entries[..], &except.entries[..]);
-    let ready = interrupt::wait(py, |_on_interrupt| {
-        let (r, w, x) = select_poll::select(r, w, x, timeout)?;
+    let ready = interrupt::wait(py, |on_interrupt| {
+        let (r, w, x) = select_poll::select_interruptible(r, w, x, timeout, on_interrupt)?;
         let indices =
             |ready: Vec<&Entry>| ready.iter().map(|entry| entry.index).collect::<Vec<_>>();
         Ok((indices(r), indices(w), indices(x)))

@@ -6,7 +6,9 @@
 //! `OwnedFd` so that Rust callers cannot pass a number they do not own; here the Python caller
 //! vouches for the number, exactly as it does for CPython's C module.
 
-use std::os::fd::{BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{BorrowedFd, RawFd};
+#[cfg(linux_kernel)]
+use std::os::fd::{FromRawFd, OwnedFd};
 
 /// Borrows the descriptor number `fd` for one call into a backend crate.
 ///
@@ -28,6 +30,7 @@ pub(crate) fn borrow_number<'a>(fd: RawFd) -> BorrowedFd<'a> {
 
 /// Takes ownership of the descriptor number `fd`, for `epoll.fromfd(fd)`: closing or
 /// collecting the object closes the number.
+#[cfg(linux_kernel)]
 pub(crate) fn adopt_number(fd: RawFd) -> OwnedFd {
     debug_assert!(fd >= 0, "fromfd handles -1 and rejects other negative numbers first");
     // SAFETY: `fd` is non-negative (`fromfd` checks it). Python's `fromfd` documents that the
