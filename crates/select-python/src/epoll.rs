@@ -144,7 +144,10 @@ impl EpollObject {
     /// fd is the target file descriptor of the operation; eventmask is a bit set composed of
     /// the various EPOLL constants. The epoll interface supports all file descriptors that
     /// support poll.
-    #[pyo3(signature = (fd, eventmask = None))]
+    #[pyo3(
+        signature = (fd, eventmask = None),
+        text_signature = "($self, /, fd, eventmask=select.EPOLLIN | select.EPOLLPRI | select.EPOLLOUT)"
+    )]
     fn register(
         &self,
         fd: &Bound<'_, PyAny>,

@@ -43,7 +43,10 @@ impl PollObject {
     }
 
     /// Register a file descriptor with the polling object.
-    #[pyo3(signature = (fd, eventmask = None, /))]
+    #[pyo3(
+        signature = (fd, eventmask = None, /),
+        text_signature = "($self, fd, eventmask=select.POLLIN | select.POLLPRI | select.POLLOUT, /)"
+    )]
     fn register(
         &self,
         fd: &Bound<'_, PyAny>,

@@ -13,8 +13,9 @@ from the interpreter's own `test` package, and reports every test's outcome.
 
 The runner then compares: every test that passes with CPython's module must pass with ours, and
 every test CPython's module skips must be skipped with ours too. It prints one closing line per
-module, `ours: N passed, N failed, N skipped`, `cpython: ...`, and ends with the line for ours
-alone, `N passed, N failed, N skipped`; it exits non-zero if a test failed with ours, or the
+module (CPython's test files and the crate's own `test_select_rs.py` apart, then together),
+`ours: N passed, N failed, N skipped`, `cpython: ...`, and ends with the line for ours alone,
+`N passed, N failed, N skipped`; it exits non-zero if a test failed with ours, or the
 comparison found a difference.
 
 `--large` adds the second, larger client nobody here wrote: asyncio's selector event loop tests
@@ -40,6 +41,12 @@ CORE = [
     "test.test_selectors",
     "test._test_eintr.SelectEINTRTest",
 ]
+
+# The crate's own tests (this directory), which assert CPython's behaviour where its test
+# files do not look; they run against both modules too, and must agree.
+OWN = ["test_select_rs"]
+# Where the module differs from CPython on purpose: against ours only.
+OURS_ONLY = ["test_select_rs_ours"]
 
 LARGE = [
     "test.test_asyncio.test_selector_events",
@@ -107,6 +114,7 @@ def child(which, site, names, report):
         sys.exit(f"error: `select` is this crate's module ({select.__file__}), not CPython's")
     print(f"[{which}] select = {getattr(select, '__file__', select)}", file=sys.stderr)
 
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     loader = unittest.TestLoader()
     suite = unittest.TestSuite()
     outcomes = {}
@@ -117,6 +125,9 @@ def child(which, site, names, report):
             # A module that skips itself at import (test_kqueue, test_devpoll on Linux).
             print(f"[{which}] {name} skipped: {skip}", file=sys.stderr)
             outcomes[name] = "skip"
+    if which == "ours":
+        for name in OURS_ONLY:
+            suite.addTests(loader.loadTestsFromName(name))
     runner = unittest.TextTestRunner(stream=sys.stderr, verbosity=1, resultclass=Recorder)
     result = runner.run(suite)
     outcomes.update(result.outcomes)
@@ -180,7 +191,7 @@ def main():
         import test.support  # noqa: F401
     except ImportError:
         sys.exit(f"error: {MISSING_TESTS}")
-    names = CORE + (LARGE if args.large else [])
+    names = CORE + OWN + (LARGE if args.large else [])
     which = [args.only] if args.only else ["cpython", "ours"]
     results = {w: run_child(w, args.site, names, args.site, args.timeout) for w in which}
 
@@ -201,6 +212,12 @@ def main():
                      if o == "fail" and f"with ours: {t}" not in " ".join(problems)]
     for problem in problems:
         print(problem)
+    own = tuple(name + "." for name in OWN + OURS_ONLY)
+    for w, outcomes in results.items():
+        cpython_tests = {t: o for t, o in outcomes.items() if not t.startswith(own)}
+        own_tests = {t: o for t, o in outcomes.items() if t.startswith(own)}
+        print(f"{w}, the crate's own tests: {line(own_tests)}")
+        print(f"{w}, CPython's test files: {line(cpython_tests)}")
     for w, outcomes in results.items():
         print(f"{w}: {line(outcomes)}")
     print(line(results.get("ours", results.get("cpython"))))
