@@ -1,6 +1,7 @@
 //! Names the operating-system families once, so the module's sources never spell `target_os`.
 //!
-//! The module exports `epoll` where select-epoll exists, and the `POLL*` constants each
+//! The module exports `epoll` where select-epoll exists, `kqueue` and `kevent` where
+//! select-kqueue does, and the `POLL*` constants each
 //! system defines; the aliases say where.
 //!
 //! On Apple systems an extension module leaves Python's symbols to the interpreter that loads
@@ -11,6 +12,22 @@ fn main() {
         // epoll, and with it `POLLMSG`, exist on the Linux kernel (Linux and Android).
         linux_kernel: { any(target_os = "linux", target_os = "android") },
         // `POLLRDHUP` exists on Linux, FreeBSD and illumos (as select-poll's build script says).
+        // kqueue and kevent exist on Apple's systems and the BSDs; NetBSD's kevent fields are
+        // 32 bits wide.
+        kqueue: {
+            any(
+                target_os = "macos",
+                target_os = "ios",
+                target_os = "tvos",
+                target_os = "watchos",
+                target_os = "visionos",
+                target_os = "freebsd",
+                target_os = "netbsd",
+                target_os = "openbsd",
+                target_os = "dragonfly"
+            )
+        },
+        netbsd: { target_os = "netbsd" },
         poll_rdhup: { any(linux_kernel, target_os = "freebsd", target_os = "illumos") },
     }
     if std::env::var("CARGO_CFG_TARGET_VENDOR").as_deref() == Ok("apple") {

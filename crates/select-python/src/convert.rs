@@ -197,13 +197,24 @@ pub(crate) fn unsigned_short(obj: &Bound<'_, PyAny>) -> PyResult<u16> {
 /// `TypeError` for an object that is not an integer.
 #[cfg(linux_kernel)]
 pub(crate) fn bitwise_u32(obj: &Bound<'_, PyAny>) -> PyResult<u32> {
+    #[allow(clippy::cast_possible_truncation, reason = "mod 2³²")]
+    Ok(bitwise_u64(obj)? as u32)
+}
+
+/// An integer or `__index__` object reduced modulo 2⁶⁴ (CPython's bitwise converters, which
+/// callers narrow further).
+///
+/// # Errors
+///
+/// `TypeError` for an object that is not an integer.
+#[cfg(any(linux_kernel, kqueue))]
+pub(crate) fn bitwise_u64(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
     if let Ok(value) = obj.extract::<i64>() {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "mod 2³²")]
-        return Ok(value as u32);
+        return Ok(u64::from_ne_bytes(value.to_ne_bytes()));
     }
     let py = obj.py();
     let index = py.import(intern!(py, "operator"))?.call_method1(intern!(py, "index"), (obj,))?;
-    index.bitand(0xFFFF_FFFF_u32)?.extract()
+    index.bitand(u64::MAX)?.extract()
 }
 
 /// The Python exception for one of the crates' errors (spec §1.4, §1.5), with CPython's

@@ -21,6 +21,8 @@ mod convert;
 #[cfg(linux_kernel)]
 mod epoll;
 mod interrupt;
+#[cfg(kqueue)]
+mod kqueue;
 mod poll;
 mod select;
 mod sys;
@@ -50,6 +52,77 @@ fn select_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
         module.add_class::<epoll::EpollObject>()?;
         add_epoll_constants(module)?;
     }
+    #[cfg(kqueue)]
+    {
+        module.add_class::<kqueue::KqueueObject>()?;
+        module.add_class::<kqueue::KEventObject>()?;
+        add_kqueue_constants(module)?;
+    }
+    Ok(())
+}
+
+/// The `KQ_*` constants every kqueue system defines: CPython's list (spec §7) and the user
+/// filter, receipt and dispatch flags and user notes, with the target's values (a filter is
+/// negative where `filter` is a `short`).
+#[cfg(kqueue)]
+fn add_kqueue_constants(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    use select_kqueue::*;
+    for (name, filter) in [
+        ("KQ_FILTER_READ", KQ_FILTER_READ),
+        ("KQ_FILTER_WRITE", KQ_FILTER_WRITE),
+        ("KQ_FILTER_AIO", KQ_FILTER_AIO),
+        ("KQ_FILTER_VNODE", KQ_FILTER_VNODE),
+        ("KQ_FILTER_PROC", KQ_FILTER_PROC),
+        ("KQ_FILTER_SIGNAL", KQ_FILTER_SIGNAL),
+        ("KQ_FILTER_TIMER", KQ_FILTER_TIMER),
+        ("KQ_FILTER_USER", KQ_FILTER_USER),
+    ] {
+        module.add(name, filter)?;
+    }
+    for (name, flag) in [
+        ("KQ_EV_ADD", KQ_EV_ADD),
+        ("KQ_EV_DELETE", KQ_EV_DELETE),
+        ("KQ_EV_ENABLE", KQ_EV_ENABLE),
+        ("KQ_EV_DISABLE", KQ_EV_DISABLE),
+        ("KQ_EV_ONESHOT", KQ_EV_ONESHOT),
+        ("KQ_EV_CLEAR", KQ_EV_CLEAR),
+        ("KQ_EV_RECEIPT", KQ_EV_RECEIPT),
+        ("KQ_EV_DISPATCH", KQ_EV_DISPATCH),
+        ("KQ_EV_EOF", KQ_EV_EOF),
+        ("KQ_EV_ERROR", KQ_EV_ERROR),
+        ("KQ_EV_SYSFLAGS", KQ_EV_SYSFLAGS),
+        ("KQ_EV_FLAG1", KQ_EV_FLAG1),
+    ] {
+        module.add(name, flag)?;
+    }
+    for (name, note) in [
+        ("KQ_NOTE_LOWAT", KQ_NOTE_LOWAT),
+        ("KQ_NOTE_DELETE", KQ_NOTE_DELETE),
+        ("KQ_NOTE_WRITE", KQ_NOTE_WRITE),
+        ("KQ_NOTE_EXTEND", KQ_NOTE_EXTEND),
+        ("KQ_NOTE_ATTRIB", KQ_NOTE_ATTRIB),
+        ("KQ_NOTE_LINK", KQ_NOTE_LINK),
+        ("KQ_NOTE_RENAME", KQ_NOTE_RENAME),
+        ("KQ_NOTE_REVOKE", KQ_NOTE_REVOKE),
+        ("KQ_NOTE_EXIT", KQ_NOTE_EXIT),
+        ("KQ_NOTE_FORK", KQ_NOTE_FORK),
+        ("KQ_NOTE_EXEC", KQ_NOTE_EXEC),
+        ("KQ_NOTE_PDATAMASK", KQ_NOTE_PDATAMASK),
+        ("KQ_NOTE_TRACK", KQ_NOTE_TRACK),
+        ("KQ_NOTE_CHILD", KQ_NOTE_CHILD),
+        ("KQ_NOTE_TRACKERR", KQ_NOTE_TRACKERR),
+        ("KQ_NOTE_TRIGGER", KQ_NOTE_TRIGGER),
+        ("KQ_NOTE_FFNOP", KQ_NOTE_FFNOP),
+        ("KQ_NOTE_FFAND", KQ_NOTE_FFAND),
+        ("KQ_NOTE_FFOR", KQ_NOTE_FFOR),
+        ("KQ_NOTE_FFCOPY", KQ_NOTE_FFCOPY),
+        ("KQ_NOTE_FFCTRLMASK", KQ_NOTE_FFCTRLMASK),
+        ("KQ_NOTE_FFLAGSMASK", KQ_NOTE_FFLAGSMASK),
+    ] {
+        module.add(name, note)?;
+    }
+    // CPython exports `~NOTE_PDATAMASK` as the (negative) C int it is.
+    module.add("KQ_NOTE_PCTRLMASK", i32::from_ne_bytes(KQ_NOTE_PCTRLMASK.to_ne_bytes()))?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@
 //! vouches for the number, exactly as it does for CPython's C module.
 
 use std::os::fd::{BorrowedFd, RawFd};
-#[cfg(linux_kernel)]
+#[cfg(any(linux_kernel, kqueue))]
 use std::os::fd::{FromRawFd, OwnedFd};
 
 /// Borrows the descriptor number `fd` for one call into a backend crate.
@@ -28,9 +28,9 @@ pub(crate) fn borrow_number<'a>(fd: RawFd) -> BorrowedFd<'a> {
     unsafe { BorrowedFd::borrow_raw(fd) }
 }
 
-/// Takes ownership of the descriptor number `fd`, for `epoll.fromfd(fd)`: closing or
-/// collecting the object closes the number.
-#[cfg(linux_kernel)]
+/// Takes ownership of the descriptor number `fd`, for `fromfd(fd)`: closing or
+/// collecting the object closes the number (`epoll.fromfd`, `kqueue.fromfd`).
+#[cfg(any(linux_kernel, kqueue))]
 pub(crate) fn adopt_number(fd: RawFd) -> OwnedFd {
     debug_assert!(fd >= 0, "fromfd handles -1 and rejects other negative numbers first");
     // SAFETY: `fd` is non-negative (`fromfd` checks it). Python's `fromfd` documents that the

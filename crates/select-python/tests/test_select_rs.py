@@ -219,6 +219,57 @@ class Epoll(Base):
         self.assertEqual(result, [[]])
 
 
+@unittest.skipUnless(hasattr(select, "kqueue"), "needs select.kqueue")
+class KEvent(Base):
+    def test_udata_compares_signed(self):
+        big = select.kevent(1, udata=2**64 - 1)  # -1 as an intptr_t
+        small = select.kevent(1, udata=1)
+        self.assertLess(big, small)
+        self.assertEqual(big.udata, 2**64 - 1)
+
+    def test_comparisons_and_hashing(self):
+        ev = select.kevent(1)
+        self.assertFalse(ev == None)  # noqa: E711
+        self.assertTrue(ev != 1)
+        with self.assertRaises(TypeError):
+            ev < 1
+        with self.assertRaises(TypeError):
+            hash(ev)
+
+    def test_bitwise_fields_and_repr(self):
+        ev = select.kevent(0, select.KQ_FILTER_READ, -1, -1, -1, 0)
+        self.assertEqual(ev.flags, 0xFFFF)
+        self.assertEqual(ev.fflags, 0xFFFFFFFF)
+        self.assertIn("data=0xffffffffffffffff udata=0x0>", repr(ev))
+        with self.assertRaises(OverflowError):
+            select.kevent(0, data=2**63)
+
+    def test_control_arguments(self):
+        with select.kqueue() as kq:
+            with self.assertRaisesRegex(ValueError, "^Length of eventlist must be 0 or positive, got -1$"):
+                kq.control(None, -1)
+            with self.assertRaisesRegex(ValueError, "^timeout must be positive or None$"):
+                kq.control(None, 1, -1)
+            with self.assertRaisesRegex(TypeError, "^timeout argument must be a number or None, got str$"):
+                kq.control(None, 1, "1")
+            with self.assertRaisesRegex(TypeError, "select.kevent objects"):
+                kq.control([1], 0)
+            r, w = self.pipe()
+            kq.control([select.kevent(w, select.KQ_FILTER_WRITE)], 0)
+            events = kq.control(None, 4, 10)
+            self.assertEqual([(e.ident, e.filter) for e in events], [(w, select.KQ_FILTER_WRITE)])
+
+    def test_fork_closes_in_the_child(self):
+        kq = select.kqueue()
+        self.addCleanup(kq.close)
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if kq.closed else 1)
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        self.assertFalse(kq.closed)
+
+
 class Waits(Base):
     def test_gil_released_during_waits(self):
         r, w = self.pipe()
