@@ -1,7 +1,7 @@
 //! Names the operating-system families once, so the module's sources never spell `target_os`.
 //!
 //! The module exports `epoll` where select-epoll exists, `kqueue` and `kevent` where
-//! select-kqueue does, and the `POLL*` constants each
+//! select-kqueue does, `devpoll` where select-devpoll does, and the `POLL*` constants each
 //! system defines; the aliases say where.
 //!
 //! On Apple systems an extension module leaves Python's symbols to the interpreter that loads
@@ -28,6 +28,8 @@ fn main() {
             )
         },
         netbsd: { target_os = "netbsd" },
+        // /dev/poll exists on illumos and Solaris.
+        devpoll: { any(target_os = "illumos", target_os = "solaris") },
         poll_rdhup: { any(linux_kernel, target_os = "freebsd", target_os = "illumos") },
     }
     if std::env::var("CARGO_CFG_TARGET_VENDOR").as_deref() == Ok("apple") {

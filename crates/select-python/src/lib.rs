@@ -18,6 +18,8 @@
 #![allow(unreachable_pub, missing_docs)]
 
 mod convert;
+#[cfg(devpoll)]
+mod devpoll;
 #[cfg(linux_kernel)]
 mod epoll;
 mod interrupt;
@@ -52,6 +54,8 @@ fn select_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
         module.add_class::<epoll::EpollObject>()?;
         add_epoll_constants(module)?;
     }
+    #[cfg(devpoll)]
+    module.add_function(wrap_pyfunction!(devpoll::new_devpoll, module)?)?;
     #[cfg(kqueue)]
     {
         module.add_class::<kqueue::KqueueObject>()?;

@@ -270,6 +270,28 @@ class KEvent(Base):
         self.assertFalse(kq.closed)
 
 
+@unittest.skipUnless(hasattr(select, "devpoll"), "needs select.devpoll")
+class DevPoll(Base):
+    def test_timeouts_and_object_model(self):
+        dp = select.devpoll()
+        self.addCleanup(dp.close)
+        for bad in (-2, 2**31):
+            with self.assertRaisesRegex(OverflowError, "^timeout is too large$"):
+                dp.poll(bad)
+        self.assertFalse(hasattr(dp, "__enter__"))
+        with self.assertRaisesRegex(TypeError, "cannot create 'select.devpoll' instances"):
+            type(dp)()
+        r, w = self.pipe()
+        dp.register(w, select.POLLOUT)
+        self.assertEqual(dp.poll(0), [(w, select.POLLOUT)])
+        dp.unregister(w)
+        dp.unregister(w)  # unknown descriptors are ignored
+        dp.close()
+        self.assertTrue(dp.closed)
+        with self.assertRaisesRegex(ValueError, "closed devpoll object"):
+            dp.poll(0)
+
+
 class Waits(Base):
     def test_gil_released_during_waits(self):
         r, w = self.pipe()
