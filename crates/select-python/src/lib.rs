@@ -2,14 +2,14 @@
 //! replacement that passes CPython's own test files unmodified.
 //!
 //! ```sh
-//! cargo build -p select-python --release
-//! mkdir -p site && cp target/release/libselect_python.so \
-//!     site/select$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
-//! PYTHONPATH=site python3 -c 'import select; print(select.__file__, select._select_rs)'
+//! cargo xtask ci python    # builds, installs in target/ci-python/site, runs CPython's tests
+//! PYTHONPATH=target/ci-python/site python3 -c 'import select; print(select._select_rs)'
 //! ```
 //!
 //! The module converts; the crates do the work: `select()` and `poll` call select-poll,
-//! `epoll` calls select-epoll. The crate's README says what differs from CPython and why.
+//! `epoll` calls select-epoll, `kqueue` and `kevent` select-kqueue, `devpoll` select-devpoll.
+//! The crate's README says how to build and install the module by hand, and what differs from
+//! CPython and why.
 
 #![cfg(unix)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]

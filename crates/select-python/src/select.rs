@@ -60,9 +60,16 @@ fn convert_list<'py>(list: &Bound<'py, PyAny>) -> PyResult<Converted<'py>> {
             add(item)?;
         }
     } else {
-        let sequence = PyList::type_object(list.py())
-            .call1((list,))
-            .map_err(|_| PyTypeError::new_err("arguments 1-3 must be sequences"))?;
+        // As `PySequence_Fast`: only a TypeError (not iterable) gets the message; an
+        // exception the iteration itself raises propagates.
+        let py = list.py();
+        let sequence = PyList::type_object(py).call1((list,)).map_err(|error| {
+            if error.is_instance_of::<PyTypeError>(py) {
+                PyTypeError::new_err("arguments 1-3 must be sequences")
+            } else {
+                error
+            }
+        })?;
         for item in sequence.cast::<PyList>()?.iter() {
             add(item)?;
         }

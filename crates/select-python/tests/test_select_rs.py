@@ -89,6 +89,12 @@ class Conversions(Base):
             select.select([1024], [], [], 0)
         with self.assertRaisesRegex(TypeError, "^arguments 1-3 must be sequences$"):
             select.select(1, [], [])
+        def failing():
+            yield w
+            raise RuntimeError("from the iterable")
+
+        with self.assertRaisesRegex(RuntimeError, "from the iterable"):
+            select.select(failing(), [], [], 0)
         # Any iterable; the objects themselves come back, duplicates kept.
         self.assertEqual(select.select([], iter([w, w]), [], 0), ([], [w, w], []))
 
