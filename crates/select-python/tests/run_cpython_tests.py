@@ -143,7 +143,8 @@ def run_child(which, site, names, work, timeout):
     else:
         paths = [p for p in paths if os.path.abspath(p) != os.path.abspath(site)]
     env["PYTHONPATH"] = os.pathsep.join(paths)
-    report = os.path.join(work, f"outcomes-{which}.json")
+    # One file per runner process, so two runs on one site (CI and a --large run) never mix.
+    report = os.path.join(work, f"outcomes-{which}-{os.getpid()}.json")
     if os.path.exists(report):
         os.remove(report)
     command = [sys.executable, os.path.abspath(__file__), "--child", which, "--site", site,
@@ -158,6 +159,7 @@ def run_child(which, site, names, work, timeout):
         sys.exit(f"error: the {which} run exited with {completed.returncode} and no report")
     with open(report) as data:
         outcomes = json.load(data)
+    os.remove(report)
     print(f"[{which}] finished in {elapsed:.1f} s", file=sys.stderr)
     return outcomes
 
