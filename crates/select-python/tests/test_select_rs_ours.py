@@ -4,6 +4,8 @@ table); the runner runs them against this crate's module only."""
 import errno
 import os
 import select
+import subprocess
+import sys
 import threading
 import time
 import unittest
@@ -12,6 +14,13 @@ import unittest
 class Ours(unittest.TestCase):
     def test_marker(self):
         self.assertIsInstance(select._select_rs, str)
+
+    def test_child_interpreters_import_this_module(self):
+        # How test_eintr's _test_eintr.py child, subprocess and multiprocessing get it.
+        code = "import select; print(select._select_rs)"
+        output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True, timeout=60).stdout
+        self.assertEqual(output.strip(), select._select_rs)
 
     @unittest.skipUnless(hasattr(select, "epoll"), "needs select.epoll")
     def test_fromfd_below_minus_one_is_ebadf(self):
