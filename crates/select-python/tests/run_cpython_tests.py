@@ -30,9 +30,11 @@ import sys
 import time
 import unittest
 
-# CPython's tests of the module itself (the select, poll and epoll classes of `_test_eintr`
-# run directly, in the child, which is a single-threaded process of its own).
+# CPython's tests of the module itself. `_test_eintr`'s select, poll and epoll class runs
+# directly, in the child (a single-threaded process of its own); `test_eintr` runs the whole
+# `_test_eintr.py` once more in a grandchild interpreter, which reaches ours through PYTHONPATH.
 CORE = [
+    "test.test_eintr",
     "test.test_select",
     "test.test_poll",
     "test.test_epoll",
