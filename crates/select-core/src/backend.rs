@@ -154,7 +154,8 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug + sealed::Sealed {
 
     /// The highest descriptor number plus one this backend can register, if it has such a
     /// limit: `FD_SETSIZE` for select(2). Registering a larger descriptor fails with
-    /// [`Error::FdOutOfRange`](crate::Error::FdOutOfRange).
+    /// [`Error::FdOutOfRange`](crate::Error::FdOutOfRange). `None` for WinSock `select`,
+    /// whose limit is a count of sockets, not a number.
     const FD_LIMIT: Option<usize>;
 
     /// The reusable buffer a wait fills, holding the kernel's own event records.
