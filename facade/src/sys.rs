@@ -320,9 +320,13 @@ pub(crate) mod waker {
             if peer != own {
                 continue;
             }
-            for end in [&read, &write] {
-                end.set_nonblocking(true).map_err(errno)?;
-            }
+            // Only the read end is non-blocking, so a drain stops when it is empty. The write
+            // end blocks: a non-blocking `send` may fail with `WSAEWOULDBLOCK` while the
+            // socket is far from full (Wine does so under load), which, unlike a full pipe,
+            // does not mean the reader has a byte, and a wake would be lost. A blocking send
+            // of the one byte a wake writes never waits in practice: wakes coalesce, so at
+            // most one byte is in flight between two drains.
+            read.set_nonblocking(true).map_err(errno)?;
             // One byte per wake: send it at once rather than wait for Nagle's timer.
             write.set_nodelay(true).map_err(errno)?;
             return Ok((read, Some(write)));
@@ -330,7 +334,7 @@ pub(crate) mod waker {
         Err(Errno::CONNREFUSED)
     }
 
-    /// `send` of `bytes` on `end`; `WSAEWOULDBLOCK` comes back as [`Errno::AGAIN`].
+    /// `send` of `bytes` on `end` (the blocking write end, so never `WSAEWOULDBLOCK`).
     pub(crate) fn write(mut end: &End, bytes: &[u8]) -> rustix::io::Result<usize> {
         end.write(bytes).map_err(errno)
     }

@@ -19,8 +19,9 @@ use crate::{Error, Result, sys};
 /// `EVFILT_USER`, which needs no descriptor of its own and nothing to drain). Otherwise, and
 /// for [`Waker::new`], a descriptor chosen per target in `src/sys.rs`: an `eventfd(2)` counter
 /// on Linux and Android (`EFD_CLOEXEC | EFD_NONBLOCK`), a close-on-exec, non-blocking pipe
-/// everywhere else (the classic self-pipe), whose readable end ([`AsFd`]) is what a wait
-/// watches.
+/// everywhere else on Unix (the classic self-pipe), and on Windows a connected pair of
+/// loopback TCP sockets (asyncio's self-pipe there; WinSock `select` takes sockets only),
+/// whose readable end ([`AsFd`]) is what a wait watches.
 ///
 /// Wakes coalesce: any number of [`wake`](Waker::wake) calls before the waiting side
 /// [`reset`](Waker::reset)s the waker produce one readiness, and at most one write reaches the

@@ -78,14 +78,6 @@ const MINGW_GCC: &str = "x86_64-w64-mingw32-gcc";
 /// Where Debian's `wine64` package puts the 64-bit loader (it is not on the PATH there).
 const DEBIAN_WINE64: &str = "/usr/lib/wine/wine64";
 
-/// Tests the `windows` step skips under Wine, each with its reason. They still run on the
-/// native Windows job (`cargo xtask ci test` there).
-const SKIPPED_UNDER_WINE: &[(&str, &str)] = &[(
-    "waker::no_wake_is_lost_when_wakes_race_with_the_drain",
-    "a two-second watchdog on five spinning threads; under Wine on a loaded two-core machine \
-     one run in three missed it (not yet explained; the native job runs it)",
-)];
-
 /// The proptest case count the `test` step uses unless `PROPTEST_CASES` is set.
 const DEFAULT_PROPTEST_CASES: &str = "256";
 
@@ -313,17 +305,10 @@ fn windows(sh: &Shell, flags: &flags::Ci) -> Result<()> {
         ("WINEDEBUG", "-all".to_owned()),
         ("WINEPREFIX", prefix.display().to_string()),
     ];
-    let mut skips = Vec::new();
-    for (name, reason) in SKIPPED_UNDER_WINE {
-        eprintln!("--> windows: skipping {name}: {reason}");
-        skips.extend(["--skip", name]);
-    }
     // Doctests are not run for a cross target; the native job runs them.
     let crates =
         ["-p", "select-core", "-p", "select-poll", "-p", "select-conformance", "-p", "select"];
-    cmd!(sh, "cargo test {crates...} --target {triple} --lib --tests -- {skips...}")
-        .envs(env.clone())
-        .run()?;
+    cmd!(sh, "cargo test {crates...} --target {triple} --lib --tests").envs(env.clone()).run()?;
     cmd!(
         sh,
         "cargo run -p select --target {triple} --example echo_server -- --clients 10 --round-trips 100"
