@@ -641,3 +641,31 @@ fn an_errno_matches_through_the_facade_alone() {
     let result = Backend::modify(&backend, a.as_fd(), Interest::READABLE);
     assert!(matches!(result, Err(Error::Os(select::NOT_REGISTERED))), "{result:?}");
 }
+
+/// std's `TcpListener` and `UdpSocket` register as they are (an `AsFd` on Unix, an `AsSocket`
+/// on Windows, where the default backend is WinSock `select`): a pending connection makes the
+/// listener readable, a datagram the UDP socket.
+#[test]
+fn std_listeners_and_udp_sockets_work_with_the_default_selector() {
+    let _fds = support::shared();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut selector: Selector<DefaultBackend, &str> = Selector::new().unwrap();
+    selector.register(&listener, Interest::READABLE, "listener").unwrap();
+    selector.register(&udp, Interest::READABLE, "udp").unwrap();
+    let mut ready = Ready::new();
+    assert_eq!(selector.select(&mut ready, Some(Duration::ZERO)).unwrap(), 0);
+
+    let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    udp.send_to(b"x", udp.local_addr().unwrap()).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let started = Instant::now();
+    while seen.len() < 2 && started.elapsed() < EVENTUALLY {
+        selector.select(&mut ready, Some(Duration::from_millis(100))).unwrap();
+        for event in &ready {
+            assert!(event.is_readable(), "{event:?}");
+            seen.insert(*selector.key_of(event).expect("registered").data());
+        }
+    }
+    assert_eq!(seen, std::collections::BTreeSet::from(["listener", "udp"]));
+}
