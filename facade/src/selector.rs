@@ -100,9 +100,11 @@ struct Slot<T> {
 /// programs write compiles: register, modify and unregister while handling the results.
 ///
 /// ```
-/// # use std::{io::Write, os::unix::net::UnixStream, time::Duration};
+/// # use std::{io::Write, net::{TcpListener, TcpStream}, time::Duration};
 /// # use select::{Interest, Ready, Selector};
-/// # let (mut a, b) = UnixStream::pair()?;
+/// # let listener = TcpListener::bind("127.0.0.1:0")?;
+/// # let mut a = TcpStream::connect(listener.local_addr()?)?;
+/// # let (b, _) = listener.accept()?;
 /// # a.write_all(b"x")?;
 /// # let mut selector: Selector<_, &str> = Selector::new()?;
 /// # selector.register(&b, Interest::READABLE, "b")?;
@@ -143,12 +145,15 @@ struct Slot<T> {
 ///
 /// ```
 /// use std::io::Write;
-/// use std::os::unix::net::UnixStream;
+/// use std::net::{TcpListener, TcpStream};
 /// use std::time::Duration;
 ///
 /// use select::{Interest, Ready, Selector};
 ///
-/// let (mut a, b) = UnixStream::pair()?;
+/// // A connected pair of sockets (a Unix socketpair would do as well, except on Windows).
+/// let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let mut a = TcpStream::connect(listener.local_addr()?)?;
+/// let (b, _) = listener.accept()?;
 /// let mut selector: Selector<_, &str> = Selector::new()?;
 /// selector.register(&b, Interest::READABLE, "peer")?;
 /// a.write_all(b"ping")?;
@@ -726,9 +731,11 @@ impl<'a, B: Backend, T> IntoIterator for &'a Selector<B, T> {
 /// # Examples
 ///
 /// ```
-/// # use std::{os::unix::net::UnixStream, time::Duration};
+/// # use std::{net::{TcpListener, TcpStream}, time::Duration};
 /// # use select::{Interest, Ready, Selector};
-/// let (a, _b) = UnixStream::pair()?;
+/// # let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let a = TcpStream::connect(listener.local_addr()?)?;
+/// # let _b = listener.accept()?;
 /// let mut selector: Selector<_, u32> = Selector::new()?;
 /// selector.register(&a, Interest::WRITABLE, 7)?;
 /// let mut ready = Ready::new();

@@ -11,7 +11,8 @@
 //! 7. `windows`: the Windows build's tests for `x86_64-pc-windows-gnu`, linked with mingw-w64
 //!    and run under Wine (select-core, select-poll's `select()` and `Select` with the conformance
 //!    suite's socket scenarios, the facade's
-//!    Selector, Waker and echo tests, and the `echo_server` example); Linux hosts only
+//!    Selector, Waker and echo tests, the `echo_server` example, and the doctests with
+//!    nightly's `-Zdoctest-xcompile`); Linux hosts only
 //! 8. `bench-check`: the benches compile
 //! 9. `python`: builds the Python module of `crates/select-python`, installs it as `select` in
 //!    a directory of its own and runs CPython's tests against it and against CPython's module
@@ -262,8 +263,9 @@ fn cross_one(sh: &Shell, target: &Target, skip_install: bool) -> Result<()> {
 /// Builds the Windows tests with mingw-w64 and runs them under Wine, as mio's and polling's CI
 /// do. Wine 8 (Debian 12's) has no `bcryptprimitives.dll`, whose `ProcessPrng` Rust's std
 /// imports, so every binary would fail to start (status 53); `ci/wine/bcryptprimitives.c`, a
-/// `ProcessPrng` over advapi32's `SystemFunction036`, is compiled with the same mingw-w64 and
-/// placed beside the test binaries and examples, where Windows' loader looks first.
+/// `ProcessPrng` over advapi32's `SystemFunction036`, is compiled with the same mingw-w64
+/// into a directory on Wine's `PATH`. The doctests run too, with nightly's
+/// `-Zdoctest-xcompile`.
 fn windows(sh: &Shell, flags: &flags::Ci) -> Result<()> {
     if std::env::consts::OS != "linux" {
         bail!("the windows step runs the Windows tests under Wine on a Linux host");
@@ -287,25 +289,26 @@ fn windows(sh: &Shell, flags: &flags::Ci) -> Result<()> {
     }
 
     let root = crate::project_root();
-    let out = root.join("target").join(triple).join("debug");
-    for dir in ["deps", "examples"] {
-        let dir = out.join(dir);
-        sh.create_dir(&dir)?;
-        let dll = dir.join("bcryptprimitives.dll");
-        cmd!(
-            sh,
-            "{MINGW_GCC} -shared -O2 -o {dll} ci/wine/bcryptprimitives.c ci/wine/bcryptprimitives.def -ladvapi32"
-        )
-        .run()?;
-    }
+    // The shim goes into a directory of its own on Wine's PATH (`WINEPATH`, a Windows path
+    // on Wine's Z: drive, which maps /), where the loader finds it for the test binaries,
+    // the example and the doctests rustdoc builds in temporary directories alike.
+    let shim_dir = root.join("target").join("wine").join("dll");
+    sh.create_dir(&shim_dir)?;
+    let dll = shim_dir.join("bcryptprimitives.dll");
+    cmd!(
+        sh,
+        "{MINGW_GCC} -shared -O2 -o {dll} ci/wine/bcryptprimitives.c ci/wine/bcryptprimitives.def -ladvapi32"
+    )
+    .run()?;
+    let wine_path = format!("Z:{}", shim_dir.display()).replace('/', "\\");
     let prefix = root.join("target").join("wine").join("prefix");
     let env = [
         ("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER", MINGW_GCC.to_owned()),
         ("CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER", wine),
         ("WINEDEBUG", "-all".to_owned()),
         ("WINEPREFIX", prefix.display().to_string()),
+        ("WINEPATH", wine_path),
     ];
-    // Doctests are not run for a cross target; the native job runs them.
     let crates =
         ["-p", "select-core", "-p", "select-poll", "-p", "select-conformance", "-p", "select"];
     cmd!(sh, "cargo test {crates...} --target {triple} --lib --tests").envs(env.clone()).run()?;
@@ -313,8 +316,27 @@ fn windows(sh: &Shell, flags: &flags::Ci) -> Result<()> {
         sh,
         "cargo run -p select --target {triple} --example echo_server -- --clients 10 --round-trips 100"
     )
-    .envs(env)
+    .envs(env.clone())
     .run()?;
+    // Doctests of a cross target run only with nightly's -Zdoctest-xcompile, whose std for
+    // the target is a component of its own. One crate at a time, so each one's are reported.
+    if !flags.skip_install {
+        cmd!(sh, "rustup target add --toolchain nightly {triple}").run()?;
+    }
+    for package in ["select-core", "select-poll", "select"] {
+        cmd!(
+            sh,
+            "cargo +nightly test -Zdoctest-xcompile --doc -p {package} --target {triple} --target-dir target/ci-nightly-windows"
+        )
+        .envs(env.clone())
+        .run()
+        .with_context(|| {
+            format!(
+                "doctests of {package} under Wine (needs nightly with {triple}: \
+                 `rustup target add --toolchain nightly {triple}`)"
+            )
+        })?;
+    }
     Ok(())
 }
 
