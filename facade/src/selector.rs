@@ -124,7 +124,9 @@ struct Slot<T> {
 /// Keys live in a table indexed by descriptor number (numbers are small and dense: the kernel
 /// hands out the lowest free one), so each kernel event costs one array index and reading a
 /// key back costs another; nothing is hashed. The table grows to the highest registered
-/// number, about 40 bytes plus `T` per number, when that number is registered.
+/// number, about 40 bytes plus `T` per number, when that number is registered. On Windows the
+/// number is the socket's handle value, which Windows also keeps small (a multiple of four
+/// into the process's handle table), so the table stays small there too.
 ///
 /// One kernel event buffer of fixed capacity is allocated at creation and reused, and a
 /// [`Ready`] list is sized by its first `select`, so `select` makes one system call and
