@@ -34,6 +34,9 @@ xflags::xflags! {
             /// Comma-separated packages whose tests run against each mutant (default:
             /// select-core,select-poll,select-epoll,select).
             optional --test-package packages: String
+            /// Where cargo-mutants writes mutants.out (default: target/mutants), so two runs
+            /// over different files can proceed at once.
+            optional --output dir: String
             /// List the mutants instead of testing them.
             optional --list
         }

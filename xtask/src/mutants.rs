@@ -27,7 +27,8 @@ pub(crate) fn run(sh: &Shell, flags: &Mutants) -> Result<()> {
             .run()
             .context("installing cargo-mutants")?;
     }
-    let mut args: Vec<String> = vec!["--output".into(), "target/mutants".into()];
+    let output = flags.output.clone().unwrap_or_else(|| "target/mutants".into());
+    let mut args: Vec<String> = vec!["--output".into(), output];
     let files: Vec<&str> = if flags.file.is_empty() && flags.package.is_empty() {
         DEFAULT_FILES.to_vec()
     } else {

@@ -384,3 +384,19 @@ fn allocate_events_refuses_a_capacity_past_the_mechanism_limit_without_truncatin
     let records = crate::allocate_events("maxevents", 5, 0_u8, 5, "5").map(|r| r.len());
     assert_eq!(records.ok(), Some(5));
 }
+
+#[test]
+fn backend_kinds_display_python_names() {
+    use crate::BackendKind;
+    let kinds = [
+        (BackendKind::Select, "select"),
+        (BackendKind::Poll, "poll"),
+        (BackendKind::Epoll, "epoll"),
+        (BackendKind::Kqueue, "kqueue"),
+        (BackendKind::DevPoll, "devpoll"),
+    ];
+    for (kind, name) in kinds {
+        assert_eq!(kind.name(), name);
+        assert_eq!(kind.to_string(), name);
+    }
+}
