@@ -4,10 +4,8 @@
 
 use std::time::Duration;
 
-#[cfg(unix)]
-use select_core::Interest;
 use select_core::timeout::{Granularity, WaitRule};
-use select_core::{RawFd, Readiness};
+use select_core::{Interest, RawFd, Readiness};
 
 use crate::FD_SETSIZE;
 #[cfg(unix)]
@@ -142,10 +140,23 @@ pub(crate) fn readiness(revents: PollFlags) -> Readiness {
     readiness
 }
 
-/// What select(2) found for one descriptor: in the read set is readable, in the write set
-/// writable, in the exceptional set priority (out-of-band data is select(2)'s only
-/// exceptional condition on sockets).
-pub(crate) fn select_readiness(read: bool, write: bool, except: bool) -> Readiness {
+/// Whether a registration for writing also watches the exceptional set. On Windows it does:
+/// WinSock reports a failed non-blocking `connect` in the exceptional set, never in the
+/// write set, so Python's `selectors.SelectSelector` calls `select(r, w, w)` there and reports
+/// what lands in the third set as writable. select(2) on Unix marks such a socket writable.
+pub(crate) const WRITERS_IN_EXCEPT_SET: bool = cfg!(windows);
+
+/// What select(2) found for one descriptor registered for `interest`: in the read set is
+/// readable, in the write set writable, in the exceptional set priority (out-of-band data is
+/// select(2)'s only exceptional condition on sockets) and, where writers also watch that set
+/// ([`WRITERS_IN_EXCEPT_SET`]), writable with an error for a registration for writing (a
+/// failed `connect`).
+pub(crate) fn select_readiness(
+    interest: Interest,
+    read: bool,
+    write: bool,
+    except: bool,
+) -> Readiness {
     let mut readiness = Readiness::empty();
     if read {
         readiness |= Readiness::READABLE;
@@ -154,7 +165,12 @@ pub(crate) fn select_readiness(read: bool, write: bool, except: bool) -> Readine
         readiness |= Readiness::WRITABLE;
     }
     if except {
-        readiness |= Readiness::PRIORITY;
+        if interest.contains(Interest::PRIORITY) {
+            readiness |= Readiness::PRIORITY;
+        }
+        if WRITERS_IN_EXCEPT_SET && interest.contains(Interest::WRITABLE) {
+            readiness |= Readiness::WRITABLE | Readiness::ERROR;
+        }
     }
     readiness
 }

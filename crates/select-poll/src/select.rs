@@ -256,12 +256,17 @@ impl SelectState {
             self.entries.push((fd, interest));
             // Registration checked the range, so every stored descriptor has an index.
             let Some(index) = conv::set_index(fd) else { continue };
+            let except = if conv::WRITERS_IN_EXCEPT_SET {
+                Interest::PRIORITY | Interest::WRITABLE
+            } else {
+                Interest::PRIORITY
+            };
             for (wanted, set) in [
                 (Interest::READABLE, &mut self.read),
                 (Interest::WRITABLE, &mut self.write),
-                (Interest::PRIORITY, &mut self.except),
+                (except, &mut self.except),
             ] {
-                if interest.contains(wanted) {
+                if interest.intersects(wanted) {
                     set.insert(index);
                     self.nfds = self.nfds.max(conv::bound(index));
                 }
@@ -279,7 +284,9 @@ impl SelectState {
 /// and at most [`FD_SETSIZE`] (512) sockets can be registered; the next is refused with
 /// [`Error::TooManyFds`], and a closed registered socket fails a wait with `WSAENOTSOCK`
 /// instead of `EBADF`. A wait with nothing to wait for sleeps for its timeout on every
-/// platform. `READABLE` waits in the read set,
+/// platform. On Windows a registration for writing also watches the exceptional set, as
+/// Python's `SelectSelector` does there (`select(r, w, w)`), because WinSock reports a failed
+/// non-blocking `connect` only there; it is reported as `WRITABLE | ERROR`. `READABLE` waits in the read set,
 /// `WRITABLE` in the write set and `PRIORITY` in the exceptional set. A registered
 /// descriptor that is closed makes the next wait fail with `EBADF` (select(2) has no
 /// `POLLNVAL`); unregister it with [`unregister_raw`](Select::unregister_raw).
@@ -467,15 +474,19 @@ impl Mechanism for Select {
         let start = if state.resume < state.entries.len() { state.resume } else { 0 };
         let (before, after) = state.entries.split_at(start);
         let (mut stored, mut resume) = (0, 0);
-        for (position, &(fd, _)) in after
+        for (position, &(fd, interest)) in after
             .iter()
             .enumerate()
             .map(|(i, entry)| (start + i, entry))
             .chain(before.iter().enumerate())
         {
             let Some(index) = conv::set_index(fd) else { continue };
-            let readiness =
-                conv::select_readiness(r.contains(index), w.contains(index), x.contains(index));
+            let readiness = conv::select_readiness(
+                interest,
+                r.contains(index),
+                w.contains(index),
+                x.contains(index),
+            );
             if readiness.is_empty() {
                 continue;
             }

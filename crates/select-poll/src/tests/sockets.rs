@@ -221,3 +221,38 @@ fn steady_state_select_waits_do_not_allocate() {
     }
     assert_eq!(super::allocations() - before, 0, "steady-state waits allocated");
 }
+
+/// A non-blocking `connect` that fails is reported to a registration for writing: select(2)
+/// marks the socket writable, WinSock marks it exceptional only, which `Select` watches for
+/// its writers on Windows as Python's `SelectSelector` does (`select(r, w, w)`).
+#[test]
+fn select_backend_reports_a_failed_connect_to_a_writer() {
+    use rustix::io::Errno;
+    use rustix::net::{AddressFamily, SocketType};
+    // A port nothing listens on: one a listener had, closed again.
+    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port();
+    let socket = rustix::net::socket(AddressFamily::INET, SocketType::STREAM, None).unwrap();
+    rustix::io::ioctl_fionbio(&socket, true).unwrap();
+    match rustix::net::connect(&socket, &std::net::SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)) {
+        Err(errno) if errno == Errno::INPROGRESS || errno == Errno::WOULDBLOCK => {}
+        // Refused at once: nothing is left for a wait to report.
+        Err(Errno::CONNREFUSED) => return,
+        other => panic!("connect to a closed port: {other:?}"),
+    }
+    let backend = Select::new();
+    backend.register(socket.as_fd(), Interest::WRITABLE).unwrap();
+    let started = Instant::now();
+    loop {
+        // Windows retries a refused loopback connection for about two seconds.
+        let reported = wait(&backend, Duration::from_millis(100));
+        if let Some(&(fd, readiness)) = reported.first() {
+            assert_eq!(fd, socket.as_raw_fd());
+            assert!(readiness.contains(Readiness::WRITABLE), "{readiness:?}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the failed connect was never reported"
+        );
+    }
+}

@@ -171,10 +171,10 @@ fn readiness_mapping() {
     assert_eq!(conv::readiness(POLLIN | POLLHUP), Readiness::READABLE | Readiness::HANGUP);
     assert_eq!(PollFlags::from_bits_retain(0x8000).bits(), 0x8000, "unnamed bits are kept");
     assert_eq!(
-        conv::select_readiness(true, true, true),
+        conv::select_readiness(Interest::all(), true, true, true),
         Readiness::READABLE | Readiness::WRITABLE | Readiness::PRIORITY
     );
-    assert_eq!(conv::select_readiness(false, false, false), Readiness::empty());
+    assert_eq!(conv::select_readiness(Interest::all(), false, false, false), Readiness::empty());
 }
 
 #[test]
