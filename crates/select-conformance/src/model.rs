@@ -1,7 +1,8 @@
 //! The model-based property test: random sequences of operations on a few socketpairs, run
 //! against a backend and against an in-memory model of what a wait must report: level-triggered
-//! and (where declared) oneshot registrations, zero and small non-zero timeouts, and buffers
-//! smaller than the ready set.
+//! and (where declared) oneshot and edge-triggered registrations, zero and small non-zero
+//! timeouts, buffers smaller than the ready set, a peer closed alone (hang-up) and `dup`ed
+//! descriptors registered beside their originals.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
@@ -22,6 +23,10 @@ pub const PAIRS: usize = 3;
 
 /// The longest sequence generated.
 pub const MAX_OPS: usize = 40;
+
+/// The lowest number a `dup` takes: far above the pairs' numbers, so that a duplicate never
+/// takes a number that [`Op::CloseAndReopen`] expects the reopened pair to get.
+const DUP_FLOOR: RawFd = 100;
 
 /// Where failing sequences are recorded, inside this crate, to be committed.
 const REGRESSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/model.txt");
@@ -56,6 +61,34 @@ pub enum Op {
     /// [`Capabilities::ONESHOT`] (one condition, so every mechanism disarms the same way):
     /// reported once, then silent until `modify` re-arms it.
     RegisterOneshot(usize, Interest),
+    /// `register(fd, READABLE | EDGE)` on backends with [`Capabilities::EDGE`]: reported once
+    /// per readiness transition (a write to its peer, or the peer closing, after the last
+    /// report, or data pending at `register`), not on every wait.
+    ///
+    /// Only `READABLE`: every edge mechanism re-reports a socket when new data arrives
+    /// (epoll's `EPOLLET` queues the item on each wake-up of the socket, kqueue's `EV_CLEAR`
+    /// re-activates the knote on each `sowakeup`) and drops a queued report whose data was
+    /// read before the wait (both re-examine the socket when they deliver), but writability
+    /// edges differ: epoll re-reports `EPOLLOUT` on every wake-up of the socket, including a
+    /// read by the peer, while `EV_CLEAR` on `EVFILT_WRITE` reports only when the space
+    /// changes, so the model could not predict them exactly on both.
+    RegisterEdge(usize),
+    /// Closes the peer of `fd` alone (its last descriptor), leaving `fd` open and perhaps
+    /// registered: `fd` is then readable (the end of the stream) on every later wait, and
+    /// still writable (a write fails at once). The peer's number is taken over at once by one
+    /// end of a new pair (`dup2`), so the peer's slot behaves as a descriptor closed while
+    /// registered and reopened, as in [`Op::CloseAndReopen`].
+    ClosePeer(usize),
+    /// Registers a `dup` of `fd` (a second number for the same open file description) with
+    /// this interest: the duplicate is reported under its own number with the readiness of
+    /// the description, and unregistering either number leaves the other registered. At most
+    /// one duplicate per descriptor; it is unregistered and closed by [`Op::DropDup`], and
+    /// before its original or the original's peer is closed, so a closed number never leaves
+    /// its description open (what epoll then does differs from every other backend: it keeps
+    /// reporting the registration under the closed number; the model does not cover that).
+    Dup(usize, Interest),
+    /// Unregisters the duplicate of `fd` and closes it.
+    DropDup(usize),
 }
 
 /// The interests the model covers: the level-triggered conditions every backend supports.
@@ -82,6 +115,10 @@ pub fn op() -> impl Strategy<Value = Op> {
         2 => (1..=2_usize).prop_map(Op::WaitSmall),
         2 => (fd.clone(), prop_oneof![Just(Interest::READABLE), Just(Interest::WRITABLE)])
             .prop_map(|(fd, condition)| Op::RegisterOneshot(fd, condition | Interest::ONESHOT)),
+        2 => fd.clone().prop_map(Op::RegisterEdge),
+        1 => fd.clone().prop_map(Op::ClosePeer),
+        1 => (fd.clone(), interest()).prop_map(|(fd, i)| Op::Dup(fd, i)),
+        1 => fd.prop_map(Op::DropDup),
     ]
 }
 
@@ -103,15 +140,36 @@ struct Model {
     pending: BTreeSet<RawFd>,
     /// Oneshot registrations that have reported their event and wait for `modify`.
     disarmed: BTreeSet<RawFd>,
+    /// Edge registrations with a readiness transition not reported yet.
+    edge_armed: BTreeSet<RawFd>,
+    /// Descriptors whose peer was closed: readable (end of stream) for good.
+    hung: BTreeSet<RawFd>,
+    /// The registered duplicates, each with the number of its original.
+    dup_of: BTreeMap<RawFd, RawFd>,
 }
 
 impl Model {
-    /// Marks the oneshot registrations among `reported` as spent.
+    /// Marks the oneshot registrations among `reported` as spent, and the edge registrations
+    /// among them as reported.
     fn disarm(&mut self, reported: impl IntoIterator<Item = RawFd>) {
         for fd in reported {
             if self.registered.get(&fd).is_some_and(|i| i.contains(Interest::ONESHOT)) {
                 self.disarmed.insert(fd);
             }
+            self.edge_armed.remove(&fd);
+        }
+    }
+
+    /// Whether a read of `fd` (or of the original of the duplicate `fd`) would not block.
+    fn readable(&self, fd: RawFd) -> bool {
+        let source = self.dup_of.get(&fd).copied().unwrap_or(fd);
+        self.pending.contains(&source) || self.hung.contains(&source)
+    }
+
+    /// A readiness transition of `fd`: an edge registration of it has something to report.
+    fn transition(&mut self, fd: RawFd) {
+        if self.registered.get(&fd).is_some_and(|i| i.contains(Interest::EDGE)) {
+            self.edge_armed.insert(fd);
         }
     }
 
@@ -123,7 +181,10 @@ impl Model {
             .iter()
             .filter(|(fd, _)| !self.disarmed.contains(fd))
             .map(|(&fd, &interest)| {
-                let readable = interest.contains(Interest::READABLE) && self.pending.contains(&fd);
+                let edge = interest.contains(Interest::EDGE);
+                let readable = interest.contains(Interest::READABLE)
+                    && self.readable(fd)
+                    && (!edge || self.edge_armed.contains(&fd));
                 (fd, readable, interest.contains(Interest::WRITABLE))
             })
             .filter(|&(_, readable, writable)| readable || writable)
@@ -138,6 +199,44 @@ fn reported<B: Backend>(events: &B::Events) -> BTreeSet<(RawFd, bool, bool)> {
         .into_iter()
         .map(|(fd, r)| (fd, r.contains(Readiness::READABLE), r.contains(Readiness::WRITABLE)))
         .collect()
+}
+
+/// Unregisters and closes the duplicate of descriptor `i`, if it has one.
+fn drop_dup<B: Backend>(
+    backend: &B,
+    dups: &mut [Option<OwnedFd>],
+    model: &mut Model,
+    i: usize,
+) -> Result<(), String> {
+    let Some(dup) = dups[i].take() else { return Ok(()) };
+    let fd = dup.as_raw_fd();
+    backend.unregister(dup.as_fd()).map_err(|e| format!("unregister of the dup {fd}: {e}"))?;
+    model.registered.remove(&fd);
+    model.disarmed.remove(&fd);
+    model.edge_armed.remove(&fd);
+    model.dup_of.remove(&fd);
+    Ok(())
+}
+
+/// What happens in the model to a registration of `fd` whose descriptor was closed (and its
+/// number taken by a new descriptor) without unregistering it.
+fn closed_in_model(model: &mut Model, closed: ClosedWhileRegistered, fd: RawFd) {
+    model.pending.remove(&fd);
+    model.hung.remove(&fd);
+    model.disarmed.remove(&fd);
+    model.edge_armed.remove(&fd);
+    match closed {
+        ClosedWhileRegistered::ReportedInvalid | ClosedWhileRegistered::WaitFailsBadf => {}
+        ClosedWhileRegistered::Forgotten => {
+            model.registered.remove(&fd);
+        }
+        ClosedWhileRegistered::ForgottenUntilUnregistered
+        | ClosedWhileRegistered::MaybeReportedInvalid => {
+            if model.registered.remove(&fd).is_some() {
+                model.stale.insert(fd);
+            }
+        }
+    }
 }
 
 /// Runs `ops` on a fresh `B` and on the model, failing at the first divergence.
@@ -156,6 +255,9 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
         fds.push(a);
         fds.push(b);
     }
+    // A closed peer's replacement: the other end of the pair whose first end took its number.
+    let mut peers: Vec<Option<OwnedFd>> = (0..2 * PAIRS).map(|_| None).collect();
+    let mut dups: Vec<Option<OwnedFd>> = (0..2 * PAIRS).map(|_| None).collect();
     let mut model = Model::default();
     let mut events = B::Events::with_capacity(4 * PAIRS);
     for (step, &op) in ops.iter().enumerate() {
@@ -163,7 +265,13 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
             |what: String| TestCaseError::fail(format!("{} step {step} {op:?}: {what}", B::NAME));
         match op {
             Op::RegisterOneshot(..) if !B::CAPABILITIES.contains(Capabilities::ONESHOT) => {}
-            Op::Register(i, interest) | Op::RegisterOneshot(i, interest) => {
+            Op::RegisterEdge(..) if !B::CAPABILITIES.contains(Capabilities::EDGE) => {}
+            Op::Register(..) | Op::RegisterOneshot(..) | Op::RegisterEdge(..) => {
+                let (i, interest) = match op {
+                    Op::RegisterEdge(i) => (i, Interest::READABLE | Interest::EDGE),
+                    Op::Register(i, interest) | Op::RegisterOneshot(i, interest) => (i, interest),
+                    _ => unreachable!("matched above"),
+                };
                 let fd = fds[i].as_raw_fd();
                 let result = Backend::register(&backend, fds[i].as_fd(), interest);
                 let duplicate = model.registered.contains_key(&fd) || model.stale.contains(&fd);
@@ -173,6 +281,12 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                         // A backend that replaces duplicates replaces a stale entry too.
                         model.stale.remove(&fd);
                         model.disarmed.remove(&fd);
+                        // Readiness at registration is the first transition an edge
+                        // registration reports.
+                        model.edge_armed.remove(&fd);
+                        if model.readable(fd) {
+                            model.transition(fd);
+                        }
                     }
                     // The contract names the two errors a rejected duplicate may be.
                     (Err(Error::Os(Errno::EXIST)), true) => {}
@@ -193,6 +307,7 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                     (Ok(()), true) => {
                         model.registered.insert(fd, interest);
                         model.disarmed.remove(&fd);
+                        model.edge_armed.remove(&fd);
                     }
                     // Python's `modify` of an unregistered descriptor is `ENOENT`.
                     (Err(Error::Os(Errno::NOENT)), false) => {}
@@ -206,6 +321,7 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                 let result = backend.unregister(fds[i].as_fd());
                 let was_stale = model.stale.remove(&fd);
                 model.disarmed.remove(&fd);
+                model.edge_armed.remove(&fd);
                 match (result, model.registered.remove(&fd).is_some() || was_stale) {
                     // Python's `KeyError`, or the kernel's `ENOENT` where it keeps the list.
                     (Ok(()), true) | (Err(Error::Os(Errno::NOENT)), false) => {}
@@ -216,14 +332,24 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                 }
             }
             Op::Write(i) => {
-                support::write_all(&fds[i ^ 1], b"x").map_err(|e| at(e.to_string()))?;
-                model.pending.insert(fds[i].as_raw_fd());
+                let fd = fds[i].as_raw_fd();
+                if model.hung.contains(&fd) {
+                    // The peer is closed: nothing to write with.
+                    continue;
+                }
+                let peer = peers[i].as_ref().unwrap_or(&fds[i ^ 1]);
+                support::write_all(peer, b"x").map_err(|e| at(e.to_string()))?;
+                model.pending.insert(fd);
+                model.transition(fd);
             }
             Op::ReadAll(i) => {
                 support::drain(&fds[i]).map_err(|e| at(e.to_string()))?;
                 model.pending.remove(&fds[i].as_raw_fd());
             }
             Op::CloseAndReopen(p) => {
+                for i in [2 * p, 2 * p + 1] {
+                    drop_dup(&backend, &mut dups, &mut model, i).map_err(at)?;
+                }
                 let old = [fds[2 * p].as_raw_fd(), fds[2 * p + 1].as_raw_fd()];
                 // Placeholders hold the two slots while the old pair is closed, so that the new
                 // pair gets the two numbers the old one freed.
@@ -239,24 +365,54 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                 // the model.
                 drop(std::mem::replace(&mut fds[2 * p], a));
                 drop(std::mem::replace(&mut fds[2 * p + 1], b));
+                peers[2 * p] = None;
+                peers[2 * p + 1] = None;
                 for fd in old {
-                    model.pending.remove(&fd);
-                    model.disarmed.remove(&fd);
-                    match closed {
-                        ClosedWhileRegistered::ReportedInvalid
-                        | ClosedWhileRegistered::WaitFailsBadf => {}
-                        ClosedWhileRegistered::Forgotten => {
-                            model.registered.remove(&fd);
-                        }
-                        ClosedWhileRegistered::ForgottenUntilUnregistered
-                        | ClosedWhileRegistered::MaybeReportedInvalid => {
-                            if model.registered.remove(&fd).is_some() {
-                                model.stale.insert(fd);
-                            }
-                        }
-                    }
+                    closed_in_model(&mut model, closed, fd);
                 }
             }
+            Op::ClosePeer(i) => {
+                let p = i / 2;
+                if peers[2 * p].is_some() || peers[2 * p + 1].is_some() {
+                    // One end of this pair was closed already.
+                    continue;
+                }
+                // A duplicate of the peer would keep its description open.
+                drop_dup(&backend, &mut dups, &mut model, i ^ 1).map_err(at)?;
+                // Linux resets the connection (`ECONNRESET` on the survivor, an error
+                // condition) when a unix socket closes with unread data; the model covers the
+                // orderly close, so the peer reads what it was sent first.
+                support::drain(&fds[i ^ 1]).map_err(|e| at(e.to_string()))?;
+                let (a, b) = support::socketpair().map_err(|e| at(e.to_string()))?;
+                // dup2 closes the peer's description (its last descriptor), which hangs up
+                // `fd`, and gives its number to `a` at once.
+                rustix::io::dup2(&a, &mut fds[i ^ 1]).map_err(|e| at(format!("dup2: {e}")))?;
+                rustix::io::fcntl_setfd(&fds[i ^ 1], rustix::io::FdFlags::CLOEXEC)
+                    .map_err(|e| at(format!("F_SETFD: {e}")))?;
+                drop(a);
+                // The new peer moves out of the pairs' numbers, for CloseAndReopen.
+                let b = rustix::io::fcntl_dupfd_cloexec(&b, DUP_FLOOR)
+                    .map_err(|e| at(format!("F_DUPFD_CLOEXEC: {e}")))?;
+                peers[i ^ 1] = Some(b);
+                closed_in_model(&mut model, closed, fds[i ^ 1].as_raw_fd());
+                let fd = fds[i].as_raw_fd();
+                model.hung.insert(fd);
+                model.transition(fd);
+            }
+            Op::Dup(i, interest) => {
+                if dups[i].is_some() {
+                    continue;
+                }
+                let dup = rustix::io::fcntl_dupfd_cloexec(&fds[i], DUP_FLOOR)
+                    .map_err(|e| at(format!("F_DUPFD_CLOEXEC: {e}")))?;
+                let fd = dup.as_raw_fd();
+                Backend::register(&backend, dup.as_fd(), interest)
+                    .map_err(|e| at(format!("register of the dup {fd}: {e}")))?;
+                dups[i] = Some(dup);
+                model.registered.insert(fd, interest);
+                model.dup_of.insert(fd, fds[i].as_raw_fd());
+            }
+            Op::DropDup(i) => drop_dup(&backend, &mut dups, &mut model, i).map_err(at)?,
             Op::Wait | Op::WaitShort => {
                 let timeout = Duration::from_micros(if op == Op::Wait { 0 } else { 1500 });
                 let started = std::time::Instant::now();
