@@ -13,7 +13,7 @@ use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestE
 use rustix::io::Errno;
 use select_core::{Backend, Capabilities, Error, EventBuffer, Interest, Readiness};
 
-use crate::expectations::{ClosedWhileRegistered, expectation};
+use crate::expectations::{ClosedWhileRegistered, ClosedWithDupOpen, expectation};
 use crate::scenarios::merged;
 use crate::support;
 
@@ -83,12 +83,18 @@ pub enum Op {
     /// this interest: the duplicate is reported under its own number with the readiness of
     /// the description, and unregistering either number leaves the other registered. At most
     /// one duplicate per descriptor; it is unregistered and closed by [`Op::DropDup`], and
-    /// before its original or the original's peer is closed, so a closed number never leaves
-    /// its description open (what epoll then does differs from every other backend: it keeps
-    /// reporting the registration under the closed number; the model does not cover that).
+    /// before its original's peer is closed; [`Op::CloseOriginal`] closes the original while
+    /// it stays open.
     Dup(usize, Interest),
     /// Unregisters the duplicate of `fd` and closes it.
     DropDup(usize),
+    /// With a duplicate of `fd` open, closes `fd` and its peer without unregistering them and
+    /// reopens the pair with the same numbers (as [`Op::CloseAndReopen`]): the duplicate
+    /// alone keeps `fd`'s description open, now hung up. Where the backend keys
+    /// registrations by description ([`ClosedWithDupOpen::KeptForDescription`], epoll), the
+    /// registration of `fd`'s number lives on and reports the duplicate's readiness until
+    /// the duplicate closes; elsewhere the number follows [`ClosedWhileRegistered`].
+    CloseOriginal(usize),
 }
 
 /// The interests the model covers: the level-triggered conditions every backend supports.
@@ -118,7 +124,8 @@ pub fn op() -> impl Strategy<Value = Op> {
         2 => fd.clone().prop_map(Op::RegisterEdge),
         1 => fd.clone().prop_map(Op::ClosePeer),
         1 => (fd.clone(), interest()).prop_map(|(fd, i)| Op::Dup(fd, i)),
-        1 => fd.prop_map(Op::DropDup),
+        1 => fd.clone().prop_map(Op::DropDup),
+        1 => fd.prop_map(Op::CloseOriginal),
     ]
 }
 
@@ -144,8 +151,15 @@ struct Model {
     edge_armed: BTreeSet<RawFd>,
     /// Descriptors whose peer was closed: readable (end of stream) for good.
     hung: BTreeSet<RawFd>,
-    /// The registered duplicates, each with the number of its original.
+    /// The registered duplicates, each with the number of its original (and each ghost with
+    /// its duplicate, whose readiness it reports).
     dup_of: BTreeMap<RawFd, RawFd>,
+    /// With [`ClosedWithDupOpen::KeptForDescription`]: registrations whose number was closed
+    /// while a duplicate (the value) keeps the description open. They report the
+    /// duplicate's readiness under the closed number, `modify` and `unregister` of the number
+    /// fail with `ENOENT` (the kernel looks up the number's new description), and the model
+    /// does not register the number again while they last (the wait would report it twice).
+    ghosts: BTreeMap<RawFd, RawFd>,
 }
 
 impl Model {
@@ -168,6 +182,10 @@ impl Model {
 
     /// A readiness transition of `fd`: an edge registration of it has something to report.
     fn transition(&mut self, fd: RawFd) {
+        if self.ghosts.contains_key(&fd) {
+            // A transition of the number's new description, not of the ghost's.
+            return;
+        }
         if self.registered.get(&fd).is_some_and(|i| i.contains(Interest::EDGE)) {
             self.edge_armed.insert(fd);
         }
@@ -201,6 +219,26 @@ fn reported<B: Backend>(events: &B::Events) -> BTreeSet<(RawFd, bool, bool)> {
         .collect()
 }
 
+/// Closes both ends of pair `p` and opens a new pair with the same two numbers, which it
+/// returns.
+fn reopen(fds: &mut [OwnedFd], p: usize) -> Result<[RawFd; 2], String> {
+    let old = [fds[2 * p].as_raw_fd(), fds[2 * p + 1].as_raw_fd()];
+    // Placeholders hold the two slots while the old pair is closed, so that the new pair gets
+    // the two numbers the old one freed.
+    let placeholder = support::socketpair().map_err(|e| e.to_string())?;
+    drop(std::mem::replace(&mut fds[2 * p], placeholder.0));
+    drop(std::mem::replace(&mut fds[2 * p + 1], placeholder.1));
+    let (a, b) = support::socketpair().map_err(|e| e.to_string())?;
+    let new = [a.as_raw_fd(), b.as_raw_fd()];
+    if new != old {
+        return Err(format!("reopened as {new:?} instead of {old:?}"));
+    }
+    // Swap the new pair in and close the placeholders, whose numbers are not in the model.
+    drop(std::mem::replace(&mut fds[2 * p], a));
+    drop(std::mem::replace(&mut fds[2 * p + 1], b));
+    Ok(old)
+}
+
 /// Unregisters and closes the duplicate of descriptor `i`, if it has one.
 fn drop_dup<B: Backend>(
     backend: &B,
@@ -215,6 +253,16 @@ fn drop_dup<B: Backend>(
     model.disarmed.remove(&fd);
     model.edge_armed.remove(&fd);
     model.dup_of.remove(&fd);
+    model.pending.remove(&fd);
+    model.hung.remove(&fd);
+    // Closing the last descriptor of the description ends the registrations kept for it.
+    if let Some(number) = model.ghosts.iter().find(|&(_, &d)| d == fd).map(|(&n, _)| n) {
+        model.ghosts.remove(&number);
+        model.dup_of.remove(&number);
+        model.registered.remove(&number);
+        model.disarmed.remove(&number);
+        model.edge_armed.remove(&number);
+    }
     Ok(())
 }
 
@@ -223,6 +271,10 @@ fn drop_dup<B: Backend>(
 fn closed_in_model(model: &mut Model, closed: ClosedWhileRegistered, fd: RawFd) {
     model.pending.remove(&fd);
     model.hung.remove(&fd);
+    if model.ghosts.contains_key(&fd) {
+        // The registration belongs to the description the duplicate keeps open.
+        return;
+    }
     model.disarmed.remove(&fd);
     model.edge_armed.remove(&fd);
     match closed {
@@ -248,6 +300,7 @@ fn closed_in_model(model: &mut Model, closed: ClosedWhileRegistered, fd: RawFd) 
 pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
     let backend = B::new().map_err(|e| TestCaseError::fail(format!("{}::new: {e}", B::NAME)))?;
     let closed = expectation::<B>().closed_while_registered;
+    let with_dup = expectation::<B>().closed_with_dup_open;
     let rejects = B::CAPABILITIES.contains(Capabilities::REJECTS_DUPLICATES);
     let mut fds: Vec<OwnedFd> = Vec::with_capacity(2 * PAIRS);
     for _ in 0..PAIRS {
@@ -273,6 +326,9 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                     _ => unreachable!("matched above"),
                 };
                 let fd = fds[i].as_raw_fd();
+                if model.ghosts.contains_key(&fd) {
+                    continue;
+                }
                 let result = Backend::register(&backend, fds[i].as_fd(), interest);
                 let duplicate = model.registered.contains_key(&fd) || model.stale.contains(&fd);
                 match (result, duplicate && rejects) {
@@ -303,7 +359,9 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                     continue;
                 }
                 let result = backend.modify(fds[i].as_fd(), interest);
-                match (result, model.registered.contains_key(&fd)) {
+                let registered =
+                    model.registered.contains_key(&fd) && !model.ghosts.contains_key(&fd);
+                match (result, registered) {
                     (Ok(()), true) => {
                         model.registered.insert(fd, interest);
                         model.disarmed.remove(&fd);
@@ -319,6 +377,14 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
             Op::Unregister(i) => {
                 let fd = fds[i].as_raw_fd();
                 let result = backend.unregister(fds[i].as_fd());
+                if model.ghosts.contains_key(&fd) {
+                    match result {
+                        Err(Error::Os(Errno::NOENT)) => continue,
+                        result => {
+                            return Err(at(format!("got {result:?}, a ghost is not unregistered")));
+                        }
+                    }
+                }
                 let was_stale = model.stale.remove(&fd);
                 model.disarmed.remove(&fd);
                 model.edge_armed.remove(&fd);
@@ -350,21 +416,7 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                 for i in [2 * p, 2 * p + 1] {
                     drop_dup(&backend, &mut dups, &mut model, i).map_err(at)?;
                 }
-                let old = [fds[2 * p].as_raw_fd(), fds[2 * p + 1].as_raw_fd()];
-                // Placeholders hold the two slots while the old pair is closed, so that the new
-                // pair gets the two numbers the old one freed.
-                let placeholder = support::socketpair().map_err(|e| at(e.to_string()))?;
-                drop(std::mem::replace(&mut fds[2 * p], placeholder.0));
-                drop(std::mem::replace(&mut fds[2 * p + 1], placeholder.1));
-                let (a, b) = support::socketpair().map_err(|e| at(e.to_string()))?;
-                let new = [a.as_raw_fd(), b.as_raw_fd()];
-                if new != old {
-                    return Err(at(format!("reopened as {new:?} instead of {old:?}")));
-                }
-                // Swap the new pair in and close the placeholders, whose numbers are not in
-                // the model.
-                drop(std::mem::replace(&mut fds[2 * p], a));
-                drop(std::mem::replace(&mut fds[2 * p + 1], b));
+                let old = reopen(&mut fds, p).map_err(at)?;
                 peers[2 * p] = None;
                 peers[2 * p + 1] = None;
                 for fd in old {
@@ -411,6 +463,45 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                 dups[i] = Some(dup);
                 model.registered.insert(fd, interest);
                 model.dup_of.insert(fd, fds[i].as_raw_fd());
+            }
+            Op::CloseOriginal(i) => {
+                let p = i / 2;
+                let live_dup = dups[i]
+                    .as_ref()
+                    .map(AsRawFd::as_raw_fd)
+                    .filter(|d| model.dup_of.get(d) == Some(&fds[i].as_raw_fd()));
+                let Some(d) = live_dup else { continue };
+                if peers[2 * p].is_some() || peers[2 * p + 1].is_some() {
+                    continue;
+                }
+                // Only the duplicate keeps a description of the pair open: its peer closes,
+                // after it reads what it was sent (see ClosePeer).
+                drop_dup(&backend, &mut dups, &mut model, i ^ 1).map_err(at)?;
+                support::drain(&fds[i ^ 1]).map_err(|e| at(e.to_string()))?;
+                let number = fds[i].as_raw_fd();
+                reopen(&mut fds, p).map_err(at)?;
+                // The duplicate now stands alone: the end of a pair whose peer closed.
+                model.dup_of.remove(&d);
+                if model.pending.contains(&number) {
+                    model.pending.insert(d);
+                }
+                model.hung.insert(d);
+                model.transition(d);
+                closed_in_model(&mut model, closed, fds[i ^ 1].as_raw_fd());
+                let kept = with_dup == ClosedWithDupOpen::KeptForDescription
+                    && model.registered.contains_key(&number);
+                if kept {
+                    model.pending.remove(&number);
+                    model.hung.remove(&number);
+                    model.dup_of.insert(number, d);
+                    model.ghosts.insert(number, d);
+                    // The peer's close is a transition of the description.
+                    if model.registered.get(&number).is_some_and(|i| i.contains(Interest::EDGE)) {
+                        model.edge_armed.insert(number);
+                    }
+                } else {
+                    closed_in_model(&mut model, closed, number);
+                }
             }
             Op::DropDup(i) => drop_dup(&backend, &mut dups, &mut model, i).map_err(at)?,
             Op::Wait | Op::WaitShort => {
