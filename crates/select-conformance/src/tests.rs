@@ -396,7 +396,17 @@ fn a_backend_dropping_its_first_event_is_caught() {
                 .any(|op| matches!(op, crate::model::Op::Register(..) | crate::model::Op::Dup(..))),
             "{minimal:?}"
         );
-        assert_eq!(minimal.last(), Some(&crate::model::Op::Wait), "{minimal:?}");
+        assert!(
+            matches!(
+                minimal.last(),
+                Some(
+                    crate::model::Op::Wait
+                        | crate::model::Op::WaitShort
+                        | crate::model::Op::WaitSmall(..)
+                )
+            ),
+            "the last step is the wait that lost its event: {minimal:?}"
+        );
     });
 }
 
@@ -414,8 +424,13 @@ fn a_backend_ignoring_unregister_is_caught() {
 fn a_backend_hiding_hang_ups_is_caught() {
     crate::run_isolated(module_path!(), "a_backend_hiding_hang_ups_is_caught", || {
         let minimal = minimal_failure::<HidesHangup>("hidden hang-ups");
+        // Only a closed peer hangs up: closed alone, or with its descriptor while a dup
+        // of that descriptor stays registered.
         assert!(
-            minimal.iter().any(|op| matches!(op, crate::model::Op::ClosePeer(..))),
+            minimal.iter().any(|op| matches!(
+                op,
+                crate::model::Op::ClosePeer(..) | crate::model::Op::CloseOriginal(..)
+            )),
             "only a closed peer hangs up: {minimal:?}"
         );
     });
