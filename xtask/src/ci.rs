@@ -310,7 +310,9 @@ fn package(sh: &Shell, _: &flags::Ci) -> Result<()> {
     let mut patches: Vec<(&str, String)> = Vec::new();
     for &name in PUBLISHED {
         let crate_file = root.join(format!("target/package/{name}-{version}.crate"));
-        cmd!(sh, "tar -xzf {crate_file} -C {unpacked}").run()?;
+        // `-m`: the files get the time of extraction, not the fixed time cargo stores in a
+        // `.crate`, so the shared target directory cannot take a changed package for fresh.
+        cmd!(sh, "tar -xzmf {crate_file} -C {unpacked}").run()?;
         let dir = unpacked.join(format!("{name}-{version}"));
         // Only the crates this one depends on: cargo warns about a patch it does not use.
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml"))?;
