@@ -7,8 +7,8 @@
 xflags::xflags! {
     /// The project's own tasks.
     cmd xtask {
-        /// Run every check in order (fmt, tidy, clippy, test, doc, cross, bench-check, package,
-        /// msrv, minimal-versions), or one step by name.
+        /// Run every check in order (fmt, tidy, clippy, test, doc, cross, bench-check, python,
+        /// package, msrv, minimal-versions), or one step by name.
         cmd ci {
             /// Run only this step.
             optional step: String
@@ -19,6 +19,9 @@ xflags::xflags! {
             optional --skip-install
             /// Comma-separated targets for the `cross` step, instead of the full list.
             optional --targets targets: String
+            /// With the `python` step: also run asyncio's selector event loop tests and
+            /// `test_subprocess` against the Python module (several minutes).
+            optional --large
         }
         /// Run the benchmarks and write docs/benchmarks.md and docs/img/scaling.png.
         cmd bench {
