@@ -13,7 +13,8 @@
 //!   unsafe block and impl needs is clippy's `undocumented_unsafe_blocks`, denied in the
 //!   workspace lints, so it is not repeated here);
 //! - no `#[ignore]` and no `#[should_panic]`: a test asserts the error instead;
-//! - the facade depends on every backend crate, so `sys.rs` alone decides which is used;
+//! - the facade depends on every backend crate (each on the systems of its gate), so `sys.rs`
+//!   alone decides which is used;
 //! - the operating-system lists agree, in both directions: each backend crate's root gate,
 //!   the aliases of its build script, select-poll's `linux_kernel` and `rustix_select`, and
 //!   the facade's `epoll_os`, `kqueue_os`, `devpoll_os` and `apple`, and the facade's
