@@ -341,9 +341,9 @@ fn package(sh: &Shell, _: &flags::Ci) -> Result<()> {
     // One `cargo package` for all of them: each crate's `=0.1.0` dependencies on the others
     // resolve against a local registry of the `.crate` files it has just made. `--allow-dirty`
     // checks the working tree as it is, so uncommitted work is checked too. `--no-verify`:
-    // cargo's own verification compiles the other select-* crates as registry packages into
-    // the workspace's target directory, where a registry package of the same name and version
-    // counts as unchanged forever, so a second run verified select-epoll against the first
+    // cargo's own verification extracts the other select-* crates from that local registry
+    // into `~/.cargo/registry/src/` and builds them as registry packages, reusing both for the
+    // same name and version forever, so a second run verified select-epoll against the first
     // run's select-core. The build and test below verify more, from the `.crate` files, as
     // path packages that cargo rebuilds when they change.
     let packages = &published_packages();
