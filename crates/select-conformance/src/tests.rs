@@ -389,7 +389,9 @@ fn a_backend_dropping_its_first_event_is_caught() {
         };
         // Shrinking leaves a registration (of a descriptor or of a `dup`), perhaps the write
         // that made it ready, and the wait that lost its event.
-        assert!(minimal.len() <= 3, "not shrunk: {minimal:?}");
+        // Shrinking stops at a local minimum, which may keep one repeated registration
+        // (`[Register(0), Register(0), Write(0), Wait]` was seen once in 35 runs).
+        assert!(minimal.len() <= 4, "not shrunk: {minimal:?}");
         assert!(
             minimal
                 .iter()
