@@ -18,6 +18,7 @@
 #![deny(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod rounds;
 mod sys;
 
 use std::io;
@@ -35,11 +36,14 @@ pub use sys::{CountingAllocator, RawSelect};
 /// How many events one wait can return, for every row alike.
 pub const CAPACITY: usize = 1024;
 
-/// The two timeouts the workloads use: a non-blocking scan, or block until an event.
+/// The timeouts the workloads use: a non-blocking scan, a finite wait (W6), or block until an
+/// event.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Timeout {
     /// Return at once (`timeout = 0`).
     Zero,
+    /// Wait at most this long.
+    After(Duration),
     /// Block until a descriptor is ready.
     Forever,
 }
@@ -50,18 +54,20 @@ impl Timeout {
     pub const fn duration(self) -> Option<Duration> {
         match self {
             Timeout::Zero => Some(Duration::ZERO),
+            Timeout::After(timeout) => Some(timeout),
             Timeout::Forever => None,
         }
     }
 
-    /// The timeout as the `Option<&Timespec>` that rustix's raw calls take.
+    /// The timeout as the `Timespec` that rustix's raw calls take (by reference), `None` to
+    /// block. rustix rounds it up to the call's own unit (milliseconds for poll and epoll).
     #[must_use]
-    pub const fn timespec(self) -> Option<&'static Timespec> {
-        const ZERO: Timespec = Timespec { tv_sec: 0, tv_nsec: 0 };
-        match self {
-            Timeout::Zero => Some(&ZERO),
-            Timeout::Forever => None,
-        }
+    pub fn timespec(self) -> Option<Timespec> {
+        let timeout = self.duration()?;
+        Some(Timespec {
+            tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: timeout.subsec_nanos().into(),
+        })
     }
 }
 
@@ -88,8 +94,9 @@ pub trait Subject {
     const MECHANISM: &'static str;
     /// One more than the highest descriptor number the row can watch, if it is limited.
     const FD_LIMIT: Option<usize>;
-    /// The row itself, borrowing the descriptors it watches for `'fd`.
-    type Row<'fd>: Row<'fd>;
+    /// The row itself, borrowing the descriptors it watches for `'fd` (and living no longer,
+    /// so a measurement closure can own it for as long as the descriptors exist).
+    type Row<'fd>: Row<'fd> + 'fd;
 
     /// Creates an empty row.
     ///
@@ -134,7 +141,7 @@ pub struct OursRow<B: Backend> {
     events: B::Events,
 }
 
-impl<B: Backend> Subject for Ours<B> {
+impl<B: Backend + 'static> Subject for Ours<B> {
     const NAME: &'static str = B::NAME;
     const KIND: Kind = Kind::Ours;
     const MECHANISM: &'static str = B::NAME;
@@ -219,7 +226,7 @@ impl Row<'_> for RawEpollRow {
         rustix::event::epoll::wait(
             &self.epoll,
             rustix::buffer::spare_capacity(&mut self.events),
-            timeout.timespec(),
+            timeout.timespec().as_ref(),
         )?;
         for event in &self.events {
             on_ready(RawFd::try_from(event.data.u64()).unwrap_or(-1));
@@ -281,7 +288,7 @@ impl<'fd> Row<'fd> for RawPollRow<'fd> {
 
     #[inline]
     fn wait<F: FnMut(RawFd)>(&mut self, timeout: Timeout, mut on_ready: F) -> io::Result<usize> {
-        let n = rustix::event::poll(&mut self.fds, timeout.timespec())?;
+        let n = rustix::event::poll(&mut self.fds, timeout.timespec().as_ref())?;
         // Stop scanning once the kernel's count is reached, as any careful caller would.
         let mut left = n;
         for fd in &self.fds {
@@ -423,6 +430,38 @@ pub fn visit_all<V: Visitor>(visitor: &mut V) {
     visitor.visit::<Polling>();
 }
 
+/// A row's identity: what [`Subject`] says about it, without its type.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct RowInfo {
+    /// [`Subject::NAME`].
+    pub name: &'static str,
+    /// [`Subject::KIND`].
+    pub kind: Kind,
+    /// [`Subject::MECHANISM`].
+    pub mechanism: &'static str,
+    /// [`Subject::FD_LIMIT`].
+    pub fd_limit: Option<usize>,
+}
+
+/// Every row [`visit_all`] visits, in its order.
+#[must_use]
+pub fn rows() -> Vec<RowInfo> {
+    struct Collect(Vec<RowInfo>);
+    impl Visitor for Collect {
+        fn visit<S: Subject>(&mut self) {
+            self.0.push(RowInfo {
+                name: S::NAME,
+                kind: S::KIND,
+                mechanism: S::MECHANISM,
+                fd_limit: S::FD_LIMIT,
+            });
+        }
+    }
+    let mut rows = Collect(Vec::new());
+    visit_all(&mut rows);
+    rows.0
+}
+
 /// The raw rows this host has.
 fn visit_raw<V: Visitor>(visitor: &mut V) {
     #[cfg(epoll_os)]
@@ -432,9 +471,19 @@ fn visit_raw<V: Visitor>(visitor: &mut V) {
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit and returns the new soft limit.
+///
+/// A privileged process first raises the hard limit to [`WANTED_FDS`], so that every row of
+/// an interleaved case can hold its own descriptors at once; elsewhere that fails and the
+/// workloads size themselves by what the limit allows.
 #[must_use]
 pub fn raise_fd_limit() -> u64 {
     use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.maximum.is_some_and(|max| max < WANTED_FDS) {
+        // EPERM without the privilege, EINVAL above the system's ceiling: both keep the limit.
+        let wanted = Some(WANTED_FDS);
+        let _ = setrlimit(Resource::Nofile, Rlimit { current: wanted, maximum: wanted });
+    }
     let limit = getrlimit(Resource::Nofile);
     if limit.current != limit.maximum {
         // Failing leaves the old limit, which the callers size their workloads by.
@@ -443,6 +492,10 @@ pub fn raise_fd_limit() -> u64 {
     }
     getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX)
 }
+
+/// The descriptor limit a privileged run asks for: W4's 10,000 socketpairs for each of up to
+/// eight rows, with room to spare (Linux's default `nr_open` is 1,048,576).
+pub const WANTED_FDS: u64 = 200_000;
 
 /// Descriptors kept free for the process itself (standard streams, kernel objects, the test
 /// harness) when sizing a workload by the descriptor limit.

@@ -19,10 +19,15 @@ xflags::xflags! {
             /// Comma-separated targets for the `cross` step, instead of the full list.
             optional --targets targets: String
         }
-        /// Run the benchmarks and write docs/benchmarks.md and docs/img/scaling.png.
+        /// Run the benchmarks (W1-W4 twice, W6, W7, instruction counts) and write
+        /// docs/benchmarks.md and docs/img/scaling.png.
         cmd bench {
-            /// A short run (under two minutes) for a first look.
+            /// A short run for a first look, written to target/select-bench/ (never over the
+            /// committed docs): QUICK_TIME.
             optional --quick
+            /// Only the instruction counts (installs valgrind and gungraun-runner when
+            /// missing), written to target/select-bench/counts.md.
+            optional --counts
         }
     }
 }
