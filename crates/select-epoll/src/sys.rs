@@ -70,11 +70,15 @@ pub(crate) fn wait(
             }
         }
     }
-    let millis = timeout.map(|slice| crate::conv::timespec(WaitRule::MILLIS_INT.slice(slice)));
+    // rustix rounds a timespec *up* to whole milliseconds; only the longest slice of the
+    // nanosecond rule (from the wait that found out) needs clamping to what an `int` holds.
+    let millis =
+        timeout.map(|slice| crate::conv::timespec(slice.min(WaitRule::MILLIS_INT.longest)));
     epoll::wait(epoll, events, millis.as_ref())
 }
 
 /// `epoll_pwait2(epfd, events, events.len(), timeout, NULL, 0)`.
+#[inline(never)]
 fn pwait2(
     epoll: BorrowedFd<'_>,
     events: &mut [epoll::Event],
