@@ -1,4 +1,4 @@
-//! Benchmark workloads shared by the criterion benches, the strace probe and the structural tests.
+//! Benchmark workloads shared by the benches, the strace probe and the structural tests.
 //!
 //! Every row of every table is a [`Subject`]: a way to register descriptors and wait on them.
 //! The rows are, as `shared/bench/WORKLOADS.md` asks:
@@ -13,7 +13,7 @@
 //! The workloads ([`round_trip`], [`idle_wait`], [`churn`], [`Chain::iteration`]) are written
 //! once, generically over [`Row`], and monomorphised per row, so a row's cost is its own API's
 //! cost and nothing else. [`visit_all`] is the one list of rows: the benches, the probe and the
-//! tests all walk it.
+//! tests all walk it. [`rounds`] measures the rows of one case in interleaved rounds.
 
 #![deny(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]

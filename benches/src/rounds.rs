@@ -80,8 +80,7 @@ impl<'a> Case<'a> {
     }
 
     /// Adds a row whose measurement is `measure`: it runs the operation `iters` times and
-    /// returns how long that took (what criterion's `iter_custom` takes, so setup left out of
-    /// the timing stays out).
+    /// returns how long that took, so setup left out of the timing stays out.
     pub fn add(&mut self, row: &'static str, measure: impl FnMut(u64) -> Duration + 'a) {
         self.rows.push((row, Box::new(measure)));
     }

@@ -310,7 +310,13 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
         let _ = writeln!(out, "- `{}`: {what}", row.name);
     }
     let _ = writeln!(out);
-    if !inputs.runs.is_empty() {
+    if inputs.runs.is_empty() {
+        let _ = writeln!(
+            out,
+            "No wall-clock run is in this report: W1-W4 and W6 are timing and need a quiet \
+             machine; `cargo xtask bench` measures them with everything else.\n"
+        );
+    } else {
         render_runs(&mut out, rows, &inputs.runs, png, markdown);
     }
     if !inputs.timer.is_empty() {
