@@ -471,19 +471,9 @@ fn visit_raw<V: Visitor>(visitor: &mut V) {
 }
 
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit and returns the new soft limit.
-///
-/// A privileged process first raises the hard limit to [`WANTED_FDS`], so that every row of
-/// an interleaved case can hold its own descriptors at once; elsewhere that fails and the
-/// workloads size themselves by what the limit allows.
 #[must_use]
 pub fn raise_fd_limit() -> u64 {
     use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
-    let limit = getrlimit(Resource::Nofile);
-    if limit.maximum.is_some_and(|max| max < WANTED_FDS) {
-        // EPERM without the privilege, EINVAL above the system's ceiling: both keep the limit.
-        let wanted = Some(WANTED_FDS);
-        let _ = setrlimit(Resource::Nofile, Rlimit { current: wanted, maximum: wanted });
-    }
     let limit = getrlimit(Resource::Nofile);
     if limit.current != limit.maximum {
         // Failing leaves the old limit, which the callers size their workloads by.
@@ -492,10 +482,6 @@ pub fn raise_fd_limit() -> u64 {
     }
     getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX)
 }
-
-/// The descriptor limit a privileged run asks for: W4's 10,000 socketpairs for each of up to
-/// eight rows, with room to spare (Linux's default `nr_open` is 1,048,576).
-pub const WANTED_FDS: u64 = 200_000;
 
 /// Descriptors kept free for the process itself (standard streams, kernel objects, the test
 /// harness) when sizing a workload by the descriptor limit.
@@ -691,6 +677,16 @@ impl<'fd> Chain<'fd> {
             pair_of[fd_index(pairs.reader(i))] = i;
         }
         Ok(Chain { pairs, pair_of })
+    }
+
+    /// Unregisters the read end of every pair from `row` again: the inverse of
+    /// [`new`](Chain::new), so that rows can take turns on one set of pairs.
+    ///
+    /// # Errors
+    ///
+    /// The row's unregistration error.
+    pub fn release<R: Row<'fd>>(&self, row: &mut R) -> io::Result<()> {
+        (0..self.pairs.len()).try_for_each(|i| row.delete(self.pairs.reader(i)))
     }
 
     /// W4, one iteration: a byte on `active` evenly spaced pairs, then waits with timeout 0;
