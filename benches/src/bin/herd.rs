@@ -2,7 +2,7 @@
 //! without `EPOLLEXCLUSIVE`, through select-epoll's native API.
 //!
 //! `herd <connections> <out.tsv>`: one non-blocking listening TCP socket on 127.0.0.1;
-//! [`THREADS`] threads, each blocked in its own `Epoll` in which the listener is registered
+//! eight threads, each blocked in its own `Epoll` in which the listener is registered
 //! for reading (level-triggered), first without and then with `EPOLLEXCLUSIVE`. A client opens
 //! the connections one at a time, each once the previous one has been accepted. Every wait
 //! that returns with the listener ready is a wake-up; the woken thread tries a non-blocking
