@@ -1,8 +1,10 @@
 //! Names the operating-system families the facade's selection file (`src/sys.rs`) needs, once.
 //!
 //! `cfg_aliases` 0.2 also declares each alias to rustc's `check-cfg`, so a typo in `src/sys.rs`
-//! is a warning (an error in CI). The lists mirror the crate-root gate of each backend crate;
-//! the facade fails to compile with an unresolved import if the two ever disagree.
+//! is a warning (an error in CI). Each list equals the crate-root gate of its backend crate
+//! (and `apple` equals select-kqueue's `apple` alias): `cargo xtask ci tidy` compares them and
+//! fails on any difference in either direction, so a gate that gains an operating system the
+//! facade lacks cannot silently fall back to poll.
 
 use cfg_aliases::cfg_aliases;
 

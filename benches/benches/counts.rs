@@ -9,10 +9,13 @@
 //!
 //! - `wait_idle`: one `wait(timeout 0)`, nothing ready;
 //! - `wait_ready`: the same with one descriptor ready (its event is read back out);
-//! - `churn`: one register and one unregister of a ninth descriptor.
+//! - `churn`: one register and one unregister of a ninth descriptor;
+//! - `wait_many`: W5's wait instead, 256 descriptors registered and all ready (one byte
+//!   pending each, never read), every event read back out: where a `Selector` row's
+//!   per-event bookkeeping shows against our `Backend` row. Edge-only rows (mio) have none.
 //!
-//! The benchmarks of each function are numbered in the order of `select_benches::rows()`,
-//! which `cargo xtask bench` uses to name them in the report. Run with
+//! The benchmarks of each function are numbered in the order of `select_benches::rows()`
+//! (for `wait_many`, of its rows that are not edge-only), which the report uses to name them. Run with
 //! `cargo xtask bench --counts` (which installs valgrind and `gungraun-runner` first).
 
 // gungraun's macros generate public modules, constants and functions without docs.
@@ -24,7 +27,9 @@ use std::os::fd::BorrowedFd;
 use gungraun::{
     Callgrind, EntryPoint, LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main,
 };
-use select_benches::{Pairs, Row, Subject, Timeout, Visitor, add_all, rows, visit_all};
+use select_benches::{
+    ManyReady, Pairs, Row, Subject, Timeout, Visitor, add_all, raise_fd_limit, rows, visit_all,
+};
 
 /// Uncounted waits (or register+unregister pairs) before the counted one.
 const WARM_UP: usize = 16;
@@ -38,7 +43,12 @@ enum Op {
     WaitReady,
     /// One register and one unregister.
     Churn,
+    /// One wait, 256 descriptors ready.
+    WaitMany,
 }
+
+/// How many descriptors `wait_many` has ready (W5's count).
+const MANY_READY: usize = 256;
 
 /// The counted wait.
 #[inline(never)]
@@ -67,6 +77,18 @@ impl Visitor for Run {
     fn visit<S: Subject>(&mut self) {
         self.seen += 1;
         if self.seen - 1 != self.index {
+            return;
+        }
+        if self.op == Op::WaitMany {
+            let _ = raise_fd_limit();
+            let pairs = Pairs::new(MANY_READY).expect("socketpairs");
+            let mut row = S::open().expect("open row");
+            let many = ManyReady::new(&mut row, &pairs).expect("register");
+            for _ in 0..WARM_UP {
+                many.iteration(&mut row).expect("wait");
+            }
+            let found = measured_wait(&mut row);
+            assert_eq!(found, MANY_READY, "{} found {found} ready", S::NAME);
             return;
         }
         let pairs = Pairs::new(4).expect("socketpairs");
@@ -113,6 +135,11 @@ fn indices() -> std::ops::Range<usize> {
     0..rows().len()
 }
 
+/// The index in `rows()` of every row that is not edge-only (W5 needs level-triggered reports).
+fn level_indices() -> impl Iterator<Item = usize> {
+    rows().into_iter().enumerate().filter(|(_, row)| !row.edge_only).map(|(index, _)| index)
+}
+
 /// Counts only inside the `measured_*` functions.
 fn config() -> LibraryBenchmarkConfig {
     let mut config = LibraryBenchmarkConfig::default();
@@ -138,6 +165,12 @@ fn churn(index: usize) {
     run(index, Op::Churn);
 }
 
-library_benchmark_group!(name = counts, benchmarks = [wait_idle, wait_ready, churn]);
+#[library_benchmark(config = config())]
+#[benches::row(iter = level_indices())]
+fn wait_many(index: usize) {
+    run(index, Op::WaitMany);
+}
+
+library_benchmark_group!(name = counts, benchmarks = [wait_idle, wait_ready, churn, wait_many]);
 
 main!(library_benchmark_groups = counts);

@@ -1,30 +1,32 @@
-//! W1-W4 (`shared/bench/WORKLOADS.md`) for every row `select_benches::visit_all` lists,
-//! measured in interleaved rounds (`select_benches::rounds`).
+//! W1-W5 (`shared/bench/WORKLOADS.md`) for every row `select_benches::visit_all` lists,
+//! measured in interleaved rounds (`select_benches::rounds`), criterion measuring inside each.
 //!
 //! Each workload is a [`Visitor`] that sets one row up and adds its measurement to a
-//! [`Case`]; once every row of a case is set up, the case runs its rounds. Cases are named
-//! `W1`, `W2 <N>`, `W3` and `W4 n<N>-a<A>`. The samples (nanoseconds per operation, one per
-//! round) go to the file named by `SELECT_BENCH_OUT` (default
-//! `target/select-bench/samples.tsv`), which the `report` binary reads; `SELECT_BENCH_QUICK`
-//! selects the short plan (`cargo xtask bench --quick`).
+//! [`Case`]; once every row of a case is set up, the case runs its rounds. Criterion groups are
+//! named `W1`, `W2 <N>`, `W3`, `W4 n<N>-a<A>` and `W5` (one wait reporting 256 descriptors;
+//! the report divides by 256), each benchmark `<row>/round-<NN>`. Criterion writes its results
+//! under `$CRITERION_HOME` (`cargo xtask bench` sets one per run; default `target/criterion`),
+//! which the `report` binary reads; `SELECT_BENCH_QUICK` selects the short plan
+//! (`cargo xtask bench --quick`). Arguments that do not start with `--` select workloads by
+//! name (`cargo bench -p select-benches --bench wait -- W5`).
 //!
 //! No row's writes may wake another row's epoll, so rows that exchange data never watch the
 //! same descriptors at the same time: in W1 each row has a socketpair of its own (rows limited
 //! by `FD_SETSIZE` get theirs first, so they have the lowest numbers); in W4, whose 10,000
 //! socketpairs per row would not fit the descriptor limit eight times over, the rows share one
-//! set and each registers it for its own measurement only (the registration is not timed).
-//! Rows of idle or registration-only cases (W2, W3) share one set throughout, since an idle
-//! descriptor costs the other rows nothing.
+//! set and each registers it for its own measurement in a round only (the registration is not
+//! timed). Rows of idle, registration-only or never-read cases (W2, W3, W5) share one set
+//! throughout, since a descriptor no row reads or writes costs the other rows nothing.
 
 use std::hint::black_box;
 use std::os::fd::BorrowedFd;
-use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use select_benches::rounds::{Case, Plan, Sample, write_samples};
+use criterion::Criterion;
+use select_benches::rounds::{Case, Measure, Plan};
 use select_benches::{
-    Chain, Pairs, Subject, Visitor, add_all, churn, fits, idle_wait, pairs_that_fit,
-    ping_pong_setup, raise_fd_limit, round_trip, rows, visit_all,
+    Chain, ManyReady, Pairs, Row, Subject, Visitor, add_all, churn, fits, idle_wait,
+    pairs_that_fit, ping_pong_setup, raise_fd_limit, round_trip, rows, visit_all,
 };
 
 /// W2's registered-descriptor counts.
@@ -35,6 +37,8 @@ const CHURN_FDS: usize = 10_000;
 const CHAIN_LARGEST: usize = 10_000;
 const CHAIN_ACTIVE: [usize; 2] = [1, 100];
 const CHAIN_WRITES: usize = 100;
+/// W5's descriptor count, all ready.
+const MANY_READY: usize = 256;
 
 /// `count` socketpairs for each row of [`rows`], in the visit order; the rows limited by
 /// `FD_SETSIZE` are given theirs first, so their descriptors have the lowest numbers.
@@ -128,49 +132,85 @@ impl<'p> Visitor for ChainBench<'p> {
         if !fits::<S>(pairs) {
             return;
         }
+        let row = S::open().expect("open row");
+        self.case.add(S::NAME, ChainRow { row, pairs, chain: None, active: self.active });
+    }
+}
+
+/// One row of W4: its descriptors are registered, untimed, for its own measurement in each
+/// round only (`enter` and `leave`), so no other row's chain wakes this one.
+struct ChainRow<'p, R> {
+    row: R,
+    pairs: &'p Pairs,
+    chain: Option<Chain<'p>>,
+    active: usize,
+}
+
+impl<'p, R: Row<'p>> Measure for ChainRow<'p, R> {
+    fn enter(&mut self) {
+        self.chain = Some(Chain::new(&mut self.row, self.pairs).expect("register"));
+    }
+
+    fn measure(&mut self, iters: u64) -> Duration {
+        let chain = self.chain.as_ref().expect("registered in enter");
+        let start = Instant::now();
+        for _ in 0..iters {
+            black_box(chain.iteration(&mut self.row, self.active, CHAIN_WRITES).expect("chain"));
+        }
+        start.elapsed()
+    }
+
+    fn leave(&mut self) {
+        if let Some(chain) = self.chain.take() {
+            chain.release(&mut self.row).expect("unregister");
+        }
+    }
+}
+
+/// W5: 256 descriptors all ready, shared by the rows, one wait and every result looked up,
+/// time per wait (the report divides by 256 for ns per ready event). Edge-only rows (mio)
+/// have no W5.
+struct ManyReadyBench<'p> {
+    pairs: &'p Pairs,
+    case: Case<'p>,
+}
+
+impl<'p> Visitor for ManyReadyBench<'p> {
+    fn visit<S: Subject>(&mut self) {
+        if S::EDGE_ONLY || !fits::<S>(self.pairs) {
+            return;
+        }
         let mut row = S::open().expect("open row");
-        let active = self.active;
-        self.case.add(S::NAME, move |iters| {
-            // Registered for this measurement only, so no other row's chain wakes this one.
-            let chain = Chain::new(&mut row, pairs).expect("register");
-            let start = Instant::now();
-            for _ in 0..iters {
-                black_box(chain.iteration(&mut row, active, CHAIN_WRITES).expect("chain"));
-            }
-            let elapsed = start.elapsed();
-            chain.release(&mut row).expect("unregister");
-            elapsed
+        let many = ManyReady::new(&mut row, self.pairs).expect("register");
+        self.case.add_op(S::NAME, move || {
+            black_box(many.iteration(&mut row).expect("many ready"));
         });
     }
 }
 
 /// Runs `case` and reports its progress.
-fn run_case(samples: &mut Vec<Sample>, case: Case<'_>, workload: &str, id: &str, plan: &Plan) {
+fn run_case(criterion: &mut Criterion, case: Case<'_>, workload: &str, id: &str, plan: &Plan) {
     let started = Instant::now();
     let rows = case.len();
-    samples.extend(case.run(workload, id, plan));
+    case.run(criterion, workload, id, plan);
     println!("{workload} {id}: {rows} rows, {:.1} s", started.elapsed().as_secs_f64());
 }
 
 fn main() {
     let plan =
         if std::env::var_os("SELECT_BENCH_QUICK").is_some() { Plan::QUICK } else { Plan::FULL };
-    let out = std::env::var_os("SELECT_BENCH_OUT").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/select-bench/samples.tsv"),
-        PathBuf::from,
-    );
-    // `cargo bench` passes `--bench`; a filter argument selects workloads by prefix.
+    // `cargo bench` passes `--bench`; other arguments name the workloads to run.
     let filter: Vec<String> =
         std::env::args().skip(1).filter(|arg| !arg.starts_with("--")).collect();
     let wanted = |workload: &str| filter.is_empty() || filter.iter().any(|f| f == workload);
     let fd_limit = raise_fd_limit();
-    let mut samples = Vec::new();
+    let mut criterion = plan.criterion();
 
     if wanted("W1") {
         let pairs = pairs_per_row(1);
         let mut visitor = PingPong { pairs: pairs.iter(), case: Case::new() };
         visit_all(&mut visitor);
-        run_case(&mut samples, visitor.case, "W1", "", &plan);
+        run_case(&mut criterion, visitor.case, "W1", "", &plan);
     }
 
     if wanted("W2") {
@@ -181,7 +221,7 @@ fn main() {
             let pairs = Pairs::new(n / 2).expect("socketpairs");
             let mut visitor = IdleScan { pairs: &pairs, case: Case::new() };
             visit_all(&mut visitor);
-            run_case(&mut samples, visitor.case, "W2", &n.to_string(), &plan);
+            run_case(&mut criterion, visitor.case, "W2", &n.to_string(), &plan);
         }
     }
 
@@ -192,7 +232,7 @@ fn main() {
             let fds: Vec<BorrowedFd<'_>> = pairs.all().collect();
             let mut visitor = Churn { fds: &fds, max_fd: &pairs, case: Case::new() };
             visit_all(&mut visitor);
-            run_case(&mut samples, visitor.case, "W3", "", &plan);
+            run_case(&mut criterion, visitor.case, "W3", "", &plan);
         }
     }
 
@@ -202,14 +242,15 @@ fn main() {
             for active in CHAIN_ACTIVE {
                 let mut visitor = ChainBench { pairs: &pairs, active, case: Case::new() };
                 visit_all(&mut visitor);
-                run_case(&mut samples, visitor.case, "W4", &format!("n{n}-a{active}"), &plan);
+                run_case(&mut criterion, visitor.case, "W4", &format!("n{n}-a{active}"), &plan);
             }
         }
     }
 
-    if let Some(parent) = out.parent() {
-        std::fs::create_dir_all(parent).expect("create the samples' directory");
+    if wanted("W5") {
+        let pairs = Pairs::new(MANY_READY).expect("socketpairs");
+        let mut visitor = ManyReadyBench { pairs: &pairs, case: Case::new() };
+        visit_all(&mut visitor);
+        run_case(&mut criterion, visitor.case, "W5", "", &plan);
     }
-    std::fs::write(&out, write_samples(&samples)).expect("write the samples");
-    println!("wrote {}", out.display());
 }

@@ -5,14 +5,15 @@
 //!
 //! - each backend of ours that the host has, through the public [`Backend`] trait
 //!   ([`Ours<B>`]; the list comes from `select::for_each_backend!`, so nothing here names an
-//!   operating system for them);
+//!   operating system for them), and through the `selectors`-style `Selector` over it
+//!   ([`OursSelector<B>`]);
 //! - the **raw** system call through rustix with a preallocated buffer and no bookkeeping
 //!   ([`RawEpoll`], [`RawPoll`], [`RawSelect`]): the physical limit of each mechanism;
 //! - [`Mio`] and [`Polling`], the crates users pick today.
 //!
-//! The workloads ([`round_trip`], [`idle_wait`], [`churn`], [`Chain::iteration`]) are written
-//! once, generically over [`Row`], and monomorphised per row, so a row's cost is its own API's
-//! cost and nothing else. [`visit_all`] is the one list of rows: the benches, the probe and the
+//! The workloads ([`round_trip`], [`idle_wait`], [`churn`], [`Chain::iteration`],
+//! [`ManyReady::iteration`]) are written once, generically over [`Row`], and monomorphised per
+//! row, so a row's cost is its own API's cost and nothing else. [`visit_all`] is the one list of rows: the benches, the probe and the
 //! tests all walk it. [`rounds`] measures the rows of one case in interleaved rounds.
 
 #![deny(unsafe_code)]
@@ -29,7 +30,8 @@ use std::time::Duration;
 
 use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
-use select_core::{Backend, EventBuffer, Interest};
+use select::{Ready, Selector};
+use select_core::{Backend, BackendKind, EventBuffer, Interest};
 
 pub use sys::{CountingAllocator, RawSelect};
 
@@ -76,6 +78,9 @@ impl Timeout {
 pub enum Kind {
     /// A backend of ours, through the `Backend` trait.
     Ours,
+    /// The facade's `Selector` over a backend of ours: its ratio to that backend's row is the
+    /// cost of the keys.
+    Selector,
     /// The system call itself through rustix: the physical limit.
     Raw,
     /// A crate users pick today (mio, polling).
@@ -94,6 +99,9 @@ pub trait Subject {
     const MECHANISM: &'static str;
     /// One more than the highest descriptor number the row can watch, if it is limited.
     const FD_LIMIT: Option<usize>;
+    /// Whether the row can only register edge-triggered (mio), so that a descriptor left
+    /// ready is reported once: such a row has no W5, which needs level-triggered reports.
+    const EDGE_ONLY: bool = false;
     /// The row itself, borrowing the descriptors it watches for `'fd` (and living no longer,
     /// so a measurement closure can own it for as long as the descriptors exist).
     type Row<'fd>: Row<'fd> + 'fd;
@@ -169,6 +177,65 @@ impl<B: Backend> Row<'_> for OursRow<B> {
             self.backend.wait(&mut self.events, timeout.duration()).map_err(io::Error::other)?;
         for event in self.events.iter() {
             on_ready(event.fd());
+        }
+        Ok(n)
+    }
+}
+
+/// The facade's `Selector` over a backend of ours, `B`, as a `selectors` user writes it: each
+/// key's data is the caller's token (here the descriptor number), read back through
+/// `Selector::key_of` for every reported descriptor.
+#[derive(Debug)]
+pub struct OursSelector<B>(PhantomData<B>);
+
+/// The row of [`OursSelector<B>`]: the selector and the caller's results list.
+#[derive(Debug)]
+pub struct OursSelectorRow<B: Backend> {
+    selector: Selector<B, usize>,
+    ready: Ready,
+}
+
+impl<B: Backend + 'static> Subject for OursSelector<B> {
+    const NAME: &'static str = match B::KIND {
+        BackendKind::Select => "selector-select",
+        BackendKind::Poll => "selector-poll",
+        BackendKind::Epoll => "selector-epoll",
+        BackendKind::Kqueue => "selector-kqueue",
+        BackendKind::DevPoll => "selector-devpoll",
+        _ => "selector",
+    };
+    const KIND: Kind = Kind::Selector;
+    const MECHANISM: &'static str = B::NAME;
+    const FD_LIMIT: Option<usize> = B::FD_LIMIT;
+    type Row<'fd> = OursSelectorRow<B>;
+
+    fn open<'fd>() -> io::Result<Self::Row<'fd>> {
+        let selector =
+            Selector::with_backend_and_capacity(B::new().map_err(io::Error::other)?, CAPACITY)
+                .map_err(io::Error::other)?;
+        Ok(OursSelectorRow { selector, ready: Ready::new() })
+    }
+}
+
+impl<B: Backend> Row<'_> for OursSelectorRow<B> {
+    fn add(&mut self, fd: BorrowedFd<'_>) -> io::Result<()> {
+        self.selector.register(fd, Interest::READABLE, fd_index(fd)).map_err(io::Error::other)?;
+        Ok(())
+    }
+
+    fn delete(&mut self, fd: BorrowedFd<'_>) -> io::Result<()> {
+        self.selector.unregister(fd).map_err(io::Error::other)?;
+        Ok(())
+    }
+
+    #[inline]
+    fn wait<F: FnMut(RawFd)>(&mut self, timeout: Timeout, mut on_ready: F) -> io::Result<usize> {
+        let n =
+            self.selector.select(&mut self.ready, timeout.duration()).map_err(io::Error::other)?;
+        for event in &self.ready {
+            if let Some(key) = self.selector.key_of(event) {
+                on_ready(RawFd::try_from(*key.data()).unwrap_or(-1));
+            }
         }
         Ok(n)
     }
@@ -304,15 +371,24 @@ impl<'fd> Row<'fd> for RawPollRow<'fd> {
     }
 }
 
-/// mio 1, whose `Poll` is edge-triggered epoll on Linux (kqueue on the BSDs).
+/// mio 1, whose `Poll` is edge-triggered epoll on Linux (kqueue on the BSDs), used as mio's
+/// users do: each registration's `Token` is its index in the caller's slab (a `Vec`, as the
+/// workspace has no `slab` dependency), read back for every event.
 #[derive(Debug)]
 pub struct Mio;
 
-/// The row of [`Mio`].
+/// The row of [`Mio`]: the poll, its events, and the caller's slab of registrations.
 #[derive(Debug)]
 pub struct MioRow {
     poll: mio::Poll,
     events: mio::Events,
+    /// The slab: the descriptor registered under each token, or -1 for a free entry.
+    slab: Vec<RawFd>,
+    /// Free entries of `slab`, reused first.
+    free: Vec<usize>,
+    /// Each registered descriptor's token, to free its entry on `delete` (a mio user keeps
+    /// the token beside the connection instead).
+    token_of: Vec<usize>,
 }
 
 impl Subject for Mio {
@@ -320,26 +396,53 @@ impl Subject for Mio {
     const KIND: Kind = Kind::Other;
     const MECHANISM: &'static str = <select::DefaultBackend as Backend>::NAME;
     const FD_LIMIT: Option<usize> = None;
+    const EDGE_ONLY: bool = true;
     type Row<'fd> = MioRow;
 
     fn open<'fd>() -> io::Result<Self::Row<'fd>> {
-        Ok(MioRow { poll: mio::Poll::new()?, events: mio::Events::with_capacity(CAPACITY) })
+        Ok(MioRow {
+            poll: mio::Poll::new()?,
+            events: mio::Events::with_capacity(CAPACITY),
+            slab: Vec::new(),
+            free: Vec::new(),
+            token_of: Vec::new(),
+        })
     }
 }
 
 impl Row<'_> for MioRow {
     fn add(&mut self, fd: BorrowedFd<'_>) -> io::Result<()> {
         let raw = fd.as_raw_fd();
+        let token = self.free.pop().unwrap_or(self.slab.len());
         self.poll.registry().register(
             &mut mio::unix::SourceFd(&raw),
-            mio::Token(fd_index(fd)),
+            mio::Token(token),
             mio::Interest::READABLE,
-        )
+        )?;
+        if token == self.slab.len() {
+            self.slab.push(raw);
+        } else {
+            self.slab[token] = raw;
+        }
+        let index = fd_index(fd);
+        if self.token_of.len() <= index {
+            self.token_of.resize(index + 1, usize::MAX);
+        }
+        self.token_of[index] = token;
+        Ok(())
     }
 
     fn delete(&mut self, fd: BorrowedFd<'_>) -> io::Result<()> {
         let raw = fd.as_raw_fd();
-        self.poll.registry().deregister(&mut mio::unix::SourceFd(&raw))
+        self.poll.registry().deregister(&mut mio::unix::SourceFd(&raw))?;
+        if let Some(token) = self.token_of.get_mut(fd_index(fd)) {
+            if let Some(entry) = self.slab.get_mut(*token) {
+                *entry = -1;
+                self.free.push(*token);
+            }
+            *token = usize::MAX;
+        }
+        Ok(())
     }
 
     #[inline]
@@ -347,7 +450,7 @@ impl Row<'_> for MioRow {
         self.poll.poll(&mut self.events, timeout.duration())?;
         let mut n = 0;
         for event in &self.events {
-            on_ready(RawFd::try_from(event.token().0).unwrap_or(-1));
+            on_ready(self.slab.get(event.token().0).copied().unwrap_or(-1));
             n += 1;
         }
         Ok(n)
@@ -417,14 +520,21 @@ pub trait Visitor {
 }
 
 /// Calls `visitor` for every row the host has: each backend of ours (from
-/// `select::for_each_backend!`), then the raw rows, then mio and polling.
+/// `select::for_each_backend!`), the `Selector` over each, then the raw rows, then mio and
+/// polling.
 pub fn visit_all<V: Visitor>(visitor: &mut V) {
     macro_rules! ours {
         ($backend:ty) => {
             visitor.visit::<Ours<$backend>>();
         };
     }
+    macro_rules! selector {
+        ($backend:ty) => {
+            visitor.visit::<OursSelector<$backend>>();
+        };
+    }
     select::for_each_backend!(ours);
+    select::for_each_backend!(selector);
     visit_raw(visitor);
     visitor.visit::<Mio>();
     visitor.visit::<Polling>();
@@ -441,6 +551,8 @@ pub struct RowInfo {
     pub mechanism: &'static str,
     /// [`Subject::FD_LIMIT`].
     pub fd_limit: Option<usize>,
+    /// [`Subject::EDGE_ONLY`].
+    pub edge_only: bool,
 }
 
 /// Every row [`visit_all`] visits, in its order.
@@ -454,6 +566,7 @@ pub fn rows() -> Vec<RowInfo> {
                 kind: S::KIND,
                 mechanism: S::MECHANISM,
                 fd_limit: S::FD_LIMIT,
+                edge_only: S::EDGE_ONLY,
             });
         }
     }
@@ -733,5 +846,59 @@ impl<'fd> Chain<'fd> {
             std::mem::replace(&mut failure, Ok(()))?;
         }
         Ok(waits)
+    }
+}
+
+/// W5: `pairs.len()` socketpairs whose read ends are registered with one byte pending that is
+/// never read, so every level-triggered wait reports all of them; the caller's table maps each
+/// reported descriptor back to its pair, as a `selectors` user's key or a mio user's slab
+/// would.
+#[derive(Debug)]
+pub struct ManyReady {
+    pair_of: Vec<usize>,
+    ready: usize,
+}
+
+impl ManyReady {
+    /// Writes one byte to every pair and registers every read end with `row`.
+    ///
+    /// # Errors
+    ///
+    /// A write or the row's registration error.
+    pub fn new<'fd, R: Row<'fd>>(row: &mut R, pairs: &'fd Pairs) -> io::Result<ManyReady> {
+        let mut pair_of = vec![usize::MAX; usize::try_from(pairs.max_fd() + 1).unwrap_or(0)];
+        for i in 0..pairs.len() {
+            send_byte(pairs.writer(i))?;
+            row.add(pairs.reader(i))?;
+            pair_of[fd_index(pairs.reader(i))] = i;
+        }
+        Ok(ManyReady { pair_of, ready: pairs.len() })
+    }
+
+    /// W5, one iteration: one wait with timeout 0, then each reported descriptor looked up in
+    /// the caller's table; returns the sum of the pair indices, so nothing is optimised away.
+    ///
+    /// For the `Selector` rows the lookup comes on top of the key's own (the key's data is the
+    /// descriptor number, looked up again here), so their W5 is, if anything, pessimistic.
+    ///
+    /// # Errors
+    ///
+    /// The row's wait error, or a wait that did not report every descriptor.
+    #[inline]
+    pub fn iteration<'fd, R: Row<'fd>>(&self, row: &mut R) -> io::Result<usize> {
+        let mut sum = 0;
+        let mut seen = 0;
+        row.wait(Timeout::Zero, |fd| {
+            seen += 1;
+            sum +=
+                usize::try_from(fd).ok().and_then(|fd| self.pair_of.get(fd)).copied().unwrap_or(0);
+        })?;
+        if seen != self.ready {
+            return Err(io::Error::other(format!(
+                "a wait reported {seen} of {} descriptors",
+                self.ready
+            )));
+        }
+        Ok(sum)
     }
 }

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use select::{Ready, Selector};
 use select_benches::{CAPACITY, CountingAllocator, Pairs};
 use select_core::{Backend, EventBuffer, Interest};
 
@@ -37,6 +38,58 @@ fn allocations_per_1000_waits<B: Backend>() -> u64 {
     let after = CountingAllocator::allocations();
     assert_eq!(seen, 3000, "{}: every event reads back as readable", B::NAME);
     after - before
+}
+
+/// Selects 1000 times through a `Selector` over `B` after a warm-up, reading every key back,
+/// and returns the allocations those selects made.
+fn allocations_per_1000_selects<B: Backend>() -> u64 {
+    let pairs = Pairs::new(50).expect("socketpairs");
+    let mut selector: Selector<B, usize> =
+        Selector::with_backend_and_capacity(B::new().expect("new backend"), CAPACITY)
+            .expect("selector");
+    for (index, fd) in pairs.all().enumerate() {
+        selector.register(fd, Interest::READABLE, index).expect("register");
+    }
+    for i in [0, 17, 42] {
+        rustix::io::write(pairs.writer(i), &[1]).expect("write");
+    }
+    let mut ready = Ready::new();
+    // The first select sizes the results list; steady state starts after it.
+    for _ in 0..3 {
+        selector.select(&mut ready, Some(Duration::ZERO)).expect("select");
+    }
+    let before = CountingAllocator::allocations();
+    let mut seen = 0;
+    for _ in 0..1000 {
+        let n = selector.select(&mut ready, Some(Duration::ZERO)).expect("select");
+        assert_eq!(n, 3, "{}: three descriptors are readable", B::NAME);
+        for event in &ready {
+            if event.is_readable() && selector.key_of(event).is_some() {
+                seen += 1;
+            }
+        }
+    }
+    let after = CountingAllocator::allocations();
+    assert_eq!(seen, 3000, "{}: every event reads back as a readable key", B::NAME);
+    after - before
+}
+
+#[test]
+fn no_allocation_per_selector_select() {
+    let mut failures = Vec::new();
+    macro_rules! check {
+        ($backend:ty) => {
+            let made = allocations_per_1000_selects::<$backend>();
+            if made != 0 {
+                failures.push(format!(
+                    "{}: {made} allocations in 1000 Selector selects",
+                    <$backend as Backend>::NAME
+                ));
+            }
+        };
+    }
+    select::for_each_backend!(check);
+    assert!(failures.is_empty(), "selects allocated: {failures:#?}");
 }
 
 #[test]

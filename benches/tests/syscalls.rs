@@ -237,3 +237,46 @@ fn without_epoll_pwait2_epoll_falls_back_to_whole_milliseconds() {
         }
     }
 }
+
+#[test]
+fn one_system_call_per_selector_select() {
+    let mut failures = Vec::new();
+    for backend in backends() {
+        let extra = extra_calls(backend, "select", 10);
+        if !one_wait_call_each(&extra, 1000) {
+            failures.push(format!(
+                "{backend}: 1000 more Selector selects changed the system calls by {extra:?}, \
+                 not by one wait call each"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_data_only_selector_modify_makes_no_system_call() {
+    let mut failures = Vec::new();
+    for backend in backends() {
+        let register = count_syscalls(backend, "selector-register", 1000, &[]);
+        let modify = count_syscalls(backend, "selector-modify-data", 1000, &[]);
+        let mut names: Vec<&String> = register.keys().chain(modify.keys()).collect();
+        names.sort();
+        names.dedup();
+        let changed: BTreeMap<&String, (usize, usize)> = names
+            .into_iter()
+            .map(|name| {
+                let count =
+                    |counts: &HashMap<String, usize>| counts.get(name).copied().unwrap_or(0);
+                (name, (count(&register), count(&modify)))
+            })
+            .filter(|(_, (before, after))| before != after)
+            .collect();
+        if !changed.is_empty() {
+            failures.push(format!(
+                "{backend}: 1000 data-only modifies changed the system calls (before, after): \
+                 {changed:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -13,7 +13,9 @@ fn main() {
         // `POLLRDHUP` exists on Linux, FreeBSD and illumos (libc and rustix agree).
         poll_rdhup: { any(linux_kernel, target_os = "freebsd", target_os = "illumos") },
         // rustix offers `select` on Linux, Android and the BSDs (Apple included); elsewhere
-        // (illumos, Solaris, ...) this crate calls libc's `select` with a libc `fd_set`.
+        // (illumos, Solaris, ...) this crate calls libc's `select` with a libc `fd_set`. The
+        // systems after `linux_kernel` are select-kqueue's, as its crate-root gate lists them
+        // (`cargo xtask ci tidy` checks the two lists are equal).
         rustix_select: {
             any(
                 linux_kernel,

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use select::{
     Backend, DEFAULT_BACKEND, DefaultBackend, Error, Interest, PIPE_BUF, POLLIN, POLLOUT, POLLPRI,
-    Poll, Selector,
+    Poll, Ready, Selector,
 };
 
 /// Prints one section: its title, the Python snippet and the Rust translation.
@@ -99,12 +99,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     section(
         "selectors.DefaultSelector (the module the select docs recommend)",
         "sel = selectors.DefaultSelector()\nsel.register(a, selectors.EVENT_READ, data='a')\nfor key, events in sel.select(timeout=0):\n    print(key.data, events)\nsel.register(a, selectors.EVENT_READ)  # KeyError",
-        "let mut sel: Selector<_, &str> = Selector::new()?;\nsel.register(&a, Interest::READABLE, \"a\")?;\nfor (key, readiness) in sel.select(Some(Duration::ZERO))? {\n    println!(\"{} {readiness:?}\", key.data());\n}\nsel.register(&a, Interest::READABLE, \"again\")  // Err(Error::AlreadyRegistered { fd })",
+        "let mut sel: Selector<_, &str> = Selector::new()?;\nsel.register(&a, Interest::READABLE, \"a\")?;\nlet mut ready = Ready::new();\nsel.select(&mut ready, Some(Duration::ZERO))?;\nfor event in &ready {\n    let Some(key) = sel.key_of(event) else { continue };\n    println!(\"{} {:?}\", key.data(), event.events());\n}\nsel.register(&a, Interest::READABLE, \"again\")  // Err(Error::AlreadyRegistered { fd })",
     );
     let mut sel: Selector<DefaultBackend, &str> = Selector::new()?;
     sel.register(&a, Interest::READABLE, "a")?;
-    for (key, readiness) in sel.select(Some(Duration::ZERO))? {
-        println!("{} {readiness:?}", key.data());
+    let mut ready = Ready::new();
+    sel.select(&mut ready, Some(Duration::ZERO))?;
+    for event in &ready {
+        let Some(key) = sel.key_of(event) else { continue };
+        println!("{} {:?}", key.data(), event.events());
     }
     let again = sel.register(&a, Interest::READABLE, "again").map(|key| key.fd());
     println!("second register -> {:?}", again.map_err(|e| e.to_string()));

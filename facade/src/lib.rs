@@ -5,21 +5,45 @@
 //!
 //! ```no_run
 //! use std::io::{Read, Write};
-//! use std::net::TcpListener;
+//! use std::net::{TcpListener, TcpStream};
 //!
-//! use select::{Interest, Selector};
+//! use select::{Interest, Ready, Selector};
+//!
+//! enum Conn {
+//!     Listener(TcpListener),
+//!     Client(TcpStream),
+//! }
 //!
 //! let listener = TcpListener::bind("127.0.0.1:0")?;
-//! let mut selector: Selector = Selector::new()?; // epoll on Linux, kqueue on macOS, ...
-//! selector.register(&listener, Interest::READABLE, ())?;
+//! listener.set_nonblocking(true)?;
+//! let mut selector: Selector<_, usize> = Selector::new()?; // epoll on Linux, kqueue on macOS, ...
 //! println!("{} backend, listening on {}", selector.backend_name(), listener.local_addr()?);
+//! selector.register(&listener, Interest::READABLE, 0)?;
+//! let mut conns = vec![Some(Conn::Listener(listener))]; // the key's data indexes this slab
+//! let mut ready = Ready::new(); // yours, so the loop may register and unregister
 //! loop {
-//!     for (key, _readiness) in selector.select(None)? {
-//!         assert_eq!(key.fd(), std::os::fd::AsRawFd::as_raw_fd(&listener));
-//!         let (mut stream, _) = listener.accept()?;
-//!         let mut buf = [0; 64];
-//!         let n = stream.read(&mut buf)?;
-//!         stream.write_all(&buf[..n])?;
+//!     selector.select(&mut ready, None)?;
+//!     for event in &ready {
+//!         let Some(&index) = selector.key_of(event).map(|key| key.data()) else { continue };
+//!         let accepted = match &mut conns[index] {
+//!             Some(Conn::Listener(listener)) => Some(listener.accept()?.0),
+//!             Some(Conn::Client(stream)) => {
+//!                 let mut buf = [0; 4096];
+//!                 match stream.read(&mut buf)? {
+//!                     0 => {
+//!                         selector.unregister(&*stream)?; // end of file (Python's rule)
+//!                         conns[index] = None;
+//!                     }
+//!                     n => stream.write_all(&buf[..n])?,
+//!                 }
+//!                 None
+//!             }
+//!             None => None,
+//!         };
+//!         if let Some(stream) = accepted {
+//!             selector.register(&stream, Interest::READABLE, conns.len())?;
+//!             conns.push(Some(Conn::Client(stream)));
+//!         }
 //!     }
 //! }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -80,8 +104,10 @@
 //! | `selectors.DefaultSelector()` | [`Selector::new`] |
 //! | `sel.register(f, EVENT_READ, data)` | [`Selector::register`]`(&f, Interest::READABLE, data)` |
 //! | `sel.modify(f, events, data)`, `sel.unregister(f)` | [`Selector::modify`], [`Selector::unregister`] |
-//! | `for key, events in sel.select(timeout):` | `for (key, readiness) in sel.select(timeout)?` |
-//! | `sel.get_key(f)`, `sel.get_map()` | [`Selector::get_key`], [`Selector::keys`] |
+//! | `for key, events in sel.select(timeout):` | `sel.select(&mut ready, timeout)?; for event in &ready { let key = sel.key_of(event); .. }` |
+//! | `events & EVENT_READ`, `events & EVENT_WRITE` | [`ReadyEvent::is_readable`], [`ReadyEvent::is_writable`] |
+//! | `sel.get_key(f)`, `sel.get_map()[fd]`, `sel.get_map()` | [`Selector::get_key`], [`Selector::get_key_raw`], [`Selector::keys`] |
+//! | `sel.fileno()` (epoll, kqueue, devpoll) | [`Selector::fileno`] |
 //! | `sel.close()` | [`Selector::close`] |
 //! | self-pipe trick (`asyncio`'s `_write_to_self`) | [`Waker`] |
 //!
@@ -107,7 +133,7 @@ pub use select_core::{
     Backend, BackendKind, Capabilities, Error, Event, EventBuffer, EventIter, EventList, Interest,
     PIPE_BUF, Readiness, Result,
 };
-pub use selector::{DEFAULT_CAPACITY, Keys, Ready, Selector, SelectorKey};
+pub use selector::{DEFAULT_CAPACITY, Keys, Ready, ReadyEvent, Selector, SelectorKey};
 pub use sys::backends;
 pub use sys::native::*;
 pub use waker::Waker;

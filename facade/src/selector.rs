@@ -1,10 +1,10 @@
 //! [`Selector`]: Python's `selectors` module over any [`Backend`].
 
-use std::collections::HashMap;
-use std::collections::hash_map::{self, Entry};
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::time::Duration;
+
+use rustix::io::Errno;
 
 use crate::{Backend, DefaultBackend, Error, EventBuffer, Interest, Readiness, Result, Waker};
 
@@ -68,17 +68,20 @@ impl<T> SelectorKey<T> {
     }
 }
 
-/// A key in the map, with the bookkeeping [`Selector::select`] uses to merge a descriptor's
+/// A key in the table, with the bookkeeping [`Selector::select`] uses to merge a descriptor's
 /// events into one entry without allocating.
 struct Slot<T> {
     key: SelectorKey<T>,
+    /// Which registration this is: a number no earlier registration of this selector had, so
+    /// a [`ReadyEvent`] can tell its key from a later key of the same descriptor number.
+    serial: u64,
     /// The `select` call (by number) that last reported this descriptor.
     round: u64,
     /// Where, in that call's results, the descriptor's merged readiness is.
     index: usize,
 }
 
-/// Python's `selectors` module: a map from descriptor to key with your data, over one
+/// Python's `selectors` module: a table from descriptor to key with your data, over one
 /// readiness [`Backend`] (the target's [`DefaultBackend`] unless another is named).
 ///
 /// - [`register`](Selector::register) adds a key and fails with
@@ -86,16 +89,48 @@ struct Slot<T> {
 ///   the backend's own rule for duplicates;
 /// - [`modify`](Selector::modify) replaces the interest and the data;
 /// - [`unregister`](Selector::unregister) returns the key;
-/// - [`select`](Selector::select) waits and yields each ready key once, with the readiness of
-///   all its events merged (kqueue reports reading and writing as two events);
-/// - [`get_key`](Selector::get_key), [`keys`](Selector::keys) and `for key in &selector` look
-///   keys up; [`close`](Selector::close) closes the backend and forgets every key.
+/// - [`select`](Selector::select) waits and fills a [`Ready`] list that *you* own with each
+///   ready descriptor once ([`ReadyEvent`]), its readiness merged (kqueue reports reading and
+///   writing as two events) and interpreted by Python's rule
+///   ([`ReadyEvent::is_readable`]);
+/// - [`key_of`](Selector::key_of), [`get_key`](Selector::get_key),
+///   [`keys`](Selector::keys) and `for key in &selector` look keys up;
+///   [`close`](Selector::close) closes the backend and forgets every key.
 ///
-/// One event buffer of fixed capacity is allocated at creation and reused, so `select` makes
-/// one system call and allocates nothing in steady state. If more descriptors are ready than
-/// the buffer holds, the rest are reported by the following `select`s: every backend rotates
-/// through its ready descriptors, so none is starved (the backend contract requires it, and
-/// registrations are level-triggered unless they ask for [`Interest::EDGE`]).
+/// Because the results live in your [`Ready`] and not in the selector, the loop Python
+/// programs write compiles: register, modify and unregister while handling the results.
+///
+/// ```
+/// # use std::{io::Write, os::unix::net::UnixStream, time::Duration};
+/// # use select::{Interest, Ready, Selector};
+/// # let (mut a, b) = UnixStream::pair()?;
+/// # a.write_all(b"x")?;
+/// # let mut selector: Selector<_, &str> = Selector::new()?;
+/// # selector.register(&b, Interest::READABLE, "b")?;
+/// let mut ready = Ready::new();
+/// selector.select(&mut ready, Some(Duration::from_secs(5)))?;
+/// for event in &ready {
+///     // A key unregistered earlier in this loop is `None`, even if its number was reused.
+///     let Some(key) = selector.key_of(event) else { continue };
+///     if *key.data() == "b" && event.is_readable() {
+///         selector.unregister_raw(event.fd())?;
+///     }
+/// }
+/// # assert!(selector.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Keys live in a table indexed by descriptor number (numbers are small and dense: the kernel
+/// hands out the lowest free one), so each kernel event costs one array index and reading a
+/// key back costs another; nothing is hashed. The table grows to the highest registered
+/// number, about 40 bytes plus `T` per number, when that number is registered.
+///
+/// One kernel event buffer of fixed capacity is allocated at creation and reused, and a
+/// [`Ready`] list is sized by its first `select`, so `select` makes one system call and
+/// allocates nothing in steady state. If more descriptors are ready than the buffer holds, the
+/// rest are reported by the following `select`s: every backend rotates through its ready
+/// descriptors, so none is starved (the backend contract requires it, and registrations are
+/// level-triggered unless they ask for [`Interest::EDGE`]).
 ///
 /// Errors of the backend pass through unchanged: an interest the backend cannot deliver is
 /// [`Error::Unsupported`], a descriptor at or above select(2)'s `FD_SETSIZE` with the
@@ -112,27 +147,30 @@ struct Slot<T> {
 /// use std::os::unix::net::UnixStream;
 /// use std::time::Duration;
 ///
-/// use select::{Interest, Selector};
+/// use select::{Interest, Ready, Selector};
 ///
 /// let (mut a, b) = UnixStream::pair()?;
 /// let mut selector: Selector<_, &str> = Selector::new()?;
 /// selector.register(&b, Interest::READABLE, "peer")?;
 /// a.write_all(b"ping")?;
-/// let ready: Vec<_> = selector
-///     .select(Some(Duration::from_secs(5)))?
-///     .map(|(key, readiness)| (*key.data(), readiness.contains(select::Readiness::READABLE)))
-///     .collect();
-/// assert_eq!(ready, [("peer", true)]);
+/// let mut ready = Ready::new();
+/// assert_eq!(selector.select(&mut ready, Some(Duration::from_secs(5)))?, 1);
+/// let event = ready.iter().next().unwrap();
+/// assert_eq!(*selector.key_of(event).unwrap().data(), "peer");
+/// assert!(event.is_readable() && !event.is_writable());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Selector<B: Backend = DefaultBackend, T = ()> {
     backend: B,
-    keys: HashMap<RawFd, Slot<T>>,
+    /// The keys, indexed by descriptor number.
+    table: Vec<Option<Slot<T>>>,
+    /// How many entries of `table` hold a key.
+    len: usize,
     events: B::Events,
-    /// The merged results of the last `select`, at most one entry per descriptor; its capacity
-    /// is the event buffer's, so it never grows.
-    ready: Vec<(RawFd, Readiness)>,
+    /// The number of the current `select` call, for [`Slot::round`].
     round: u64,
+    /// The serial the next registration gets ([`Slot::serial`]).
+    next_serial: u64,
     waker: Option<Waker>,
 }
 
@@ -175,8 +213,8 @@ impl<B: Backend, T> Selector<B, T> {
         Selector::with_backend_and_capacity(backend, DEFAULT_CAPACITY)
     }
 
-    /// Creates a selector over `backend` whose [`select`](Selector::select) reports at most
-    /// `capacity` events per call.
+    /// Creates a selector over `backend` whose [`select`](Selector::select) collects at most
+    /// `capacity` kernel events per call.
     ///
     /// Python: `epoll.poll(maxevents=capacity)` inside `EpollSelector.select`.
     ///
@@ -193,15 +231,16 @@ impl<B: Backend, T> Selector<B, T> {
         }
         Ok(Selector {
             backend,
-            keys: HashMap::new(),
+            table: Vec::new(),
+            len: 0,
             events: B::Events::with_capacity(capacity),
-            ready: Vec::with_capacity(capacity),
             round: 0,
+            next_serial: 0,
             waker: None,
         })
     }
 
-    /// The backend, for its native API (`fileno`, flags the portable [`Interest`] lacks).
+    /// The backend, for its native API (flags the portable [`Interest`] lacks).
     ///
     /// Registering through it directly bypasses the selector's keys: such descriptors are not
     /// reported by [`select`](Selector::select).
@@ -222,13 +261,33 @@ impl<B: Backend, T> Selector<B, T> {
 
     /// Starts watching `fd` for `interest`, with `data` in its key, and returns the key.
     ///
+    /// `interest` must ask for [`READABLE`](Interest::READABLE), [`WRITABLE`](Interest::WRITABLE)
+    /// or both (Python's `EVENT_READ | EVENT_WRITE`); [`PRIORITY`](Interest::PRIORITY) and the
+    /// delivery modes ([`EDGE`](Interest::EDGE), [`ONESHOT`](Interest::ONESHOT),
+    /// [`EXCLUSIVE`](Interest::EXCLUSIVE)) may be added where the backend has them.
+    ///
+    /// # A stream dropped while registered
+    ///
+    /// A key belongs to a descriptor *number*. Dropping (closing) a registered stream without
+    /// [`unregister`](Selector::unregister)ing it leaves its key behind, and the next object the
+    /// kernel gives the same number cannot be registered: `register` fails with
+    /// [`Error::AlreadyRegistered`] naming the number, as Python's `selectors` raises
+    /// `KeyError`. The selector cannot tell a stale key from a live one (the number is all the
+    /// kernel reports), so it never replaces a key silently. To recover, remove the stale key by
+    /// number with [`unregister_raw`](Selector::unregister_raw) and register again; to avoid it,
+    /// unregister before dropping.
+    ///
     /// Python: `selector.register(fileobj, events, data=None)`.
     ///
     /// # Errors
     ///
+    /// - [`Error::InvalidArgument`] (`name: "events"`) for an interest with neither
+    ///   `READABLE` nor `WRITABLE`, or with bits no flag defines (Python's
+    ///   `ValueError: Invalid events: 0`);
     /// - [`Error::AlreadyRegistered`] if `fd` has a key (or is this selector's waker);
     /// - [`Error::FdOutOfRange`] if `fd` is at or above the backend's
     ///   [`FD_LIMIT`](Backend::FD_LIMIT) (select(2)'s `FD_SETSIZE`);
+    /// - [`Error::Os`] with `ENOMEM` if the key table cannot grow to `fd`;
     /// - [`Error::Unsupported`] for an interest the backend cannot deliver, and any other
     ///   error of [`Backend::register`] ([`Error::Closed`] after [`close`](Selector::close)).
     pub fn register(
@@ -237,32 +296,61 @@ impl<B: Backend, T> Selector<B, T> {
         interest: Interest,
         data: T,
     ) -> Result<&SelectorKey<T>> {
+        check_key_interest(interest)?;
         let fd = fd.as_fd();
         let raw = fd.as_raw_fd();
         if self.waker.as_ref().is_some_and(|waker| waker.fileno() == raw) {
             return Err(Error::AlreadyRegistered { fd: raw });
         }
-        let entry = match self.keys.entry(raw) {
-            Entry::Occupied(_) => return Err(Error::AlreadyRegistered { fd: raw }),
-            Entry::Vacant(entry) => entry,
-        };
         check_fd_limit::<B>(raw)?;
+        let index = table_index(raw);
+        if self.table.get(index).is_some_and(Option::is_some) {
+            return Err(Error::AlreadyRegistered { fd: raw });
+        }
+        self.grow_table(raw)?;
         self.backend.register(fd, interest)?;
-        let slot =
-            entry.insert(Slot { key: SelectorKey { fd: raw, interest, data }, round: 0, index: 0 });
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        self.len += 1;
+        let slot = self.table[index].insert(Slot {
+            key: SelectorKey { fd: raw, interest, data },
+            serial,
+            round: 0,
+            index: 0,
+        });
         Ok(&slot.key)
+    }
+
+    /// Makes room in the table for descriptor `fd`, or fails with `ENOMEM` instead of
+    /// aborting when the number is too large to index.
+    fn grow_table(&mut self, fd: RawFd) -> Result<()> {
+        let needed = table_index(fd).saturating_add(1);
+        if needed <= self.table.len() {
+            return Ok(());
+        }
+        // Double, so that registering descriptors in increasing order reallocates rarely.
+        let wanted = needed.max(self.table.len().saturating_mul(2)).max(64);
+        let wanted = if self.table.try_reserve_exact(wanted - self.table.len()).is_ok() {
+            wanted
+        } else {
+            self.table.try_reserve_exact(needed - self.table.len()).map_err(|_| Errno::NOMEM)?;
+            needed
+        };
+        self.table.resize_with(wanted, || None);
+        Ok(())
     }
 
     /// Replaces the interest and the data of `fd`'s key, and returns the new key.
     ///
-    /// The backend is always told, even when the interest is unchanged, so a
-    /// [`ONESHOT`](Interest::ONESHOT) registration is re-armed (Python's `selectors` skips the
-    /// system call in that case).
+    /// When only the data changes, the backend is not told (no system call), as in Python's
+    /// `selectors`; a [`ONESHOT`](Interest::ONESHOT) registration is the exception, which
+    /// `modify` re-arms even with the same interest.
     ///
     /// Python: `selector.modify(fileobj, events, data=None)`.
     ///
     /// # Errors
     ///
+    /// [`Error::InvalidArgument`] for an interest [`register`](Selector::register) rejects;
     /// [`Error::NotRegistered`] if `fd` has no key (Python's `KeyError`); the errors of
     /// [`Backend::modify`], in which case the key is unchanged.
     pub fn modify(
@@ -271,12 +359,15 @@ impl<B: Backend, T> Selector<B, T> {
         interest: Interest,
         data: T,
     ) -> Result<&SelectorKey<T>> {
+        check_key_interest(interest)?;
         let fd = fd.as_fd();
         let raw = fd.as_raw_fd();
-        let Some(slot) = self.keys.get_mut(&raw) else {
+        let Some(slot) = self.table.get_mut(table_index(raw)).and_then(Option::as_mut) else {
             return Err(Error::NotRegistered { fd: raw });
         };
-        self.backend.modify(fd, interest)?;
+        if interest != slot.key.interest || interest.contains(Interest::ONESHOT) {
+            self.backend.modify(fd, interest)?;
+        }
         slot.key.interest = interest;
         slot.key.data = data;
         Ok(&slot.key)
@@ -301,12 +392,13 @@ impl<B: Backend, T> Selector<B, T> {
     /// Stops watching the descriptor numbered `fd`, which may already be closed, and returns
     /// its key.
     ///
-    /// Closing a descriptor before unregistering it leaves its registration behind in the
-    /// backends that keep registrations by number (poll reports it as
-    /// [`Readiness::INVALID`], select(2) fails every `select` with `EBADF`); a closed
-    /// descriptor has no [`AsFd`] to pass to [`unregister`](Selector::unregister), so this
-    /// takes the number ([`Backend::unregister_raw`]). As there, an OS error from the backend
-    /// does not stop the key from being removed.
+    /// Closing a descriptor before unregistering it leaves its key behind (see
+    /// [`register`](Selector::register)), and its registration in the backends that keep
+    /// registrations by number (poll reports it as [`Readiness::INVALID`], select(2) fails
+    /// every `select` with `EBADF`); a closed descriptor has no [`AsFd`] to pass to
+    /// [`unregister`](Selector::unregister), so this takes the number
+    /// ([`Backend::unregister_raw`]). As there, an OS error from the backend does not stop the
+    /// key from being removed.
     ///
     /// Python: `selector.unregister(fd)` with an `int`.
     ///
@@ -315,9 +407,10 @@ impl<B: Backend, T> Selector<B, T> {
     /// [`Error::NotRegistered`] if `fd` has no key; non-OS errors of
     /// [`Backend::unregister_raw`] such as [`Error::Closed`] (the key is removed all the same).
     pub fn unregister_raw(&mut self, fd: RawFd) -> Result<SelectorKey<T>> {
-        let Some(slot) = self.keys.remove(&fd) else {
+        let Some(slot) = self.table.get_mut(table_index(fd)).and_then(Option::take) else {
             return Err(Error::NotRegistered { fd });
         };
+        self.len -= 1;
         match self.backend.unregister_raw(fd) {
             Ok(()) | Err(Error::Os(_)) => Ok(slot.key),
             Err(error) => Err(error),
@@ -325,16 +418,19 @@ impl<B: Backend, T> Selector<B, T> {
     }
 
     /// Waits until a registered descriptor is ready, the [`Waker`] is woken, or `timeout`
-    /// elapses (`None`: no timeout; zero: do not block), and returns the ready keys.
+    /// elapses (`None`: no timeout; zero: do not block), fills `ready` with the ready
+    /// descriptors and returns how many there are.
     ///
-    /// Each ready key is yielded once, with the [`Readiness`] of all its events merged. The
-    /// readiness is the backend's, deliberately not masked by the key's interest: it may hold
-    /// [`Readiness::HANGUP`] or [`Readiness::ERROR`] for a key registered for reading only.
-    /// Python's selectors turn those into `EVENT_READ | EVENT_WRITE` and then mask with
-    /// `key.events`, losing the distinction; here it is kept, and
-    /// [`Event::is_readable`](crate::Event::is_readable)-style checks on the readiness give
-    /// Python's answer. An empty result means the timeout elapsed or the
-    /// waker was woken ([`Ready::woken`] tells which).
+    /// `ready` is replaced, not appended to. Each ready descriptor appears once, with the
+    /// [`Readiness`] of all its kernel events merged ([`ReadyEvent::readiness`], the kernel's
+    /// bits unmasked) and Python's interpretation of it masked by the key's interest
+    /// ([`ReadyEvent::is_readable`], [`is_writable`](ReadyEvent::is_writable),
+    /// [`events`](ReadyEvent::events)). Look the key up with [`key_of`](Selector::key_of). An
+    /// empty result means the timeout elapsed or the waker was woken ([`Ready::woken`] tells
+    /// which).
+    ///
+    /// One system call per `select` in steady state and no allocation once `ready` has been
+    /// used once: it keeps its allocation, sized by the selector's capacity.
     ///
     /// Python: `selector.select(timeout=None)`, which returns `[(key, events), ...]`.
     ///
@@ -342,45 +438,77 @@ impl<B: Backend, T> Selector<B, T> {
     ///
     /// The errors of [`Backend::wait`] ([`Error::Closed`] after [`close`](Selector::close),
     /// [`Error::ConcurrentWait`] never, since `select` takes `&mut self`), and of
-    /// [`Waker::reset`].
-    pub fn select(&mut self, timeout: Option<Duration>) -> Result<Ready<'_, T>> {
-        self.ready.clear();
+    /// [`Waker::reset`]. `ready` is empty after an error.
+    pub fn select(&mut self, ready: &mut Ready, timeout: Option<Duration>) -> Result<usize> {
+        ready.events.clear();
+        ready.woken = false;
+        // Sized once; a no-op afterwards, since the list never holds more than the buffer.
+        ready.events.reserve(self.events.capacity());
         self.round = self.round.wrapping_add(1);
         if self.round == 0 {
             // Round 0 marks slots that were never reported; skip it when the counter wraps.
-            for slot in self.keys.values_mut() {
+            for slot in self.table.iter_mut().flatten() {
                 slot.round = 0;
             }
             self.round = 1;
         }
         let count = self.backend.wait(&mut self.events, timeout)?;
         let waker_fd = self.waker.as_ref().map(Waker::fileno);
-        let mut woken = false;
         for event in self.events.iter().take(count) {
             let fd = event.fd();
             if Some(fd) == waker_fd {
-                woken = true;
+                ready.woken = true;
                 continue;
             }
             // A descriptor with no key was unregistered by this selector after the backend
             // reported it, or registered behind the selector's back: neither is reported.
-            let Some(slot) = self.keys.get_mut(&fd) else { continue };
+            let Some(slot) = self.table.get_mut(table_index(fd)).and_then(Option::as_mut) else {
+                continue;
+            };
             if slot.round == self.round {
-                if let Some(entry) = self.ready.get_mut(slot.index) {
-                    entry.1 |= event.readiness();
+                if let Some(entry) = ready.events.get_mut(slot.index) {
+                    entry.readiness |= event.readiness();
                 }
-            } else if self.ready.len() < self.ready.capacity() {
+            } else {
                 slot.round = self.round;
-                slot.index = self.ready.len();
-                self.ready.push((fd, event.readiness()));
+                slot.index = ready.events.len();
+                ready.events.push(ReadyEvent {
+                    fd,
+                    readiness: event.readiness(),
+                    interest: slot.key.interest,
+                    serial: slot.serial,
+                });
             }
         }
-        if woken {
+        if ready.woken {
             if let Some(waker) = &self.waker {
-                waker.reset()?;
+                if let Err(error) = waker.reset() {
+                    ready.events.clear();
+                    return Err(error);
+                }
             }
         }
-        Ok(Ready { ready: self.ready.iter(), keys: &self.keys, woken })
+        Ok(ready.events.len())
+    }
+
+    /// The key `event` was reported for, if it is still registered: `None` once that key was
+    /// unregistered, even if the descriptor number now has a newer key.
+    ///
+    /// One array index and a comparison; nothing is hashed.
+    ///
+    /// Python: the `key` of `for key, events in selector.select()`.
+    #[must_use]
+    pub fn key_of(&self, event: &ReadyEvent) -> Option<&SelectorKey<T>> {
+        self.slot(event.fd).filter(|slot| slot.serial == event.serial).map(|slot| &slot.key)
+    }
+
+    /// The key `event` was reported for, mutably, if it is still registered (see
+    /// [`key_of`](Selector::key_of)).
+    ///
+    /// Python: mutating `key.data` inside `for key, events in selector.select()`.
+    #[must_use]
+    pub fn key_of_mut(&mut self, event: &ReadyEvent) -> Option<&mut SelectorKey<T>> {
+        self.slot_mut(event.fd).filter(|slot| slot.serial == event.serial).map(|slot| &mut slot.key)
     }
 
     /// The key of `fd`, if it is registered.
@@ -391,29 +519,45 @@ impl<B: Backend, T> Selector<B, T> {
         self.get_key_raw(fd.as_fd().as_raw_fd())
     }
 
-    /// The key of the descriptor number `fd`, if it is registered.
+    /// The key of `fd`, mutably, to change its [`data`](SelectorKey::data_mut) in place.
+    ///
+    /// Python: mutating `selector.get_key(fileobj).data` in place.
+    #[must_use]
+    pub fn get_key_mut(&mut self, fd: impl AsFd) -> Option<&mut SelectorKey<T>> {
+        self.get_key_raw_mut(fd.as_fd().as_raw_fd())
+    }
+
+    /// The key of the descriptor number `fd`, if it is registered (also after the descriptor
+    /// was closed).
     ///
     /// Python: `selector.get_map()[fd]`.
     #[must_use]
     pub fn get_key_raw(&self, fd: RawFd) -> Option<&SelectorKey<T>> {
-        self.keys.get(&fd).map(|slot| &slot.key)
+        self.slot(fd).map(|slot| &slot.key)
     }
 
-    /// The key of the descriptor number `fd`, mutably, to change its
-    /// [`data`](SelectorKey::data_mut).
+    /// The key of the descriptor number `fd`, mutably.
     ///
-    /// Python: mutating `selector.get_key(fileobj).data` in place.
+    /// Python: mutating `selector.get_map()[fd].data` in place.
     #[must_use]
-    pub fn get_key_mut(&mut self, fd: RawFd) -> Option<&mut SelectorKey<T>> {
-        self.keys.get_mut(&fd).map(|slot| &mut slot.key)
+    pub fn get_key_raw_mut(&mut self, fd: RawFd) -> Option<&mut SelectorKey<T>> {
+        self.slot_mut(fd).map(|slot| &mut slot.key)
     }
 
-    /// Every registered key, in no particular order.
+    fn slot(&self, fd: RawFd) -> Option<&Slot<T>> {
+        self.table.get(table_index(fd)).and_then(Option::as_ref)
+    }
+
+    fn slot_mut(&mut self, fd: RawFd) -> Option<&mut Slot<T>> {
+        self.table.get_mut(table_index(fd)).and_then(Option::as_mut)
+    }
+
+    /// Every registered key, in increasing descriptor order.
     ///
     /// Python: `selector.get_map().values()`.
     #[must_use]
     pub fn keys(&self) -> Keys<'_, T> {
-        Keys { inner: self.keys.values() }
+        Keys { inner: self.table.iter(), remaining: self.len }
     }
 
     /// How many descriptors are registered.
@@ -421,7 +565,7 @@ impl<B: Backend, T> Selector<B, T> {
     /// Python: `len(selector.get_map())`.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.len
     }
 
     /// Whether no descriptor is registered.
@@ -429,7 +573,7 @@ impl<B: Backend, T> Selector<B, T> {
     /// Python: `not selector.get_map()`.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.len == 0
     }
 
     /// This selector's [`Waker`], created on first use; every call returns a clone of the same
@@ -439,7 +583,8 @@ impl<B: Backend, T> Selector<B, T> {
     /// `EVFILT_USER`), the waker triggers it; otherwise it is an eventfd (Linux, Android) or a
     /// pipe, registered for reading. A woken [`select`](Selector::select) drains the waker and
     /// reports it through [`Ready::woken`], never as a key; wakes before that coalesce into
-    /// one.
+    /// one. Once the selector is closed or dropped, [`Waker::wake`] fails with
+    /// [`Error::Closed`].
     ///
     /// Python: the self-pipe that `asyncio`'s selector event loop registers.
     ///
@@ -447,7 +592,7 @@ impl<B: Backend, T> Selector<B, T> {
     ///
     /// The errors of [`Backend::user_event`], [`Waker::new`] and [`Backend::register`] (for example
     /// [`Error::FdOutOfRange`] with the `Select` backend if the process already has
-    /// `FD_SETSIZE` descriptors open).
+    /// `FD_SETSIZE` descriptors open, or [`Error::Closed`] after [`close`](Selector::close)).
     pub fn waker(&mut self) -> Result<Waker> {
         if let Some(waker) = &self.waker {
             return Ok(waker.clone());
@@ -467,8 +612,8 @@ impl<B: Backend, T> Selector<B, T> {
         Ok(waker)
     }
 
-    /// Closes the backend and forgets every key and the waker (other clones of the waker stay
-    /// valid but wake nothing). Closing again does nothing.
+    /// Closes the backend and forgets every key and the waker: every clone of the waker then
+    /// fails with [`Error::Closed`]. Closing again does nothing.
     ///
     /// Python: `selector.close()`.
     ///
@@ -476,9 +621,11 @@ impl<B: Backend, T> Selector<B, T> {
     ///
     /// The errno of the backend's `close(2)`; the selector is closed all the same.
     pub fn close(&mut self) -> Result<()> {
-        self.keys.clear();
-        self.ready.clear();
-        self.waker = None;
+        self.table = Vec::new();
+        self.len = 0;
+        if let Some(waker) = self.waker.take() {
+            waker.close();
+        }
         self.backend.close()
     }
 
@@ -491,6 +638,48 @@ impl<B: Backend, T> Selector<B, T> {
     }
 }
 
+impl<B: Backend + AsFd, T> Selector<B, T> {
+    /// The backend's kernel object (an epoll, kqueue or /dev/poll descriptor), which another
+    /// loop can watch for readability; only backends with one have this method (not `Poll`
+    /// or `Select`, as Python's `PollSelector` and `SelectSelector` have no `fileno`).
+    ///
+    /// Python: `EpollSelector.fileno()`, `KqueueSelector.fileno()`,
+    /// `DevpollSelector.fileno()`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`] after [`close`](Selector::close) (Python's `ValueError`).
+    pub fn fileno(&self) -> Result<RawFd> {
+        if self.backend.is_closed() {
+            return Err(Error::Closed { object: B::NAME });
+        }
+        Ok(self.backend.as_fd().as_raw_fd())
+    }
+}
+
+impl<B: Backend, T> Drop for Selector<B, T> {
+    fn drop(&mut self) {
+        // A waker that outlives its selector must say so rather than wake nothing silently.
+        if let Some(waker) = &self.waker {
+            waker.close();
+        }
+    }
+}
+
+/// Rejects what a selector key cannot ask for: no condition to wait for (Python's
+/// `ValueError: Invalid events: 0`), or bits no [`Interest`] flag defines.
+fn check_key_interest(interest: Interest) -> Result<()> {
+    let unknown = interest.bits() & !Interest::all().bits();
+    if unknown != 0 || !interest.intersects(Interest::READABLE | Interest::WRITABLE) {
+        return Err(Error::InvalidArgument {
+            name: "events",
+            expected: "READABLE, WRITABLE or both, with known flags only",
+            value: interest.bits().into(),
+        });
+    }
+    Ok(())
+}
+
 /// Fails with [`Error::FdOutOfRange`] if `fd` is past the backend's descriptor limit, before
 /// the backend is asked, so every backend with a limit reports it the same way.
 fn check_fd_limit<B: Backend>(fd: RawFd) -> Result<()> {
@@ -500,11 +689,17 @@ fn check_fd_limit<B: Backend>(fd: RawFd) -> Result<()> {
     }
 }
 
+/// Where descriptor `fd` sits in the key table; a negative number maps past any table, so
+/// every lookup of it finds nothing.
+fn table_index(fd: RawFd) -> usize {
+    usize::try_from(fd).unwrap_or(usize::MAX)
+}
+
 impl<B: Backend, T: fmt::Debug> fmt::Debug for Selector<B, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Selector")
             .field("backend", &self.backend)
-            .field("keys", &self.keys.values().map(|slot| &slot.key).collect::<Vec<_>>())
+            .field("keys", &self.keys().collect::<Vec<_>>())
             .field("capacity", &self.events.capacity())
             .field("waker", &self.waker)
             .finish()
@@ -520,45 +715,159 @@ impl<'a, B: Backend, T> IntoIterator for &'a Selector<B, T> {
     }
 }
 
-/// The ready keys of one [`Selector::select`], each with its merged [`Readiness`].
+/// The results of one [`Selector::select`]: each ready descriptor once, as a [`ReadyEvent`].
+/// Owned by the caller and reused from one `select` to the next, so handling the results can
+/// register, modify and unregister on the selector.
 ///
 /// Python: the list `[(key, events), ...]` that `selector.select()` returns.
-pub struct Ready<'a, T> {
-    ready: std::slice::Iter<'a, (RawFd, Readiness)>,
-    keys: &'a HashMap<RawFd, Slot<T>>,
+///
+/// # Examples
+///
+/// ```
+/// # use std::{os::unix::net::UnixStream, time::Duration};
+/// # use select::{Interest, Ready, Selector};
+/// let (a, _b) = UnixStream::pair()?;
+/// let mut selector: Selector<_, u32> = Selector::new()?;
+/// selector.register(&a, Interest::WRITABLE, 7)?;
+/// let mut ready = Ready::new();
+/// selector.select(&mut ready, Some(Duration::ZERO))?;
+/// assert_eq!(ready.len(), 1);
+/// assert!(!ready.woken());
+/// for event in &ready {
+///     assert!(event.is_writable());
+///     selector.modify(&a, Interest::READABLE, 8)?; // the selector is free to change
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Ready {
+    events: Vec<ReadyEvent>,
     woken: bool,
 }
 
-impl<T> Ready<'_, T> {
-    /// Whether the selector's [`Waker`] was woken (and drained) during this `select`.
+impl Ready {
+    /// An empty list; its first [`select`](Selector::select) sizes it to the selector's
+    /// capacity, once.
+    #[must_use]
+    pub const fn new() -> Ready {
+        Ready { events: Vec::new(), woken: false }
+    }
+
+    /// Whether the selector's [`Waker`] was woken (and drained) during the last `select`.
     ///
     /// Python: reading from the self-pipe, as `asyncio`'s `_read_from_self` does.
     #[must_use]
     pub fn woken(&self) -> bool {
         self.woken
     }
-}
 
-impl<'a, T> Iterator for Ready<'a, T> {
-    type Item = (&'a SelectorKey<T>, Readiness);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        // Every entry of `ready` has a key: both were filled from the map by one `&mut self`
-        // call, and the map cannot change while this iterator borrows it.
-        self.ready.find_map(|&(fd, readiness)| Some((&self.keys.get(&fd)?.key, readiness)))
+    /// How many descriptors the last `select` reported.
+    ///
+    /// Python: `len(selector.select())`.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.events.len()
     }
 
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.ready.len()))
+    /// Whether the last `select` reported no descriptor.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The reported descriptors, in the kernel's order.
+    pub fn iter(&self) -> std::slice::Iter<'_, ReadyEvent> {
+        self.events.iter()
+    }
+
+    /// The reported descriptors as a slice.
+    #[must_use]
+    pub fn as_slice(&self) -> &[ReadyEvent] {
+        &self.events
     }
 }
 
-impl<T> fmt::Debug for Ready<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ready")
-            .field("remaining", &self.ready.as_slice())
-            .field("woken", &self.woken)
-            .finish()
+impl<'a> IntoIterator for &'a Ready {
+    type Item = &'a ReadyEvent;
+    type IntoIter = std::slice::Iter<'a, ReadyEvent>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.events.iter()
+    }
+}
+
+/// One ready descriptor of a [`Ready`] list: its number, the kernel's merged readiness, and
+/// Python's reading of it for the key's interest.
+///
+/// Python: one `(key, events)` pair of `selector.select()`; the key is
+/// [`Selector::key_of`]`(event)`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ReadyEvent {
+    fd: RawFd,
+    readiness: Readiness,
+    interest: Interest,
+    serial: u64,
+}
+
+impl ReadyEvent {
+    /// The descriptor number.
+    ///
+    /// Python: `key.fd`.
+    #[must_use]
+    pub fn fd(&self) -> RawFd {
+        self.fd
+    }
+
+    /// What the kernel reported, all its events merged and not masked: it may hold
+    /// [`Readiness::HANGUP`] or [`Readiness::ERROR`] for a key registered for reading only.
+    ///
+    /// Python: the raw mask of `epoll.poll()` (`selectors` does not expose it).
+    #[must_use]
+    pub fn readiness(&self) -> Readiness {
+        self.readiness
+    }
+
+    /// The key's interest when the event was reported.
+    ///
+    /// Python: `key.events`.
+    #[must_use]
+    pub fn interest(&self) -> Interest {
+        self.interest
+    }
+
+    /// Whether the key is registered for reading and a read would not block: data, end of
+    /// file, hang-up, error ([`Readiness::is_readable`], Python's rule).
+    ///
+    /// Python: `events & selectors.EVENT_READ`.
+    #[must_use]
+    pub fn is_readable(&self) -> bool {
+        self.interest.contains(Interest::READABLE) && self.readiness.is_readable()
+    }
+
+    /// Whether the key is registered for writing and a write would not block: room, or an
+    /// error or hang-up that fails the write at once ([`Readiness::is_writable`], Python's
+    /// rule).
+    ///
+    /// Python: `events & selectors.EVENT_WRITE`.
+    #[must_use]
+    pub fn is_writable(&self) -> bool {
+        self.interest.contains(Interest::WRITABLE) && self.readiness.is_writable()
+    }
+
+    /// Python's `events`: [`Interest::READABLE`] if [`is_readable`](ReadyEvent::is_readable),
+    /// [`Interest::WRITABLE`] if [`is_writable`](ReadyEvent::is_writable).
+    ///
+    /// Python: `events` in `for key, events in selector.select()`.
+    #[must_use]
+    pub fn events(&self) -> Interest {
+        let mut events = Interest::empty();
+        if self.is_readable() {
+            events |= Interest::READABLE;
+        }
+        if self.is_writable() {
+            events |= Interest::WRITABLE;
+        }
+        events
     }
 }
 
@@ -566,18 +875,24 @@ impl<T> fmt::Debug for Ready<'_, T> {
 ///
 /// Python: `selector.get_map().values()`.
 pub struct Keys<'a, T> {
-    inner: hash_map::Values<'a, RawFd, Slot<T>>,
+    inner: std::slice::Iter<'a, Option<Slot<T>>>,
+    remaining: usize,
 }
 
 impl<'a, T> Iterator for Keys<'a, T> {
     type Item = &'a SelectorKey<T>;
 
     fn next(&mut self) -> Option<&'a SelectorKey<T>> {
-        self.inner.next().map(|slot| &slot.key)
+        if self.remaining == 0 {
+            return None;
+        }
+        let slot = self.inner.by_ref().flatten().next()?;
+        self.remaining -= 1;
+        Some(&slot.key)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
+        (self.remaining, Some(self.remaining))
     }
 }
 
@@ -585,6 +900,6 @@ impl<T> ExactSizeIterator for Keys<'_, T> {}
 
 impl<T> fmt::Debug for Keys<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Keys").field("remaining", &self.inner.len()).finish()
+        f.debug_struct("Keys").field("remaining", &self.remaining).finish()
     }
 }

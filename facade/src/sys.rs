@@ -15,91 +15,52 @@
 //! 5. Any other Unix: `select_poll::Poll`.
 //! 6. Anything else: `compile_error!`.
 //!
-//! The operating-system families (`epoll_os`, `kqueue_os`, `devpoll_os`, `apple`) are named
-//! once, in `build.rs`, with the same lists as each backend crate's crate-root gate. No other
-//! facade file mentions an operating system.
+//! The arms are one `cfg_if!` ladder, as in getrandom's `backends.rs`: each condition is
+//! written once, the first that holds wins, and the last arm is a `compile_error!`. The
+//! operating-system families (`epoll_os`, `kqueue_os`, `devpoll_os`, `apple`) are named once,
+//! in `build.rs`, with the same lists as each backend crate's crate-root gate; `cargo xtask ci
+//! tidy` fails if any two of those lists differ, in either direction. No other facade file
+//! mentions an operating system.
 
-// 1. The test-only override. Each arm names one backend; asking for a backend this target does
-// not have fails here, with a message, instead of with an unresolved import.
-#[cfg(select_backend = "poll")]
-pub(crate) use select_poll::Poll as Chosen;
-
-#[cfg(select_backend = "select")]
-pub(crate) use select_poll::Select as Chosen;
-
-#[cfg(all(select_backend = "epoll", epoll_os))]
-pub(crate) use select_epoll::Epoll as Chosen;
-#[cfg(all(select_backend = "epoll", not(epoll_os)))]
-compile_error!("select_backend=\"epoll\" was forced, but this target has no epoll(7)");
-
-#[cfg(all(select_backend = "kqueue", kqueue_os))]
-pub(crate) use select_kqueue::Kqueue as Chosen;
-#[cfg(all(select_backend = "kqueue", not(kqueue_os)))]
-compile_error!("select_backend=\"kqueue\" was forced, but this target has no kqueue(2)");
-
-#[cfg(all(select_backend = "devpoll", devpoll_os))]
-pub(crate) use select_devpoll::DevPoll as Chosen;
-#[cfg(all(select_backend = "devpoll", not(devpoll_os)))]
-compile_error!("select_backend=\"devpoll\" was forced, but this target has no /dev/poll");
-
-// 2.-5. The native mechanism of the operating system, then poll(2) on any other Unix. The
-// override is spelled out rather than aliased in build.rs: rustdoc does not see RUSTFLAGS, and an
-// alias computed by the build script would then disagree with the `select_backend` rustdoc sees.
-#[cfg(all(
-    not(any(
-        select_backend = "poll",
-        select_backend = "select",
-        select_backend = "epoll",
-        select_backend = "kqueue",
-        select_backend = "devpoll"
-    )),
-    epoll_os
-))]
-pub(crate) use select_epoll::Epoll as Chosen;
-
-#[cfg(all(
-    not(any(
-        select_backend = "poll",
-        select_backend = "select",
-        select_backend = "epoll",
-        select_backend = "kqueue",
-        select_backend = "devpoll"
-    )),
-    kqueue_os
-))]
-pub(crate) use select_kqueue::Kqueue as Chosen;
-
-#[cfg(all(
-    not(any(
-        select_backend = "poll",
-        select_backend = "select",
-        select_backend = "epoll",
-        select_backend = "kqueue",
-        select_backend = "devpoll"
-    )),
-    devpoll_os
-))]
-pub(crate) use select_devpoll::DevPoll as Chosen;
-
-#[cfg(all(
-    not(any(
-        select_backend = "poll",
-        select_backend = "select",
-        select_backend = "epoll",
-        select_backend = "kqueue",
-        select_backend = "devpoll"
-    )),
-    unix,
-    not(any(epoll_os, kqueue_os, devpoll_os))
-))]
-pub(crate) use select_poll::Poll as Chosen;
-
-// 6. Nothing else is supported.
-#[cfg(not(unix))]
-compile_error!(
-    "the `select` crate supports Unix targets only (select(2) and poll(2) are POSIX); \
-     see docs/ARCHITECTURE.md"
-);
+cfg_if::cfg_if! {
+    // 1. The test-only override. Each arm names one backend; asking for a backend this
+    // target does not have fails here, with a message, instead of with an unresolved import.
+    // The override is spelled out rather than aliased in build.rs: rustdoc does not see
+    // RUSTFLAGS, and an alias computed by the build script would then disagree with the
+    // `select_backend` rustdoc sees.
+    if #[cfg(select_backend = "poll")] {
+        pub(crate) use select_poll::Poll as Chosen;
+    } else if #[cfg(select_backend = "select")] {
+        pub(crate) use select_poll::Select as Chosen;
+    } else if #[cfg(all(select_backend = "epoll", epoll_os))] {
+        pub(crate) use select_epoll::Epoll as Chosen;
+    } else if #[cfg(select_backend = "epoll")] {
+        compile_error!("select_backend=\"epoll\" was forced, but this target has no epoll(7)");
+    } else if #[cfg(all(select_backend = "kqueue", kqueue_os))] {
+        pub(crate) use select_kqueue::Kqueue as Chosen;
+    } else if #[cfg(select_backend = "kqueue")] {
+        compile_error!("select_backend=\"kqueue\" was forced, but this target has no kqueue(2)");
+    } else if #[cfg(all(select_backend = "devpoll", devpoll_os))] {
+        pub(crate) use select_devpoll::DevPoll as Chosen;
+    } else if #[cfg(select_backend = "devpoll")] {
+        compile_error!("select_backend=\"devpoll\" was forced, but this target has no /dev/poll");
+    // 2.-5. The native mechanism of the operating system, then poll(2) on any other Unix.
+    } else if #[cfg(epoll_os)] {
+        pub(crate) use select_epoll::Epoll as Chosen;
+    } else if #[cfg(kqueue_os)] {
+        pub(crate) use select_kqueue::Kqueue as Chosen;
+    } else if #[cfg(devpoll_os)] {
+        pub(crate) use select_devpoll::DevPoll as Chosen;
+    } else if #[cfg(unix)] {
+        pub(crate) use select_poll::Poll as Chosen;
+    // 6. Nothing else is supported.
+    } else {
+        compile_error!(
+            "the `select` crate supports Unix targets only (select(2) and poll(2) are POSIX); \
+             see docs/ARCHITECTURE.md"
+        );
+    }
+}
 
 /// Every backend this target has, as types that implement [`Backend`](crate::Backend).
 ///
@@ -159,8 +120,9 @@ pub(crate) mod native {
 /// Expands `$m!(Type)` once for every backend this target has (see [`backends`]), so benches
 /// and cross-backend tests run on each of them without writing a `cfg`.
 ///
-/// `Type` is a path such as `$crate::backends::Epoll`, usable wherever a type is. The order is
-/// `Poll`, `Select`, then the native backend.
+/// `Type` is a path such as `$crate::backends::Poll`, usable wherever a type is. The order is
+/// `Poll`, `Select`, then the native backend (`Epoll`, `Kqueue` or `DevPoll`), if the target
+/// has one.
 ///
 /// Python: no equivalent; the closest is trying each of `select.poll`, `select.epoll`,
 /// `select.kqueue` and `select.devpoll` that `hasattr(select, ...)` reports.
@@ -180,66 +142,43 @@ pub(crate) mod native {
 /// assert!(names.contains(&"poll"));
 /// assert!(names.contains(&select::DefaultBackend::NAME));
 /// ```
-#[cfg(epoll_os)]
 #[macro_export]
 macro_rules! for_each_backend {
     ($m:ident) => {
         $m!($crate::backends::Poll);
         $m!($crate::backends::Select);
-        $m!($crate::backends::Epoll);
+        $crate::__for_the_native_backend!($m);
     };
 }
 
-/// Expands `$m!(Type)` once for every backend this target has (see [`backends`]), so benches
-/// and cross-backend tests run on each of them without writing a `cfg`.
-///
-/// `Type` is a path such as `$crate::backends::Kqueue`, usable wherever a type is. The order
-/// is `Poll`, `Select`, then the native backend.
-///
-/// Python: no equivalent; the closest is trying each of `select.poll`, `select.epoll`,
-/// `select.kqueue` and `select.devpoll` that `hasattr(select, ...)` reports.
-#[cfg(kqueue_os)]
-#[macro_export]
-macro_rules! for_each_backend {
-    ($m:ident) => {
-        $m!($crate::backends::Poll);
-        $m!($crate::backends::Select);
-        $m!($crate::backends::Kqueue);
-    };
-}
-
-/// Expands `$m!(Type)` once for every backend this target has (see [`backends`]), so benches
-/// and cross-backend tests run on each of them without writing a `cfg`.
-///
-/// `Type` is a path such as `$crate::backends::DevPoll`, usable wherever a type is. The order
-/// is `Poll`, `Select`, then the native backend.
-///
-/// Python: no equivalent; the closest is trying each of `select.poll`, `select.epoll`,
-/// `select.kqueue` and `select.devpoll` that `hasattr(select, ...)` reports.
-#[cfg(devpoll_os)]
-#[macro_export]
-macro_rules! for_each_backend {
-    ($m:ident) => {
-        $m!($crate::backends::Poll);
-        $m!($crate::backends::Select);
-        $m!($crate::backends::DevPoll);
-    };
-}
-
-/// Expands `$m!(Type)` once for every backend this target has (see [`backends`]), so benches
-/// and cross-backend tests run on each of them without writing a `cfg`.
-///
-/// `Type` is a path such as `$crate::backends::Poll`, usable wherever a type is. This target
-/// has no native mechanism, so the backends are `Poll` and `Select`.
-///
-/// Python: no equivalent; the closest is trying each of `select.poll` and `select.select`.
-#[cfg(all(unix, not(any(epoll_os, kqueue_os, devpoll_os))))]
-#[macro_export]
-macro_rules! for_each_backend {
-    ($m:ident) => {
-        $m!($crate::backends::Poll);
-        $m!($crate::backends::Select);
-    };
+// The native backend of `for_each_backend!`, one arm per family: the same ladder as the
+// default's, without the override (which changes the default, not what the target has).
+cfg_if::cfg_if! {
+    if #[cfg(epoll_os)] {
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __for_the_native_backend {
+            ($m:ident) => { $m!($crate::backends::Epoll); };
+        }
+    } else if #[cfg(kqueue_os)] {
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __for_the_native_backend {
+            ($m:ident) => { $m!($crate::backends::Kqueue); };
+        }
+    } else if #[cfg(devpoll_os)] {
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __for_the_native_backend {
+            ($m:ident) => { $m!($crate::backends::DevPoll); };
+        }
+    } else {
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! __for_the_native_backend {
+            ($m:ident) => {};
+        }
+    }
 }
 
 /// The Waker's descriptor: an eventfd(2) counter where the kernel has one that every backend

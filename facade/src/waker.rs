@@ -10,7 +10,7 @@ use rustix::io::Errno;
 
 use select_core::UserEvent;
 
-use crate::{Result, sys};
+use crate::{Error, Result, sys};
 
 /// A handle that wakes a thread blocked in [`Selector::select`](crate::Selector::select), or in
 /// any backend's wait, from another thread.
@@ -26,8 +26,15 @@ use crate::{Result, sys};
 /// Wakes coalesce: any number of [`wake`](Waker::wake) calls before the waiting side
 /// [`reset`](Waker::reset)s the waker produce one readiness, and at most one write reaches the
 /// kernel (an atomic flag remembers that a wake is pending), so a pipe never fills up. A wake
-/// that races with a reset is never lost: the flag is cleared *before* the descriptor is
-/// drained, so a concurrent wake either is drained now or writes again.
+/// that races with a reset is never lost: [`reset`](Waker::reset) drains the descriptor
+/// *first* and clears the flag *after*, so a wake that found the flag set happened before the
+/// flag was cleared (the woken `select` returns after it, and sees what the waking thread did
+/// before waking), and a wake after the clear writes again and wakes the next wait.
+///
+/// A waker handed out by [`Selector::waker`](crate::Selector::waker) outlives its selector
+/// safely: once the selector is [closed](crate::Selector::close) or dropped, `wake` fails with
+/// [`Error::Closed`] (`object: "waker"`) and touches no descriptor, so a
+/// thread that wakes a loop learns that the loop is gone.
 ///
 /// `Waker` is cheap to clone (an [`Arc`]); every clone wakes the same waiter, and the
 /// descriptors are closed when the last clone is dropped.
@@ -56,6 +63,8 @@ struct Inner {
     mechanism: Mechanism,
     /// Whether a wake was made and not yet reset.
     pending: AtomicBool,
+    /// Whether the selector that handed this waker out was closed or dropped.
+    closed: AtomicBool,
 }
 
 /// How a wake reaches the waiting thread.
@@ -79,7 +88,7 @@ impl Waker {
     ///
     /// # Errors
     ///
-    /// The system call's errno ([`Error::Os`](crate::Error::Os)), for example `EMFILE`.
+    /// The system call's errno ([`Error::Os`]), for example `EMFILE`.
     ///
     /// # References
     ///  - [Linux `eventfd`]
@@ -104,7 +113,13 @@ impl Waker {
     }
 
     fn with(mechanism: Mechanism) -> Waker {
-        Waker { inner: Arc::new(Inner { mechanism, pending: AtomicBool::new(false) }) }
+        Waker {
+            inner: Arc::new(Inner {
+                mechanism,
+                pending: AtomicBool::new(false),
+                closed: AtomicBool::new(false),
+            }),
+        }
     }
 
     /// `write(fd, ...)` — makes the waker readable, waking a wait that watches it; does nothing
@@ -116,14 +131,19 @@ impl Waker {
     ///
     /// # Errors
     ///
-    /// The errno of `write(2)` ([`Error::Os`](crate::Error::Os)). A full pipe (`EAGAIN`) is not
-    /// an error: the waker is readable already.
+    /// [`Error::Closed`] once the [`Selector`](crate::Selector) that
+    /// handed out this waker was closed or dropped; the errno of `write(2)`
+    /// ([`Error::Os`]). A full pipe (`EAGAIN`) is not an error: the waker is
+    /// readable already.
     ///
     /// # References
     ///  - [POSIX `write`]
     ///
     /// [POSIX `write`]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/write.html
     pub fn wake(&self) -> Result<()> {
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(Error::Closed { object: "waker" });
+        }
         if self.inner.pending.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
@@ -158,7 +178,7 @@ impl Waker {
     ///
     /// # Errors
     ///
-    /// The errno of `read(2)` ([`Error::Os`](crate::Error::Os)), other than `EAGAIN` and
+    /// The errno of `read(2)` ([`Error::Os`]), other than `EAGAIN` and
     /// `EINTR`.
     ///
     /// # References
@@ -166,12 +186,21 @@ impl Waker {
     ///
     /// [POSIX `read`]: https://pubs.opengroup.org/onlinepubs/9799919799/functions/read.html
     pub fn reset(&self) -> Result<bool> {
-        // Clear the flag first: a wake that lands after this point writes again, so it is
-        // either drained below or left for the next wait, never lost.
+        // Drain first, clear the flag after. The other order loses wakes for good: a wake
+        // landing between the clear and the drain would set the flag, write, and have its
+        // write drained, leaving the flag set over an empty descriptor, so that every later
+        // wake skips its write. In this order a wake that finds the flag set is one that came
+        // before the clear, which the caller's return from this wait answers.
+        let drained = self.drain()?;
         let was_pending = self.inner.pending.swap(false, Ordering::AcqRel);
+        Ok(was_pending || drained)
+    }
+
+    /// Reads the descriptor until it is empty and returns whether it held anything.
+    fn drain(&self) -> Result<bool> {
         // A user event re-arms itself when a wait reports it (`EV_CLEAR`): nothing to drain.
         let Mechanism::Descriptor { read, .. } = &self.inner.mechanism else {
-            return Ok(was_pending);
+            return Ok(false);
         };
         let mut drained = false;
         let mut buf = [0u8; 64];
@@ -192,7 +221,7 @@ impl Waker {
                 Err(errno) => return Err(errno.into()),
             }
         }
-        Ok(was_pending || drained)
+        Ok(drained)
     }
 
     /// `fileno()` — the descriptor number a wait reports when the waker is woken: the readable
@@ -211,6 +240,19 @@ impl Waker {
     #[must_use]
     pub fn is_user_event(&self) -> bool {
         matches!(self.inner.mechanism, Mechanism::User(_))
+    }
+
+    /// Makes every later [`wake`](Waker::wake) fail with
+    /// [`Error::Closed`]: the selector that owns this waker is gone.
+    pub(crate) fn close(&self) {
+        self.inner.closed.store(true, Ordering::Release);
+    }
+
+    /// Whether the selector that handed out this waker was closed or dropped, so that
+    /// [`wake`](Waker::wake) fails with [`Error::Closed`].
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::Acquire)
     }
 
     /// Whether `self` and `other` are clones of one waker.
@@ -243,6 +285,7 @@ impl fmt::Debug for Waker {
             .field("write_fd", &write_fd)
             .field("user_event", &self.is_user_event())
             .field("pending", &self.inner.pending.load(Ordering::Relaxed))
+            .field("closed", &self.inner.closed.load(Ordering::Relaxed))
             .finish()
     }
 }

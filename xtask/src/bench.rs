@@ -1,9 +1,10 @@
 //! `cargo xtask bench [--quick | --counts]`: runs the benches of `select-benches` and writes
 //! `docs/benchmarks.md` and `docs/img/scaling.png` from their results.
 //!
-//! A full run is, in order: the wall-clock workloads W1-W4 twice in a row (the `wait` bench,
-//! interleaved rounds; the report shows both runs and flags every ratio that moved more than
-//! 10%), W6 timer precision (the `timer` bench), W7 thundering herd (the `herd` binary), and
+//! A full run is, in order: the wall-clock workloads W1-W5 twice in a row (the `wait` bench,
+//! interleaved rounds with criterion measuring inside each, one criterion directory per run;
+//! the report shows both runs and flags every ratio that moved more than 10%), W6 timer
+//! precision (the `timer` bench), W7 thundering herd (the `herd` binary), and
 //! the instruction counts (the `counts` bench under callgrind, through gungraun). Every result
 //! goes into a fresh `target/select-bench/`, so a report never mixes in an older run; the
 //! `report` binary of `select-benches` then reads them and writes the two documents.
@@ -62,8 +63,9 @@ pub(crate) fn run(sh: &Shell, mode: Mode) -> anyhow::Result<()> {
     if mode != Mode::Counts {
         let _quick = (mode == Mode::Quick).then(|| sh.push_env("SELECT_BENCH_QUICK", "1"));
         for run in ["run1", "run2"] {
-            let file = out.join(format!("{run}.tsv")).display().to_string();
-            let _out = sh.push_env("SELECT_BENCH_OUT", &file);
+            // Each run's criterion results go to a directory of their own, so the second run
+            // is not compared with the first by criterion, and the report reads both.
+            let _home = sh.push_env("CRITERION_HOME", out.join(run));
             cmd!(sh, "cargo bench --package select-benches --bench wait")
                 .run()
                 .with_context(|| format!("running the wall-clock workloads ({run})"))?;

@@ -11,11 +11,15 @@
 //! - `unsafe` code appears only in files named `sys.rs`, and every `unsafe` block or impl is
 //!   immediately preceded by a `// SAFETY:` comment, with not even an attribute between them;
 //! - no `#[ignore]` and no `#[should_panic]`: a test asserts the error instead;
-//! - the facade depends on every backend crate, so `sys.rs` alone decides which is used.
+//! - the facade depends on every backend crate, so `sys.rs` alone decides which is used;
+//! - the operating-system lists agree, in both directions: each backend crate's root gate,
+//!   the aliases of its build script, select-poll's `linux_kernel` and `rustix_select`, and
+//!   the facade's `epoll_os`, `kqueue_os`, `devpoll_os` and `apple` name the same systems.
 //!
 //! This file is exempt from the rules about words (it has to name them); it still needs its
 //! doc line.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::fs;
 use std::path::Path;
@@ -26,11 +30,17 @@ pub(crate) struct Violation {
     pub(crate) path: String,
     pub(crate) line: usize,
     pub(crate) rule: &'static str,
+    /// What exactly differs, where the rule alone does not say (empty otherwise).
+    pub(crate) detail: String,
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.path, self.line, self.rule)
+        write!(f, "{}:{}: {}", self.path, self.line, self.rule)?;
+        if !self.detail.is_empty() {
+            write!(f, " ({})", self.detail)?;
+        }
+        Ok(())
     }
 }
 
@@ -42,6 +52,8 @@ const SAFETY_COMMENT: &str = "an unsafe block or impl needs a `// SAFETY:` comme
 const IGNORED_TEST: &str =
     "no #[ignore] or #[should_panic]: make the test pass, or assert the error";
 const FACADE_DEPENDENCY: &str = "the facade must depend on every backend crate";
+const OS_LISTS: &str = "this operating-system list must name exactly the systems of the list it \
+                        mirrors (a backend crate's root gate, or select-kqueue's `apple`)";
 
 /// The file that holds these rules and their samples.
 const THIS_FILE: &str = "xtask/src/tidy.rs";
@@ -59,7 +71,7 @@ pub(crate) fn check_rust_file(path: &str, text: &str) -> Vec<Violation> {
 }
 
 fn violation(path: &str, line: usize, rule: &'static str) -> Violation {
-    Violation { path: path.to_owned(), line, rule }
+    Violation { path: path.to_owned(), line, rule, detail: String::new() }
 }
 
 fn check_doc_line(path: &str, text: &str, out: &mut Vec<Violation>) {
@@ -198,6 +210,104 @@ pub(crate) fn check_facade_dependencies(backends: &[String], manifest: &str) -> 
         .collect()
 }
 
+/// The `target_os` values `text` names, as `target_os = "..."`.
+fn os_names(text: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("target_os = \"") {
+        rest = &rest[at + "target_os = \"".len()..];
+        let Some(end) = rest.find('"') else { break };
+        names.insert(rest[..end].to_owned());
+        rest = &rest[end..];
+    }
+    names
+}
+
+/// The body of the `cfg_aliases!` alias `name` (from `name: {` to its matching `}`) and the
+/// line it starts on, or `None` if `text` has no such alias.
+fn alias_body<'a>(text: &'a str, name: &str) -> Option<(&'a str, usize)> {
+    let head = format!("{name}: {{");
+    let start = text
+        .match_indices(&head)
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_'))?;
+    let body = &text[start + head.len()..];
+    let mut depth = 1usize;
+    for (offset, c) in body.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((&body[..offset], text[..start].matches('\n').count() + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The text of a crate root's gate (see [`root_gate_lines`]).
+fn gate_text(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[root_gate_lines(text)].join("\n")
+}
+
+/// Every place an operating-system list is written, compared with the list it mirrors. `file`
+/// maps a repository path to the file's text. A list that is missing counts as empty, so a
+/// renamed alias is a violation too.
+fn check_os_lists(file: impl Fn(&str) -> String) -> Vec<Violation> {
+    let gate = |path: &str| os_names(&gate_text(&file(path)));
+    let alias = |path: &str, name: &str| match alias_body(&file(path), name) {
+        Some((body, line)) => (os_names(body), line),
+        None => (BTreeSet::new(), 1),
+    };
+    let epoll = gate("crates/select-epoll/src/lib.rs");
+    let kqueue = gate("crates/select-kqueue/src/lib.rs");
+    // select-devpoll's gate also has `test`, which is no `target_os` and so not in the set.
+    let devpoll = gate("crates/select-devpoll/src/lib.rs");
+    let kqueue_build = file("crates/select-kqueue/build.rs");
+    let mirrors = [
+        // (what must equal, where it is written, its line)
+        (&epoll, "facade/build.rs", alias("facade/build.rs", "epoll_os")),
+        (
+            &epoll,
+            "crates/select-poll/build.rs",
+            alias("crates/select-poll/build.rs", "linux_kernel"),
+        ),
+        (&kqueue, "facade/build.rs", alias("facade/build.rs", "kqueue_os")),
+        (&kqueue, "crates/select-kqueue/build.rs", (os_names(&kqueue_build), 1)),
+        (
+            &kqueue,
+            "crates/select-poll/build.rs",
+            alias("crates/select-poll/build.rs", "rustix_select"),
+        ),
+        (&devpoll, "facade/build.rs", alias("facade/build.rs", "devpoll_os")),
+        (
+            &devpoll,
+            "crates/select-devpoll/build.rs",
+            alias("crates/select-devpoll/build.rs", "devpoll"),
+        ),
+        (
+            &alias("crates/select-kqueue/build.rs", "apple").0,
+            "facade/build.rs",
+            alias("facade/build.rs", "apple"),
+        ),
+    ];
+    let mut violations = Vec::new();
+    for (expected, path, (found, line)) in mirrors {
+        if *expected != found || expected.is_empty() {
+            let missing: Vec<_> = expected.difference(&found).collect();
+            let extra: Vec<_> = found.difference(expected).collect();
+            let mut v = violation(path, line, OS_LISTS);
+            v.detail = format!("missing {missing:?}, not in the original {extra:?}");
+            violations.push(v);
+        }
+    }
+    violations
+}
+
 /// Every `.rs` file of the project, as paths relative to `root` with `/` separators.
 fn rust_files(root: &Path) -> Vec<String> {
     let mut files = Vec::new();
@@ -248,6 +358,8 @@ pub(crate) fn check_tree(root: &Path) -> Vec<Violation> {
     }
     let manifest = fs::read_to_string(root.join("facade/Cargo.toml")).unwrap_or_default();
     violations.extend(check_facade_dependencies(&backend_crates(root), &manifest));
+    violations
+        .extend(check_os_lists(|path| fs::read_to_string(root.join(path)).unwrap_or_default()));
     violations
 }
 
@@ -381,6 +493,66 @@ mod tests {
         assert_eq!(rules("crates/select-poll/src/tests.rs", reason), [IGNORED_TEST]);
         let panics = "//! Docs.\n#[test]\n#[should_panic]\nfn t() {}\n";
         assert_eq!(rules("facade/tests/it/main.rs", panics), [IGNORED_TEST]);
+    }
+
+    /// A consistent set of the files [`check_os_lists`] reads, with `edit` applied to one.
+    fn os_list_sample(edit: (&str, &str, &str)) -> impl Fn(&str) -> String {
+        let files: Vec<(&str, String)> = vec![
+            ("crates/select-epoll/src/lib.rs", "//! E.\n#![cfg(any(target_os = \"linux\", target_os = \"android\"))]\n".into()),
+            ("crates/select-kqueue/src/lib.rs", "//! K.\n#![cfg(any(\n    target_os = \"macos\",\n    target_os = \"freebsd\"\n))]\nmod a;\n".into()),
+            ("crates/select-kqueue/build.rs", "//! B.\nfn main() { cfg_aliases! { apple: { any(target_os = \"macos\") }, freebsd: { target_os = \"freebsd\" }, } }\n".into()),
+            ("crates/select-devpoll/src/lib.rs", "//! D.\n#![cfg(any(target_os = \"illumos\", test))]\n".into()),
+            ("crates/select-devpoll/build.rs", "//! B.\nfn main() { cfg_aliases! { devpoll: { any(target_os = \"illumos\") }, } }\n".into()),
+            ("crates/select-poll/build.rs", "//! B.\nfn main() { cfg_aliases! {\n linux_kernel: { any(target_os = \"linux\", target_os = \"android\") },\n rustix_select: { any(linux_kernel, target_os = \"macos\", target_os = \"freebsd\") },\n } }\n".into()),
+            ("facade/build.rs", "//! B.\nfn main() { cfg_aliases! {\n epoll_os: { any(target_os = \"linux\", target_os = \"android\") },\n kqueue_os: { any(target_os = \"macos\", target_os = \"freebsd\") },\n devpoll_os: { any(target_os = \"illumos\") },\n apple: { any(target_os = \"macos\") },\n } }\n".into()),
+        ];
+        let (path, from, to) = edit;
+        move |wanted: &str| {
+            let text = files.iter().find(|(p, _)| *p == wanted).map(|(_, t)| t.clone());
+            let text = text.unwrap_or_default();
+            if wanted == path { text.replacen(from, to, 1) } else { text }
+        }
+    }
+
+    fn os_list_violations(edit: (&str, &str, &str)) -> Vec<(String, usize)> {
+        check_os_lists(os_list_sample(edit)).into_iter().map(|v| (v.path, v.line)).collect()
+    }
+
+    #[test]
+    fn tidy_rejects_os_lists_that_drift_in_either_direction() {
+        assert!(os_list_violations(("", "", "")).is_empty(), "the consistent sample");
+        // The facade lacks a system the backend's gate has (it would silently fall back).
+        let facade =
+            ("facade/build.rs", ", target_os = \"freebsd\") },\n devpoll", ") },\n devpoll");
+        assert_eq!(os_list_violations(facade), [("facade/build.rs".to_owned(), 4)]);
+        // The gate gains a system the facade and the build scripts lack.
+        let gate = (
+            "crates/select-kqueue/src/lib.rs",
+            "\"freebsd\"\n",
+            "\"freebsd\",\n    target_os = \"netbsd\"\n",
+        );
+        let mut found = os_list_violations(gate);
+        found.sort();
+        assert_eq!(found.len(), 3, "{found:?}");
+        // The facade names a system the gate does not have.
+        let extra = (
+            "facade/build.rs",
+            "devpoll_os: { any(",
+            "devpoll_os: { any(target_os = \"solaris\", ",
+        );
+        assert_eq!(os_list_violations(extra), [("facade/build.rs".to_owned(), 5)]);
+        // select-poll's list of rustix's select systems, and the two `apple` aliases.
+        let poll = ("crates/select-poll/build.rs", ", target_os = \"freebsd\") },\n }", ") },\n }");
+        assert_eq!(os_list_violations(poll), [("crates/select-poll/build.rs".to_owned(), 4)]);
+        let apple = (
+            "crates/select-kqueue/build.rs",
+            "apple: { any(target_os = \"macos\") }",
+            "apple: { any(target_os = \"macos\", target_os = \"ios\") }",
+        );
+        assert_eq!(os_list_violations(apple).len(), 2, "the build script and the facade's apple");
+        // A renamed alias is not a vacuous pass.
+        let renamed = ("facade/build.rs", "kqueue_os:", "kq_os:");
+        assert_eq!(os_list_violations(renamed), [("facade/build.rs".to_owned(), 1)]);
     }
 
     #[test]

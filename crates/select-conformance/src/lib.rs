@@ -40,6 +40,7 @@
 pub mod expectations;
 pub mod faults;
 pub mod model;
+pub mod readiness;
 mod runner;
 pub mod scenarios;
 pub mod support;
@@ -67,6 +68,7 @@ macro_rules! conformance_suite {
                     duplicate_registration, unsupported_interest, buffer_capacity,
                     close_then_closed, concurrent_wait, user_event, no_starvation;
                 faults: signal_storm, registration_during_waits, wait_after_close;
+                readiness: pipe_eof, peer_closed, reader_closed;
                 model: model_matches;
             }
         }

@@ -198,6 +198,74 @@ mod broken {
     }
 }
 
+/// poll(2) posing as /dev/poll, to run the suite's `MaybeReportedInvalid` paths (the
+/// devpoll row) on every host: poll keeps a closed descriptor's registration by number, as
+/// /dev/poll does, and this wrapper hides poll's `POLLNVAL` reports, which /dev/poll may not
+/// make. What poll reports for a reused number (the new object's readiness) is within what
+/// the row leaves unspecified.
+mod posing {
+    use std::os::fd::{BorrowedFd, RawFd};
+    use std::time::Duration;
+
+    use select_core::{
+        Backend, BackendKind, Capabilities, EventBuffer, EventList, Interest, Readiness, Result,
+        check_capacity,
+    };
+    use select_poll::Poll;
+
+    #[derive(Debug)]
+    pub(super) struct PosingAsDevPoll(Poll);
+
+    impl Backend for PosingAsDevPoll {
+        const KIND: BackendKind = BackendKind::DevPoll;
+        const CAPABILITIES: Capabilities =
+            Poll::CAPABILITIES.difference(Capabilities::REPORTS_INVALID);
+        const FD_LIMIT: Option<usize> = Poll::FD_LIMIT;
+        type Events = EventList;
+
+        fn new() -> Result<Self> {
+            Ok(PosingAsDevPoll(<Poll as Backend>::new()?))
+        }
+
+        fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+            Backend::register(&self.0, fd, interest)
+        }
+
+        fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+            Backend::modify(&self.0, fd, interest)
+        }
+
+        fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+            Backend::unregister(&self.0, fd)
+        }
+
+        fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+            Backend::unregister_raw(&self.0, fd)
+        }
+
+        fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
+            check_capacity(events)?;
+            let mut inner = <Poll as Backend>::Events::with_capacity(events.capacity());
+            Backend::wait(&self.0, &mut inner, timeout)?;
+            events.clear();
+            for event in inner.iter() {
+                if !event.readiness().contains(Readiness::INVALID) {
+                    events.push(event);
+                }
+            }
+            Ok(events.len())
+        }
+
+        fn close(&mut self) -> Result<()> {
+            Backend::close(&mut self.0)
+        }
+
+        fn is_closed(&self) -> bool {
+            Backend::is_closed(&self.0)
+        }
+    }
+}
+
 type DropsFirst = broken::Broken<select_poll::Poll, broken::DropFirstEvent>;
 type IgnoresUnregister = broken::Broken<select_poll::Poll, broken::IgnoreUnregister>;
 
@@ -221,6 +289,24 @@ fn the_real_backend_passes_what_the_broken_ones_fail() {
             crate::scenarios::level_readiness::<select_poll::Poll>();
             crate::scenarios::unregistered_never_reported::<select_poll::Poll>();
             crate::model::check::<select_poll::Poll>(quick_config()).unwrap();
+        },
+    );
+}
+
+#[test]
+fn the_devpoll_row_holds_for_a_backend_that_does_not_report_closed_descriptors() {
+    use posing::PosingAsDevPoll;
+    crate::run_isolated(
+        module_path!(),
+        "the_devpoll_row_holds_for_a_backend_that_does_not_report_closed_descriptors",
+        || {
+            assert_eq!(
+                crate::expectations::expectation::<PosingAsDevPoll>().closed_while_registered,
+                crate::expectations::ClosedWhileRegistered::MaybeReportedInvalid
+            );
+            crate::scenarios::closed_while_registered::<PosingAsDevPoll>();
+            crate::scenarios::fd_number_reused::<PosingAsDevPoll>();
+            crate::model::check::<PosingAsDevPoll>(quick_config()).unwrap();
         },
     );
 }

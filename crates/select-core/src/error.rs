@@ -45,7 +45,10 @@ pub enum Error {
     },
 
     /// The descriptor is already registered with this object.
-    #[error("file descriptor {fd} is already registered")]
+    #[error(
+        "file descriptor {fd} is already registered (if the object that had this number was \
+         closed without being unregistered, unregister_raw({fd}) removes its stale registration)"
+    )]
     AlreadyRegistered {
         /// The descriptor that was registered twice.
         fd: RawFd,

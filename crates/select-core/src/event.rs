@@ -34,22 +34,16 @@ impl Event {
         self.readiness
     }
 
-    /// Whether the descriptor is readable, or at end of stream, or in error (a read would not
-    /// block).
+    /// Whether a read would not block: [`Readiness::is_readable`], Python's rule.
     #[must_use]
     pub const fn is_readable(&self) -> bool {
-        self.readiness.intersects(
-            Readiness::READABLE
-                .union(Readiness::HANGUP)
-                .union(Readiness::ERROR)
-                .union(Readiness::READ_HANGUP),
-        )
+        self.readiness.is_readable()
     }
 
-    /// Whether the descriptor is writable or in error (a write would not block).
+    /// Whether a write would not block: [`Readiness::is_writable`], Python's rule.
     #[must_use]
     pub const fn is_writable(&self) -> bool {
-        self.readiness.intersects(Readiness::WRITABLE.union(Readiness::ERROR))
+        self.readiness.is_writable()
     }
 }
 

@@ -93,6 +93,60 @@ bitflags! {
     }
 }
 
+impl Readiness {
+    /// The bits that make a descriptor count as readable: every bit except
+    /// [`WRITABLE`](Readiness::WRITABLE).
+    pub const READABLE_RULE: Readiness = Readiness::READABLE
+        .union(Readiness::PRIORITY)
+        .union(Readiness::ERROR)
+        .union(Readiness::HANGUP)
+        .union(Readiness::READ_HANGUP)
+        .union(Readiness::INVALID);
+
+    /// The bits that make a descriptor count as writable: [`WRITABLE`](Readiness::WRITABLE)
+    /// and the conditions that make a write return at once (an error, a hang-up, a closed
+    /// descriptor).
+    pub const WRITABLE_RULE: Readiness = Readiness::WRITABLE
+        .union(Readiness::ERROR)
+        .union(Readiness::HANGUP)
+        .union(Readiness::INVALID);
+
+    /// Whether a read would not block: data, end of file, a hang-up, an error, urgent data or
+    /// a closed descriptor ([`READABLE_RULE`](Readiness::READABLE_RULE)).
+    ///
+    /// This is Python's rule: `selectors.PollSelector` and `EpollSelector` count every bit
+    /// but `POLLOUT` as `EVENT_READ` (`if event & ~POLLOUT: events |= EVENT_READ`), so a pipe
+    /// whose writer closed (`EPOLLHUP` without `EPOLLIN` on Linux) is readable, and a read
+    /// then returns the end of file.
+    ///
+    /// | bit | readable | writable |
+    /// |---|---|---|
+    /// | `READABLE` | yes | no |
+    /// | `WRITABLE` | no | yes |
+    /// | `ERROR`, `HANGUP`, `INVALID` | yes | yes |
+    /// | `PRIORITY`, `READ_HANGUP` | yes | no |
+    ///
+    /// `PRIORITY` and `READ_HANGUP` are never reported to Python's selectors (they register
+    /// neither `POLLPRI` nor `EPOLLRDHUP`); both say something about the reading side only, so
+    /// they count as readable and not writable.
+    #[must_use]
+    pub const fn is_readable(self) -> bool {
+        self.intersects(Readiness::READABLE_RULE)
+    }
+
+    /// Whether a write would not block: room to write, or an error, a hang-up or a closed
+    /// descriptor that makes the write fail at once ([`WRITABLE_RULE`](Readiness::WRITABLE_RULE)).
+    ///
+    /// Python's rule: `selectors.PollSelector` and `EpollSelector` count every bit but
+    /// `POLLIN` as `EVENT_WRITE`, so a socket whose peer closed, or a pipe's write end whose
+    /// reader closed, is writable for a key registered for writing. See
+    /// [`is_readable`](Readiness::is_readable) for the table.
+    #[must_use]
+    pub const fn is_writable(self) -> bool {
+        self.intersects(Readiness::WRITABLE_RULE)
+    }
+}
+
 bitflags! {
     /// What a backend can do, declared by [`Backend::CAPABILITIES`](crate::Backend::CAPABILITIES).
     ///

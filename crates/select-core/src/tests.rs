@@ -239,3 +239,29 @@ fn event_list_is_bounded_and_reusable() {
     list.clear();
     assert!(list.is_empty() && list.capacity() == 2 && list.get(0).is_none());
 }
+
+#[test]
+fn readiness_rule_is_python_s_selectors_rule() {
+    // selectors.py: `if event & ~POLLIN: events |= EVENT_WRITE` and `if event & ~POLLOUT:
+    // events |= EVENT_READ`, except that urgent data and a read hang-up say nothing about
+    // the writing side.
+    let table = [
+        (Readiness::READABLE, true, false),
+        (Readiness::WRITABLE, false, true),
+        (Readiness::ERROR, true, true),
+        (Readiness::HANGUP, true, true),
+        (Readiness::INVALID, true, true),
+        (Readiness::PRIORITY, true, false),
+        (Readiness::READ_HANGUP, true, false),
+        (Readiness::empty(), false, false),
+    ];
+    for (readiness, readable, writable) in table {
+        assert_eq!(readiness.is_readable(), readable, "{readiness:?}");
+        assert_eq!(readiness.is_writable(), writable, "{readiness:?}");
+        let event = Event::new(3, readiness);
+        assert_eq!((event.is_readable(), event.is_writable()), (readable, writable));
+    }
+    // Every bit is covered by the table above.
+    let covered = table.iter().fold(Readiness::empty(), |all, row| all | row.0);
+    assert_eq!(covered, Readiness::all());
+}

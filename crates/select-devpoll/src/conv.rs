@@ -17,6 +17,21 @@ use select_core::{Error, Interest, Readiness, Result};
 /// fd from /dev/poll"), the same value in Solaris 8's `sys/poll.h`; `poll(4D)`/`poll(7D)`.
 pub(crate) const POLLREMOVE_BITS: u16 = 0x0800;
 
+/// How many records one registration appends (see [`Changes::replace`]).
+pub(crate) const REPLACE_RECORDS: usize = 3;
+
+/// The most descriptors one wait reports, whatever `RLIMIT_NOFILE` says: an unlimited (or
+/// very large) limit would otherwise make `DevPoll::events` allocate gigabytes (8 bytes a
+/// record, up to `INT_MAX` records). Ready descriptors beyond it are reported by later waits.
+pub(crate) const MAX_FDS_CAP: usize = 65_536;
+
+/// `DevPoll::max_fds` for a soft `RLIMIT_NOFILE` of `soft_limit` (`None`: unlimited): the
+/// limit, at most [`MAX_FDS_CAP`], which an unlimited limit counts as.
+pub(crate) fn max_fds(soft_limit: Option<u64>) -> usize {
+    soft_limit
+        .map_or(MAX_FDS_CAP, |limit| usize::try_from(limit).unwrap_or(usize::MAX).min(MAX_FDS_CAP))
+}
+
 /// The size of one `struct pollfd` record: `int fd; short events; short revents;`.
 pub(crate) const RECORD_SIZE: usize = 8;
 
@@ -109,17 +124,18 @@ pub(crate) fn readiness(revents: u16) -> Readiness {
 pub(crate) struct Changes {
     /// Encoded records, `RECORD_SIZE` bytes each, in the order the operations made them.
     bytes: Vec<u8>,
-    /// The most records one write carries (at least 2, so `modify` always fits).
+    /// The most records one write carries (at least [`REPLACE_RECORDS`], so every operation
+    /// fits).
     capacity: usize,
     /// The descriptors registered, as far as the records written or pending say.
     registered: HashSet<RawFd>,
 }
 
 impl Changes {
-    /// An empty buffer that writes at most `capacity` records at a time (raised to 2, the
-    /// most one operation appends). Allocates the buffer once, here.
+    /// An empty buffer that writes at most `capacity` records at a time (raised to
+    /// [`REPLACE_RECORDS`], the most one operation appends). Allocates the buffer once, here.
     pub(crate) fn new(capacity: usize) -> Changes {
-        let capacity = capacity.max(2);
+        let capacity = capacity.max(REPLACE_RECORDS);
         Changes {
             bytes: Vec::with_capacity(capacity * RECORD_SIZE),
             capacity,
@@ -149,10 +165,9 @@ impl Changes {
         self.registered.contains(&fd)
     }
 
-    /// Python's `devpoll.register(fd, events)`, made well defined: a first registration
-    /// appends `{fd, events}`; a registration of a descriptor already registered appends
-    /// `{fd, POLLREMOVE}` first, so the new mask replaces the old one (as `poll.register`
-    /// does) instead of being OR'ed into it (what the device does with two records).
+    /// Python's `devpoll.register(fd, events)`, made well defined: appends the three
+    /// records of [`replace`](Changes::replace), so the new mask replaces whatever the device
+    /// held for the number (as `poll.register` does) instead of being OR'ed into it.
     ///
     /// `events == POLLREMOVE` is an unregistration, as it is for the device.
     pub(crate) fn register<W>(&mut self, fd: RawFd, events: u16, write: W) -> Result<()>
@@ -160,32 +175,46 @@ impl Changes {
         W: FnMut(&[u8]) -> Result<usize, Errno>,
     {
         if events == POLLREMOVE_BITS {
-            self.make_room(1, write)?;
-            self.push(fd, POLLREMOVE_BITS);
-            self.registered.remove(&fd);
+            self.unregister(fd, write)?;
             return Ok(());
         }
-        if self.registered.contains(&fd) {
-            self.make_room(2, write)?;
-            self.push(fd, POLLREMOVE_BITS);
-        } else {
-            self.make_room(1, write)?;
-        }
-        self.push(fd, events);
-        self.registered.insert(fd);
-        Ok(())
+        self.replace(fd, events, write)
     }
 
-    /// Python's `devpoll.modify(fd, events)`: `{fd, POLLREMOVE}` then `{fd, events}`, whether
-    /// or not `fd` was registered (Python checks nothing; the `Backend` trait checks first).
+    /// Python's `devpoll.modify(fd, events)`: the records of [`replace`](Changes::replace),
+    /// whether or not `fd` was registered (Python checks nothing; the `Backend` trait checks
+    /// first).
     pub(crate) fn modify<W>(&mut self, fd: RawFd, events: u16, write: W) -> Result<()>
     where
         W: FnMut(&[u8]) -> Result<usize, Errno>,
     {
-        if events == POLLREMOVE_BITS {
-            return self.register(fd, events, write);
-        }
-        self.make_room(2, write)?;
+        self.register(fd, events, write)
+    }
+
+    /// Appends `{fd, 0}`, `{fd, POLLREMOVE}`, `{fd, events}`: the one sequence that leaves
+    /// the device polling `fd` for exactly `events`, whatever it held for the number before.
+    ///
+    /// The driver (illumos `devpoll.c`, `dpwrite`) keeps one record per number. An addition
+    /// ORs its mask into the record (`pd_events |= events`) and, if the number is open,
+    /// attaches the open file to it (`pd_fp`); a `POLLREMOVE` clears the mask only of a
+    /// record with a file attached, and does nothing to a file-less one. A record is
+    /// file-less when an addition was written while its number was not open, which the
+    /// batching makes ordinary: register, close before the next wait. Its mask then stays
+    /// behind, so remove-then-add would poll a later descriptor with that number for
+    /// old | new. The first, empty record attaches the file the number names now (it ORs
+    /// nothing in), so the `POLLREMOVE` that follows clears the record in every case, and
+    /// the last record sets exactly `events`. If the number is not open when the records are
+    /// written, all three leave a file-less record, which the driver's poll loop skips
+    /// (`if (pdp->pd_fp == NULL) continue;`) and the next `replace` resets.
+    ///
+    /// The three records always travel in one write, and the driver applies a write while
+    /// no wait runs (`DP_WRITER_PRESENT`), so no wait sees the intermediate states.
+    fn replace<W>(&mut self, fd: RawFd, events: u16, write: W) -> Result<()>
+    where
+        W: FnMut(&[u8]) -> Result<usize, Errno>,
+    {
+        self.make_room(REPLACE_RECORDS, write)?;
+        self.push(fd, 0);
         self.push(fd, POLLREMOVE_BITS);
         self.push(fd, events);
         self.registered.insert(fd);

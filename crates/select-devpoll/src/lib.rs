@@ -20,14 +20,17 @@
 //!   keeps every record the device did not take (the next write retries them) and fails with
 //!   `Error::ShortWrite`; any other error drops the batch, as Python does, so that one bad record cannot
 //!   fail every later wait.
-//! - **Re-registering replaces.** The device ORs the masks of two records for one
-//!   descriptor, which Python documents as "undefined". Here `register` of a descriptor
-//!   already registered appends `POLLREMOVE` first, so the new mask replaces the old one,
-//!   exactly as `poll.register` does. The object keeps the set of descriptors it registered
-//!   for this. `unregister` appends `POLLREMOVE` even for a descriptor the set does not
-//!   list, as Python does (the device ignores it), and a dropped batch puts every
-//!   descriptor whose removal it discarded back into the set, so a descriptor the device
-//!   may still poll can always be unregistered.
+//! - **Registering replaces.** The device ORs the masks of two records for one number,
+//!   which Python documents as "undefined", and its `POLLREMOVE` does nothing to a record
+//!   written while the number was not open (the driver keeps such a record, mask and all,
+//!   without a file). So every `register` and `modify` appends three records: `{fd, 0}`,
+//!   which attaches the open file to the number's record, `{fd, POLLREMOVE}`, which then
+//!   clears it whatever it held, and `{fd, mask}`. The new mask replaces the old one, as
+//!   `poll.register` does, even when the number was closed and reused in between.
+//!   `unregister` appends `POLLREMOVE` even for a descriptor the object does not list, as
+//!   Python does (the device ignores it), and a dropped batch puts every descriptor whose
+//!   removal it discarded back into the object's set, so a descriptor the device may still
+//!   poll can always be unregistered.
 //! - **The caller owns the result array.** A wait fills a `DevPollEvents`, which holds the
 //!   kernel's own `pollfd` array (allocated once, when the buffer is made) and translates to
 //!   portable events only when read. The driver lets several threads run `DP_POLL` on one
@@ -47,9 +50,16 @@
 //! - **Timeouts** are whole milliseconds rounded up, `None` blocks, longer than `INT_MAX` ms
 //!   is clamped and re-waited, `EINTR` is retried with the time that remains
 //!   (`select_core::timeout`).
-//! - **Closed descriptors.** The driver does not drop a registered descriptor when it is
-//!   closed: waits report it with `POLLNVAL` until it is unregistered, so `DevPoll` declares
-//!   `REPORTS_INVALID`. `DevPoll::unregister_raw` takes the bare number for that case.
+//! - **Closed descriptors are not reliably reported.** Closing a descriptor does not tell
+//!   the driver (illumos `pollhead_clean`: "/dev/poll ... We just unlink it here"), and a
+//!   wait examines only numbers something marked since: one still marked from an earlier
+//!   ready report comes back with `POLLNVAL`, any other is silent, and a record written
+//!   after the close (registrations are written at the next wait) has no file, which the
+//!   poll loop skips. So `DevPoll` does not declare `REPORTS_INVALID`: unregister before
+//!   closing, as Python's `selectors` requires. The object keeps the number until it is
+//!   unregistered; `DevPoll::unregister_raw` takes the bare number for that case. If the
+//!   number is reused meanwhile, what a wait reports for it is unspecified until it is
+//!   registered again (which replaces the record exactly) or unregistered.
 //! - **Fork.** The cached set belongs to the process that first used it: in a child, every
 //!   write and wait on an inherited `/dev/poll` descriptor fails with `EACCES` (the
 //!   descriptor is close-on-exec, but not closed by `fork`). Make a new `DevPoll` in the
@@ -62,13 +72,16 @@
 //! /dev/poll exists only on illumos and Solaris. This crate is empty on other targets,
 //! except under `cfg(test)`, where the pure record logic (`conv.rs`: the bytes appended by
 //! register, modify and unregister, when the buffer is written, what a short or failed write
-//! leaves, the flag mapping) compiles and its unit tests run on every host: they ran on
-//! Linux x86-64. On Linux the crate, tests included, was also checked with clippy
+//! leaves, the flag mapping, and random operation sequences with descriptors closed and
+//! reused, replayed against a model of the illumos driver's record semantics) compiles and
+//! its unit tests run on every host: they ran on Linux x86-64. On Linux the crate, tests included, was also checked with clippy
 //! (`-D warnings`, `--all-targets`) for `x86_64-unknown-illumos` and, with nightly
 //! `-Z build-std`, `x86_64-pc-solaris`. The tests that need the device (a pipe set
 //! registered, written and read; timeouts; closed-object errors; the close-on-exec flag;
-//! `EINTR`; concurrent waits; the shared conformance suite) are compiled there and run only
-//! in the CI workflow's illumos job: they did not run on the machine this was written on.
+//! `EINTR`; concurrent waits; a mask written for a closed number not leaking into its
+//! reuse; the shared conformance suite) are compiled there and run only in the CI
+//! workflow's illumos job, which has not run yet: they did not run on the machine this was
+//! written on.
 //!
 //! Python: `select.devpoll()`.
 //!
@@ -152,12 +165,6 @@ pub const DEFAULT_EVENTMASK: DevPollFlags =
 #[cfg(devpoll)]
 const RECORD_BATCH: usize = 1024;
 
-/// The most descriptors one wait reports, whatever `RLIMIT_NOFILE` says: an unlimited (or
-/// very large) limit would otherwise make [`DevPoll::events`] allocate gigabytes (8 bytes a
-/// record, up to `INT_MAX` records). Ready descriptors beyond it are reported by later waits.
-#[cfg(devpoll)]
-const MAX_FDS_CAP: usize = 65_536;
-
 /// The name errors give this object.
 #[cfg(devpoll)]
 const OBJECT: &str = "devpoll";
@@ -221,9 +228,7 @@ impl DevPoll {
     /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
     pub fn new() -> Result<DevPoll> {
         let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
-        let max_fds = limit.current.map_or(MAX_FDS_CAP, |current| {
-            usize::try_from(current).unwrap_or(usize::MAX).min(MAX_FDS_CAP)
-        });
+        let max_fds = conv::max_fds(limit.current);
         let fd = loop {
             match rustix::fs::open("/dev/poll", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty()) {
                 Err(Errno::INTR) => {}
@@ -251,14 +256,15 @@ impl DevPoll {
         DevPollEvents::with_capacity(self.max_fds)
     }
 
-    /// Appends `{fd, mask}` to the pending records — starts watching `fd` for `mask`.
+    /// Appends `{fd, 0}`, `{fd, POLLREMOVE}`, `{fd, mask}` to the pending records — starts
+    /// watching `fd` for exactly `mask`.
     ///
     /// Makes no system call unless the pending records are full, in which case they are
-    /// written first. If `fd` is already registered, `{fd, POLLREMOVE}` is appended first, so
-    /// the new mask replaces the old one (the device would OR them; Python calls that
-    /// undefined). `mask` [`POLLREMOVE`] unregisters. The descriptor's validity is not checked:
-    /// a closed one is reported with `POLLNVAL`. Pass [`DEFAULT_EVENTMASK`] for Python's
-    /// default.
+    /// written first. The first two records clear whatever the device held for the number,
+    /// so the new mask replaces an old one (the device would OR them; Python calls that
+    /// undefined), also one left behind by an earlier descriptor with the same number. `mask` [`POLLREMOVE`] unregisters. The descriptor's validity is not checked,
+    /// and one closed before the records are written is never reported (see the crate
+    /// documentation). Pass [`DEFAULT_EVENTMASK`] for Python's default.
     ///
     /// Python: `devpoll.register(fd, eventmask)`.
     ///
@@ -279,7 +285,7 @@ impl DevPoll {
         self.changes().register(fd, mask_bits(mask), write_to(device))
     }
 
-    /// Appends `{fd, POLLREMOVE}` then `{fd, mask}` — replaces the mask of `fd`.
+    /// Appends the records of [`register`](DevPoll::register) — replaces the mask of `fd`.
     ///
     /// `None` is Python's default mask, [`DEFAULT_EVENTMASK`]. As in Python, `fd` need not be
     /// registered: it is registered afterwards either way.
@@ -328,8 +334,8 @@ impl DevPoll {
     /// Appends `{fd, POLLREMOVE}` for a bare descriptor number — stops watching `fd`, which
     /// may already be closed.
     ///
-    /// The device keeps a closed descriptor in its set and reports it with `POLLNVAL` until
-    /// it is removed; this removes it without an `AsFd` for the old number. Safe, because the
+    /// The device keeps a closed descriptor's record (and may report it with `POLLNVAL`)
+    /// until it is removed; this removes it without an `AsFd` for the old number. Safe, because the
     /// number is only written into a record, never used for I/O.
     ///
     /// Python: `devpoll.unregister(fd)` with an `int`.
@@ -478,15 +484,15 @@ impl AsFd for DevPoll {
 impl Backend for DevPoll {
     const KIND: BackendKind = BackendKind::DevPoll;
 
-    /// Level-triggered, priority data, a kernel object, concurrent waits (each thread with
-    /// its own buffer) and `POLLNVAL` for a closed registered descriptor. No edge, oneshot or
-    /// exclusive mode: /dev/poll has none outside its private epoll emulation. A duplicate
-    /// registration replaces the first.
+    /// Level-triggered, priority data, a kernel object and concurrent waits (each thread with
+    /// its own buffer). No edge, oneshot or exclusive mode: /dev/poll has none outside its
+    /// private epoll emulation. Not `REPORTS_INVALID`: the driver reports a closed
+    /// descriptor with `POLLNVAL` only when it happens to examine it (see the crate
+    /// documentation). A duplicate registration replaces the first.
     const CAPABILITIES: Capabilities = Capabilities::LEVEL
         .union(Capabilities::PRIORITY)
         .union(Capabilities::KERNEL_OBJECT)
-        .union(Capabilities::CONCURRENT_WAITS)
-        .union(Capabilities::REPORTS_INVALID);
+        .union(Capabilities::CONCURRENT_WAITS);
 
     const FD_LIMIT: Option<usize> = None;
 
@@ -517,7 +523,7 @@ impl Backend for DevPoll {
     }
 
     /// `{fd, POLLREMOVE}` for a registered number, which may already be closed (the device
-    /// reports a closed one with `POLLNVAL` until it is removed).
+    /// keeps a closed one's record until it is removed).
     fn unregister_raw(&self, fd: RawFd) -> Result<()> {
         let device = self.device()?;
         let mut changes = self.changes();

@@ -34,11 +34,14 @@ struct DpPoll<'a> {
     _results: PhantomData<&'a mut [libc::pollfd]>,
 }
 
-// SAFETY: `DP_POLL` takes a pointer to a `struct dvpoll` (laid out as `DvPoll`, see its docs),
-// reads it, and writes at most `dp_nfds` `pollfd` records to `dp_fds`; `DpPoll` borrows that
-// array mutably for its lifetime and `dp_nfds` never exceeds its length (see `dp_poll`), so
-// the kernel writes only memory this call owns (`IS_MUTATING` is true). The opcode is unique to
-// /dev/poll, and the return value is the number of records written, converted below.
+// SAFETY: on a /dev/poll descriptor, `DP_POLL` takes a pointer to a `struct dvpoll` (laid out
+// as `DvPoll`, see its docs), reads it, and writes at most `dp_nfds` `pollfd` records to
+// `dp_fds`; `DpPoll` borrows that array mutably for its lifetime and `dp_nfds` equals its
+// length (see `dp_poll`, which fails rather than pass a larger count), so the kernel writes
+// only memory this call owns (`IS_MUTATING` is true). The request number is not unique:
+// ioctl numbers are per driver, and another driver may give `0xD001` another meaning. So
+// this description holds only for a /dev/poll descriptor, which `dp_poll` requires and its
+// one caller guarantees. The return value is the number of records written, converted below.
 unsafe impl Ioctl for DpPoll<'_> {
     type Output = usize;
 
@@ -64,26 +67,30 @@ unsafe impl Ioctl for DpPoll<'_> {
 /// `ioctl(fd, DP_POLL, &{results, results.len(), timeout_ms})` — waits for events on the
 /// cached set and fills the start of `results`, returning how many records it filled.
 ///
-/// `fd` must be a `/dev/poll` descriptor: the request number means something else to other
-/// drivers. Every caller in this crate passes the `DevPoll`'s own descriptor.
+/// `fd` must be a `/dev/poll` descriptor: the request number may mean something else to
+/// other drivers. The one caller, `DevPoll::poll`, passes the `DevPoll`'s own descriptor,
+/// opened from `/dev/poll` and never replaced.
+///
+/// # Errors
+///
+/// The errno of `ioctl`; `EINVAL` without a call if `results.len()` does not fit
+/// `nfds_t` (it always does: both are 64 bits wide on illumos and Solaris).
 pub(crate) fn dp_poll(
     fd: BorrowedFd<'_>,
     results: &mut [libc::pollfd],
     timeout_ms: libc::c_int,
 ) -> Result<usize, Errno> {
+    // Never a clamped count: a count above `results.len()` would let the kernel write past it.
+    let dp_nfds = libc::nfds_t::try_from(results.len()).map_err(|_| Errno::INVAL)?;
     let request = DpPoll {
-        arg: DvPoll {
-            dp_fds: results.as_mut_ptr(),
-            // `usize` and `nfds_t` (`unsigned long`) have the same width on illumos and Solaris.
-            dp_nfds: libc::nfds_t::try_from(results.len()).unwrap_or(libc::nfds_t::MAX),
-            dp_timeout: timeout_ms,
-        },
+        arg: DvPoll { dp_fds: results.as_mut_ptr(), dp_nfds, dp_timeout: timeout_ms },
         _results: PhantomData,
     };
-    // SAFETY: `fd` is a /dev/poll descriptor (the only caller passes `DevPoll`'s own, which is
-    // open for the borrow), so `DP_POLL` means the /dev/poll request the `Ioctl` impl above
-    // describes; `request.arg.dp_fds` points to `results`, which stays mutably borrowed until
-    // the call returns, and `dp_nfds` is its length, so the kernel writes inside it only.
+    // SAFETY: `fd` is a /dev/poll descriptor (the one caller passes `DevPoll`'s own, opened
+    // from `/dev/poll` and open for the borrow), so `DP_POLL` means the /dev/poll request the
+    // `Ioctl` impl above describes; `request.arg.dp_fds` points to `results`, which stays
+    // mutably borrowed until the call returns, and `dp_nfds` is exactly its length (checked
+    // above), so the kernel writes inside it only.
     unsafe { rustix::ioctl::ioctl(fd, request) }
 }
 

@@ -11,7 +11,28 @@
 //! Filters have the type [`Filter`], flags [`Flags`], notes [`FilterFlags`]: the field types
 //! of [`KEvent`](crate::KEvent) on the target.
 
-use crate::conv::{Filter, FilterFlags, Flags};
+// The field types of `struct kevent`: defined here, below every module that uses them.
+
+/// The type of [`KEvent::filter`](crate::KEvent::filter): `short` (`i16`) on macOS, iOS,
+/// FreeBSD, OpenBSD and DragonFly BSD; `uint32_t` on NetBSD.
+#[cfg(not(netbsd))]
+pub type Filter = i16;
+/// The type of [`KEvent::filter`](crate::KEvent::filter): `short` (`i16`) on macOS, iOS,
+/// FreeBSD, OpenBSD and DragonFly BSD; `uint32_t` on NetBSD.
+#[cfg(netbsd)]
+pub type Filter = u32;
+
+/// The type of [`KEvent::flags`](crate::KEvent::flags): `unsigned short` (`u16`) on macOS,
+/// iOS, FreeBSD, OpenBSD and DragonFly BSD; `uint32_t` on NetBSD.
+#[cfg(not(netbsd))]
+pub type Flags = u16;
+/// The type of [`KEvent::flags`](crate::KEvent::flags): `unsigned short` (`u16`) on macOS,
+/// iOS, FreeBSD, OpenBSD and DragonFly BSD; `uint32_t` on NetBSD.
+#[cfg(netbsd)]
+pub type Flags = u32;
+
+/// The type of [`KEvent::fflags`](crate::KEvent::fflags): `unsigned int` (`u32`) everywhere.
+pub type FilterFlags = u32;
 
 // Filters: what an event watches.
 
@@ -51,6 +72,10 @@ pub const KQ_FILTER_SIGNAL: Filter = libc::EVFILT_SIGNAL;
 pub const KQ_FILTER_TIMER: Filter = libc::EVFILT_TIMER;
 
 /// `EVFILT_USER`: A user event (`ident` is any number), triggered from user space with `KQ_NOTE_TRIGGER`.
+///
+/// Defined for every kqueue target, but OpenBSD's kernel has it only from 7.8 and NetBSD's
+/// from 10.0: older kernels refuse it with `EINVAL`, and `Backend::user_event` then returns
+/// `None`.
 ///
 /// Python: `select.KQ_FILTER_USER`.
 pub const KQ_FILTER_USER: Filter = libc::EVFILT_USER;

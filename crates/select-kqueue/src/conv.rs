@@ -1,5 +1,6 @@
-//! Pure mappings: the per-platform `kevent` field types, portable interest to kevent changes,
-//! kevent records to portable events, and timeouts to `struct timespec`.
+//! Pure mappings: portable interest to kevent changes, kevent records to portable events, and
+//! timeouts to `struct timespec`. The per-platform `kevent` field types live in `consts.rs`,
+//! beside the constants that have them, so this module imports `consts` and never the reverse.
 
 use std::os::fd::RawFd;
 use std::time::Duration;
@@ -8,30 +9,9 @@ use select_core::{Interest, Readiness};
 
 use crate::KEvent;
 use crate::consts::{
-    KQ_EV_ADD, KQ_EV_CLEAR, KQ_EV_DELETE, KQ_EV_DISPATCH, KQ_EV_ENABLE, KQ_EV_EOF, KQ_EV_ERROR,
-    KQ_EV_RECEIPT, KQ_FILTER_READ, KQ_FILTER_USER, KQ_FILTER_WRITE,
+    Flags, KQ_EV_ADD, KQ_EV_CLEAR, KQ_EV_DELETE, KQ_EV_DISPATCH, KQ_EV_ENABLE, KQ_EV_EOF,
+    KQ_EV_ERROR, KQ_EV_RECEIPT, KQ_FILTER_READ, KQ_FILTER_USER, KQ_FILTER_WRITE,
 };
-
-/// The type of [`KEvent::filter`]: `short` (`i16`) on macOS, iOS, FreeBSD, OpenBSD and
-/// DragonFly BSD; `uint32_t` on NetBSD.
-#[cfg(not(netbsd))]
-pub type Filter = i16;
-/// The type of [`KEvent::filter`]: `short` (`i16`) on macOS, iOS, FreeBSD, OpenBSD and
-/// DragonFly BSD; `uint32_t` on NetBSD.
-#[cfg(netbsd)]
-pub type Filter = u32;
-
-/// The type of [`KEvent::flags`]: `unsigned short` (`u16`) on macOS, iOS, FreeBSD, OpenBSD
-/// and DragonFly BSD; `uint32_t` on NetBSD.
-#[cfg(not(netbsd))]
-pub type Flags = u16;
-/// The type of [`KEvent::flags`]: `unsigned short` (`u16`) on macOS, iOS, FreeBSD, OpenBSD
-/// and DragonFly BSD; `uint32_t` on NetBSD.
-#[cfg(netbsd)]
-pub type Flags = u32;
-
-/// The type of [`KEvent::fflags`]: `unsigned int` (`u32`) everywhere.
-pub type FilterFlags = u32;
 
 /// The largest `nchanges` or `nevents` one `kevent(2)` call takes: `INT_MAX` (NetBSD takes a
 /// `size_t`, but no kernel accepts more than fits an `int`).

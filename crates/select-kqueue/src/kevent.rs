@@ -9,8 +9,8 @@ use std::os::fd::AsRawFd;
 
 use select_core::{Error, Event, EventBuffer, Result};
 
-use crate::consts::{KQ_EV_ADD, KQ_FILTER_READ};
-use crate::conv::{self, Filter, FilterFlags, Flags};
+use crate::consts::{Filter, FilterFlags, Flags, KQ_EV_ADD, KQ_FILTER_READ};
+use crate::conv;
 use crate::sys::Record;
 
 /// One kevent record: a change to apply or an event the kernel returned — Python's

@@ -23,11 +23,20 @@
 //!   closing or dropping the object does **not** close the descriptor number, which the
 //!   child may have reused for something else. (CPython marks its kqueues closed from an
 //!   `os.register_at_fork` handler; the counter does the same without a list of objects.)
-//! - **Close-on-exec.** NetBSD creates the kqueue with `kqueue1(O_CLOEXEC)`, atomically.
-//!   The other systems set `FD_CLOEXEC` right after `kqueue()`, as CPython does: macOS,
-//!   OpenBSD and DragonFly BSD have no atomic variant, and FreeBSD 14's
-//!   `kqueuex(KQUEUE_CLOEXEC)` is not used yet (the `libc` crate does not bind it, and
-//!   FreeBSD 13 lacks it), a known gap.
+//! - **Close-on-exec.** Apple's kernels create every kqueue close-on-exec themselves (XNU's
+//!   `kqueue_body` sets `UF_EXCLOSE` before the number is published), and NetBSD creates it
+//!   with `kqueue1(O_CLOEXEC)`: both atomically. FreeBSD, OpenBSD and DragonFly BSD set
+//!   `FD_CLOEXEC` right after `kqueue()`, as CPython does, so a concurrent `fork` + `exec`
+//!   could inherit the descriptor in between: FreeBSD 14 has `kqueuex(KQUEUE_CLOEXEC)` and
+//!   `kqueue1(O_CLOEXEC)` and OpenBSD 7.4 `kqueue1(O_CLOEXEC)`, but the `libc` crate binds
+//!   them for neither (and FreeBSD 13 lacks them); DragonFly BSD has no atomic variant.
+//! - **NetBSD's `kevent` symbol.** The `libc` crate links `__kevent50`, the entry point for
+//!   the 40-byte record of NetBSD 5 to 10. NetBSD 11 lengthened the record (`ext[4]`, 72
+//!   bytes) behind a new `__kevent100` and serves `__kevent50` through a compatibility path
+//!   that converts every record on each call. The crate keeps `__kevent50`, the one entry
+//!   point all supported releases have (the Rust target does not tell NetBSD 10 from 11, and
+//!   a binary using `__kevent100` would not load on 10): on NetBSD 11 each `kevent` call pays
+//!   that copy.
 //! - **Timeouts exact to the nanosecond.** `control` converts the timeout to a `timespec`
 //!   exactly; waits longer than 10⁸ s (about three years, a bound every kernel accepts) are
 //!   split and re-waited, never turned into "forever". `EINTR` is retried with the time that
@@ -50,7 +59,10 @@
 //!   descriptor, close-on-exec), `CONCURRENT_WAITS` (the kernel serves several waiters, each
 //!   with its own buffer), `REJECTS_DUPLICATES` (the registry), `USER_EVENT` (an
 //!   `EVFILT_USER` event with `EV_CLEAR`, whose ident and token is a close-on-exec
-//!   duplicate of the kqueue descriptor). Not `PRIORITY`
+//!   duplicate of the kqueue descriptor, **where the kernel has `EVFILT_USER`**: OpenBSD
+//!   before 7.8 and NetBSD before 10 do not, which the first registration's `EINVAL` tells;
+//!   the answer is remembered for the process and `user_event` then returns `Ok(None)`, so
+//!   the facade's `Waker` falls back to a pipe). Not `PRIORITY`
 //!   (`EVFILT_EXCEPT` exists only on some systems), `EXCLUSIVE`, or `REPORTS_INVALID` (the
 //!   kernel forgets a closed descriptor silently).
 //! - **Close a descriptor only after unregistering it**, as Python's `selectors` requires:
@@ -73,7 +85,8 @@
 //! aarch64-apple-darwin, x86_64-apple-darwin, x86_64-unknown-freebsd and
 //! x86_64-unknown-netbsd, and with nightly `-Z build-std` for x86_64-unknown-openbsd and
 //! x86_64-unknown-dragonfly. **None of the tests in `src/tests.rs` has been run yet**: they
-//! are written to run for real in the project's macOS and FreeBSD CI jobs.
+//! are written to run for real in the project's CI jobs on macOS, FreeBSD, NetBSD, OpenBSD
+//! (the current release and 7.7, which lacks `EVFILT_USER`) and DragonFly BSD.
 #![cfg(any(
     target_os = "macos",
     target_os = "ios",
@@ -93,6 +106,7 @@ mod consts;
 mod conv;
 mod kevent;
 mod sys;
+mod user;
 
 use std::collections::HashMap;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
@@ -101,13 +115,9 @@ use std::time::Duration;
 
 use rustix::io::Errno;
 use select_core::timeout::{Granularity, WaitRule, wait_with_retry};
-use select_core::{
-    Backend, BackendKind, Capabilities, Error, EventBuffer, Interest, Result, UserEvent,
-    UserTrigger,
-};
+use select_core::{Backend, BackendKind, Capabilities, Error, Interest, Result, UserEvent};
 
 pub use consts::*;
-pub use conv::{Filter, FilterFlags, Flags};
 pub use kevent::{KEvent, KqueueEvents};
 
 /// How `kevent(2)` takes its timeout: a `timespec`, exact to the nanosecond. One call waits
@@ -155,15 +165,15 @@ pub struct Kqueue {
 }
 
 impl Kqueue {
-    /// `kqueue()` then `fcntl(fd, F_SETFD, FD_CLOEXEC)` (NetBSD: `kqueue1(O_CLOEXEC)`) —
-    /// creates a kernel event queue whose descriptor is not inherited by `exec`.
+    /// `kqueue()` (Apple), `kqueue1(O_CLOEXEC)` (NetBSD), or `kqueue()` then
+    /// `fcntl(fd, F_SETFD, FD_CLOEXEC)` (FreeBSD, OpenBSD, DragonFly BSD) — creates a kernel
+    /// event queue whose descriptor is not inherited by `exec`.
     ///
-    /// On NetBSD the descriptor is created close-on-exec atomically. Elsewhere, as in
-    /// CPython, the flag is set right after creation, so a concurrent `fork` + `exec` in
-    /// another thread could see the descriptor in between. FreeBSD 14 has an atomic
-    /// `kqueuex(KQUEUE_CLOEXEC)`, not used yet because the `libc` crate does not bind it and
-    /// older FreeBSD releases lack it (a known gap); macOS, OpenBSD and DragonFly BSD have
-    /// no atomic variant.
+    /// On Apple's systems the kernel makes every kqueue close-on-exec, and on NetBSD
+    /// `kqueue1` does, atomically. Elsewhere, as in CPython, the flag is set right after
+    /// creation, so a concurrent `fork` + `exec` in another thread could see the descriptor
+    /// in between: FreeBSD 14's `kqueuex`/`kqueue1` and OpenBSD 7.4's `kqueue1` are not
+    /// bound by the `libc` crate (a known gap, see the crate documentation).
     ///
     /// Python: `select.kqueue()`.
     ///
@@ -539,6 +549,8 @@ impl AsFd for Kqueue {
 
 impl Backend for Kqueue {
     const KIND: BackendKind = BackendKind::Kqueue;
+    /// `USER_EVENT` is decided at run time: `user_event` returns `Ok(None)` on kernels
+    /// without `EVFILT_USER` (OpenBSD before 7.8, NetBSD before 10).
     const CAPABILITIES: Capabilities = Capabilities::LEVEL
         .union(Capabilities::EDGE)
         .union(Capabilities::ONESHOT)
@@ -638,63 +650,16 @@ impl Backend for Kqueue {
     }
 
     /// `fcntl(kq, F_DUPFD_CLOEXEC)` then `kevent` with `EV_ADD | EV_CLEAR` for an
-    /// `EVFILT_USER` event whose ident is the duplicate's number.
+    /// `EVFILT_USER` event whose ident is the duplicate's number; `Ok(None)` on a kernel
+    /// without `EVFILT_USER` (OpenBSD before 7.8, NetBSD before 10), found out from the first
+    /// registration's `EINVAL` and remembered for the process.
     ///
     /// The duplicate names the same kqueue and is adopted as a [`Kqueue`], so the trigger
     /// follows the fork rule too; its number is the event's token, unique while the event
     /// lives. `EV_CLEAR` resets the event when a wait reports it, so triggers coalesce and
     /// nothing needs draining. Dropping the event deletes it.
     fn user_event(&self) -> Result<Option<UserEvent>> {
-        let queue = Kqueue::from_fd(rustix::io::fcntl_dupfd_cloexec(self.live()?, 0)?);
-        let token = queue.fileno()?;
-        let ident = conv::fd_ident(token);
-        let add =
-            KEvent::new(ident).with_filter(KQ_FILTER_USER).with_flags(KQ_EV_ADD | KQ_EV_CLEAR);
-        queue.control(&[add], &mut KqueueEvents::with_capacity(0), Some(Duration::ZERO))?;
-        Ok(Some(UserEvent::new(token, Box::new(UserWakeup { queue, ident }))))
-    }
-}
-
-/// The trigger of a [`Kqueue`]'s user event ([`Backend::user_event`]): the duplicate of the
-/// kqueue descriptor and the event's ident.
-#[derive(Debug)]
-struct UserWakeup {
-    queue: Kqueue,
-    ident: usize,
-}
-
-impl UserWakeup {
-    /// Applies one change to the user event, reporting its error (with no room for events,
-    /// `kevent` fails the call instead of returning an `EV_ERROR` record).
-    fn apply(&self, flags: Flags, fflags: FilterFlags) -> Result<()> {
-        let change = KEvent::new(self.ident)
-            .with_filter(KQ_FILTER_USER)
-            .with_flags(flags)
-            .with_fflags(fflags);
-        self.queue.control(&[change], &mut KqueueEvents::with_capacity(0), Some(Duration::ZERO))?;
-        Ok(())
-    }
-}
-
-impl AsFd for UserWakeup {
-    /// The duplicate of the kqueue descriptor (see [`Kqueue::as_fd`] for when it panics).
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.queue.as_fd()
-    }
-}
-
-impl UserTrigger for UserWakeup {
-    /// `kevent` with `NOTE_TRIGGER` for the user event.
-    fn trigger(&self) -> Result<()> {
-        self.apply(0, KQ_NOTE_TRIGGER)
-    }
-}
-
-impl Drop for UserWakeup {
-    /// Deletes the user event from the kqueue (it is not tied to a descriptor, so closing the
-    /// duplicate alone would leave it registered); an error (a closed kqueue) changes nothing.
-    fn drop(&mut self) {
-        let _ = self.apply(KQ_EV_DELETE, 0);
+        user::user_event(self.live()?)
     }
 }
 

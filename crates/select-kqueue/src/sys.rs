@@ -2,6 +2,15 @@
 //! `close(2)` with its error, the fork handler that invalidates kqueues in a child, and
 //! NetBSD's `kqueue1`.
 //!
+//! `kevent` is the `libc` crate's binding. On NetBSD that links `__kevent50`, the entry point
+//! for the 40-byte `struct kevent` of NetBSD 5 to 10. NetBSD 11 added `uint64_t ext[4]` to
+//! the record (72 bytes) and renamed the current entry point `__kevent100`; `__kevent50`
+//! stays as a compatibility path that converts every change and event between the two
+//! layouts (a copy per call, `sys/compat/sys/event.h`). The crate keeps `__kevent50`: it is
+//! the only entry point every supported NetBSD release (9, 10 and 11) has, and the Rust target
+//! does not tell NetBSD 10 from 11, so a binary linked against `__kevent100` would not load
+//! on NetBSD 10. The cost is that copy on NetBSD 11.
+//!
 //! `kevent` is called through `libc` rather than rustix's `event::kqueue::kevent`: rustix's
 //! `Event` can only be built from its typed `EventFilter` (it cannot hold an arbitrary
 //! record, such as `EVFILT_EXCEPT` or the receipts of `EV_RECEIPT`), and its layout is not a
@@ -184,7 +193,8 @@ pub(crate) fn process_generation() -> u64 {
     }
 }
 
-/// `kqueue1(O_CLOEXEC)` — creates a kqueue that is close-on-exec from the start (NetBSD).
+/// `kqueue1(O_CLOEXEC)` — creates a kqueue that is close-on-exec from the start (NetBSD,
+/// the one system where the `libc` crate binds an atomic variant).
 #[cfg(netbsd)]
 pub(crate) fn kqueue_cloexec() -> Result<OwnedFd, Errno> {
     use std::os::fd::FromRawFd;
@@ -198,9 +208,24 @@ pub(crate) fn kqueue_cloexec() -> Result<OwnedFd, Errno> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
+/// `kqueue()` — on Apple's systems the kernel creates every kqueue close-on-exec itself
+/// (XNU `kern_event.c`, `kqueue_body`: `*fdflags(p, fd) |= UF_EXCLOSE` under the descriptor
+/// table lock, before the number is published), so no `fcntl` is needed and there is no
+/// window in which a concurrent `fork` + `exec` could inherit it.
+#[cfg(apple)]
+pub(crate) fn kqueue_cloexec() -> Result<OwnedFd, Errno> {
+    rustix::event::kqueue::kqueue()
+}
+
 /// `kqueue()` then `fcntl(fd, F_SETFD, FD_CLOEXEC)` — creates a kqueue and makes it
-/// close-on-exec right after (systems without an atomic variant this crate uses).
-#[cfg(not(netbsd))]
+/// close-on-exec right after, as CPython does.
+///
+/// FreeBSD 14 has `kqueuex(KQUEUE_CLOEXEC)` and `kqueue1(O_CLOEXEC)`, OpenBSD 7.4 and later
+/// `kqueue1(O_CLOEXEC)`, but the `libc` crate binds neither for them (and FreeBSD 13 lacks
+/// both), DragonFly BSD has no atomic variant: here a concurrent `fork` + `exec` in another
+/// thread could inherit the descriptor between the two calls. (A kqueue is not inherited by
+/// `fork` itself, so only that window matters.)
+#[cfg(not(any(netbsd, apple)))]
 pub(crate) fn kqueue_cloexec() -> Result<OwnedFd, Errno> {
     let fd = rustix::event::kqueue::kqueue()?;
     rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::CLOEXEC)?;

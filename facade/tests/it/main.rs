@@ -6,6 +6,7 @@
 //! system: differences come from `Backend::CAPABILITIES` and `Backend::FD_LIMIT`.
 
 mod differential;
+mod echo;
 mod selector;
 mod support;
 mod waker;

@@ -2,28 +2,38 @@
 
 use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd};
+use std::os::unix::net::UnixStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use select::backends::Select;
 use select::{
-    Backend, Capabilities, DefaultBackend, Error, Interest, Readiness, Selector, SelectorKey,
+    Backend, Capabilities, DefaultBackend, Error, Interest, Readiness, Ready, Selector, SelectorKey,
 };
 
 use crate::support::{self, EVENTUALLY, socketpair, tcp_pair};
 
 /// The ready keys of one `select`, as `(data, readiness)` pairs sorted by data.
-fn ready<T: Copy + Ord>(
-    selector: &mut Selector<DefaultBackend, T>,
+pub(crate) fn ready<B: Backend, T: Copy + Ord>(
+    selector: &mut Selector<B, T>,
     timeout: Option<Duration>,
 ) -> Vec<(T, Readiness)> {
-    let mut ready: Vec<_> = selector
-        .select(timeout)
-        .expect("select")
-        .map(|(key, readiness)| (*key.data(), readiness))
+    let mut ready = Ready::new();
+    selector.select(&mut ready, timeout).expect("select");
+    let mut ready: Vec<_> = ready
+        .iter()
+        .map(|event| (*selector.key_of(event).expect("a reported key").data(), event.readiness()))
         .collect();
     ready.sort_by_key(|entry| entry.0);
     ready
+}
+
+/// How many keys one `select` reports.
+pub(crate) fn count<B: Backend, T>(
+    selector: &mut Selector<B, T>,
+    timeout: Option<Duration>,
+) -> usize {
+    selector.select(&mut Ready::new(), timeout).expect("select")
 }
 
 #[test]
@@ -118,8 +128,10 @@ fn keys_iterate_every_registration_and_data_can_be_changed_in_place() {
     data.sort_unstable();
     assert_eq!(data, [0, 1, 2, 3]);
     assert_eq!((&selector).into_iter().len(), 4);
-    *selector.get_key_mut(pairs[2].0.as_raw_fd()).unwrap().data_mut() = 20;
-    assert_eq!(selector.get_key(&pairs[2].0).map(|key| *key.data()), Some(20));
+    *selector.get_key_mut(&pairs[2].0).unwrap().data_mut() = 20;
+    assert_eq!(selector.get_key_raw(pairs[2].0.as_raw_fd()).map(|key| *key.data()), Some(20));
+    *selector.get_key_raw_mut(pairs[2].0.as_raw_fd()).unwrap().data_mut() = 21;
+    assert_eq!(selector.get_key(&pairs[2].0).map(|key| *key.data()), Some(21));
 }
 
 #[test]
@@ -165,9 +177,10 @@ fn a_zero_timeout_returns_at_once_with_nothing() {
     let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
     selector.register(&a, Interest::READABLE, 0).unwrap();
     let start = Instant::now();
-    let result = selector.select(Some(Duration::ZERO)).unwrap();
+    let mut result = Ready::new();
+    assert_eq!(selector.select(&mut result, Some(Duration::ZERO)).unwrap(), 0);
     assert!(!result.woken());
-    assert_eq!(result.count(), 0);
+    assert!(result.is_empty());
     assert!(start.elapsed() < EVENTUALLY);
 }
 
@@ -268,7 +281,10 @@ fn close_forgets_keys_and_later_calls_fail_with_closed() {
     assert!(selector.is_closed());
     assert!(selector.is_empty());
     assert!(matches!(selector.register(&a, Interest::READABLE, ()), Err(Error::Closed { .. })));
-    assert!(matches!(selector.select(Some(Duration::ZERO)), Err(Error::Closed { .. })));
+    assert!(matches!(
+        selector.select(&mut Ready::new(), Some(Duration::ZERO)),
+        Err(Error::Closed { .. })
+    ));
     selector.close().unwrap();
 }
 
@@ -305,7 +321,7 @@ fn select_2_rejects_descriptors_past_fd_setsize_with_a_clear_error() {
     assert!(selector.is_empty());
     // A low descriptor still works on the same selector.
     selector.register(&a, Interest::WRITABLE, ()).unwrap();
-    assert_eq!(selector.select(Some(Duration::ZERO)).unwrap().count(), 1);
+    assert_eq!(count(&mut selector, Some(Duration::ZERO)), 1);
 }
 
 #[test]
@@ -323,7 +339,7 @@ fn the_default_backend_accepts_high_descriptors_unless_it_has_a_limit() {
         }
         None => {
             result.unwrap();
-            assert_eq!(selector.select(Some(EVENTUALLY)).unwrap().count(), 1);
+            assert_eq!(count(&mut selector, Some(EVENTUALLY)), 1);
         }
     }
 }
@@ -347,6 +363,232 @@ fn a_key_whose_descriptor_was_closed_is_removed_by_number() {
     // Whatever the backend (poll would report the closed number as invalid, select(2) would
     // fail with EBADF), the selector is healthy again and reports only the open key.
     let ready: Vec<_> =
-        selector.select(Some(EVENTUALLY)).unwrap().map(|(key, _)| *key.data()).collect();
+        ready(&mut selector, Some(EVENTUALLY)).into_iter().map(|(data, _)| data).collect();
     assert_eq!(ready, ["open"]);
+}
+
+#[test]
+fn the_python_loop_compiles_registering_modifying_and_unregistering_inside_it() {
+    let _fds = support::shared();
+    let pairs: Vec<_> = (0..3).map(|_| socketpair()).collect();
+    let (extra, _extra_peer) = socketpair();
+    let mut selector: Selector<DefaultBackend, usize> = Selector::new().unwrap();
+    for (index, (a, _)) in pairs.iter().enumerate() {
+        selector.register(a, Interest::WRITABLE, index).unwrap();
+    }
+    let mut ready = Ready::new();
+    assert_eq!(selector.select(&mut ready, Some(EVENTUALLY)).unwrap(), 3);
+    assert_eq!(ready.iter().len(), 3, "Ready's iterator knows its length");
+    let mut handled = Vec::new();
+    for event in &ready {
+        let Some(&index) = selector.key_of(event).map(SelectorKey::data) else { continue };
+        handled.push(index);
+        match index {
+            0 => {
+                selector.unregister(&pairs[0].0).unwrap();
+                selector.register(&extra, Interest::WRITABLE, 9).unwrap();
+            }
+            1 => {
+                selector.modify(&pairs[1].0, Interest::READABLE, 10).unwrap();
+            }
+            _ => {}
+        }
+    }
+    handled.sort_unstable();
+    assert_eq!(handled, [0, 1, 2]);
+    let now: Vec<_> =
+        self::ready(&mut selector, Some(EVENTUALLY)).into_iter().map(|(d, _)| d).collect();
+    assert_eq!(now, [2, 9]);
+}
+
+#[test]
+fn a_key_unregistered_in_the_loop_is_not_found_even_when_its_number_is_reused() {
+    // Exclusive: no other test may take the number this one frees and reuses.
+    let _fds = support::exclusive();
+    let (a, _a_peer) = socketpair();
+    let (b, _b_peer) = socketpair();
+    let mut selector: Selector<DefaultBackend, &str> = Selector::new().unwrap();
+    selector.register(&a, Interest::WRITABLE, "a").unwrap();
+    selector.register(&b, Interest::WRITABLE, "b").unwrap();
+    let mut ready = Ready::new();
+    assert_eq!(selector.select(&mut ready, Some(EVENTUALLY)).unwrap(), 2);
+    let b_number = b.as_raw_fd();
+    // While handling the results: b is closed and unregistered, and a new stream gets its
+    // number. The event reported for the old b must not find the new stream's key.
+    selector.unregister(&b).unwrap();
+    drop(b);
+    let (reused, _reused_peer) = socketpair();
+    let reused = if reused.as_raw_fd() == b_number {
+        reused
+    } else {
+        let copy = rustix::io::fcntl_dupfd_cloexec(&reused, b_number).unwrap();
+        assert_eq!(copy.as_raw_fd(), b_number, "{b_number} is free again");
+        UnixStream::from(copy)
+    };
+    selector.register(&reused, Interest::WRITABLE, "new").unwrap();
+    let old_b = ready.iter().find(|event| event.fd() == b_number).unwrap();
+    assert!(selector.key_of(old_b).is_none(), "the new key answered for the old event");
+    assert_eq!(selector.get_key_raw(b_number).map(|key| *key.data()), Some("new"));
+    let old_a = ready.iter().find(|event| event.fd() == a.as_raw_fd()).unwrap();
+    assert_eq!(selector.key_of(old_a).map(|key| *key.data()), Some("a"));
+    *selector.key_of_mut(old_a).unwrap().data_mut() = "a2";
+    assert_eq!(selector.get_key(&a).map(|key| *key.data()), Some("a2"));
+}
+
+#[test]
+fn empty_and_unknown_interests_are_rejected_naming_the_value() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
+    let unknown = Interest::from_bits_retain(0x80) | Interest::READABLE;
+    for interest in [Interest::empty(), Interest::EDGE, Interest::ONESHOT, unknown] {
+        let error = selector.register(&a, interest, 0).unwrap_err();
+        let bits = i128::from(interest.bits());
+        assert!(
+            matches!(error, Error::InvalidArgument { name: "events", value, .. } if value == bits),
+            "{interest:?}: {error:?}"
+        );
+        assert!(error.to_string().contains(&bits.to_string()), "{error}");
+        assert!(selector.is_empty(), "a rejected interest left a key");
+    }
+    selector.register(&a, Interest::READABLE, 1).unwrap();
+    for interest in [Interest::empty(), Interest::PRIORITY, unknown] {
+        let error = selector.modify(&a, interest, 2).unwrap_err();
+        assert!(matches!(error, Error::InvalidArgument { name: "events", .. }), "{error:?}");
+    }
+    let key = selector.get_key(&a).unwrap();
+    assert_eq!((key.interest(), *key.data()), (Interest::READABLE, 1), "the key is unchanged");
+}
+
+#[test]
+fn a_data_only_modify_of_an_exclusive_key_changes_the_data() {
+    let _fds = support::shared();
+    if !DefaultBackend::CAPABILITIES.contains(Capabilities::EXCLUSIVE) {
+        return;
+    }
+    let (a, mut b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
+    let exclusive = Interest::READABLE | Interest::EXCLUSIVE;
+    selector.register(&a, exclusive, 1).unwrap();
+    // epoll refuses EPOLL_CTL_MOD of an EPOLLEXCLUSIVE registration with EINVAL; a data-only
+    // modify must not reach it.
+    let key = selector.modify(&a, exclusive, 2).unwrap();
+    assert_eq!(*key.data(), 2);
+    b.write_all(b"x").unwrap();
+    assert_eq!(ready(&mut selector, Some(EVENTUALLY)), [(2, Readiness::READABLE)]);
+}
+
+#[test]
+fn a_modify_with_the_same_interest_rearms_a_oneshot_key() {
+    let _fds = support::shared();
+    if !DefaultBackend::CAPABILITIES.contains(Capabilities::ONESHOT) {
+        return;
+    }
+    let (a, _b) = socketpair();
+    let mut selector: Selector<DefaultBackend, u8> = Selector::new().unwrap();
+    let oneshot = Interest::WRITABLE | Interest::ONESHOT;
+    selector.register(&a, oneshot, 1).unwrap();
+    assert_eq!(ready(&mut selector, Some(EVENTUALLY)).len(), 1);
+    assert!(ready(&mut selector, Some(Duration::ZERO)).is_empty(), "disarmed after one event");
+    selector.modify(&a, oneshot, 2).unwrap();
+    assert_eq!(ready(&mut selector, Some(EVENTUALLY)).len(), 1, "modify re-armed it");
+}
+
+#[test]
+fn end_of_file_hang_up_and_error_follow_python_s_readiness_rule() {
+    let _fds = support::shared();
+    let mut selector: Selector<DefaultBackend, &str> = Selector::new().unwrap();
+    // A pipe whose writer closed: Linux's epoll says EPOLLHUP without EPOLLIN.
+    let (pipe_read, pipe_write) = rustix::pipe::pipe().unwrap();
+    drop(pipe_write);
+    selector.register(&pipe_read, Interest::READABLE, "pipe eof").unwrap();
+    // A socket whose peer closed, watched for both.
+    let (sock, peer) = socketpair();
+    drop(peer);
+    selector.register(&sock, Interest::READABLE | Interest::WRITABLE, "peer closed").unwrap();
+    // A pipe's write end whose reader closed, watched for writing.
+    let (reader, writer) = rustix::pipe::pipe().unwrap();
+    drop(reader);
+    selector.register(&writer, Interest::WRITABLE, "reader closed").unwrap();
+    let mut ready = Ready::new();
+    let mut seen = std::collections::BTreeMap::new();
+    let deadline = Instant::now() + EVENTUALLY;
+    while seen.len() < 3 && Instant::now() < deadline {
+        selector.select(&mut ready, Some(Duration::from_millis(100))).unwrap();
+        for event in &ready {
+            seen.insert(*selector.key_of(event).unwrap().data(), event.events());
+        }
+    }
+    // What Python's selectors report on this machine, for every backend.
+    let expected = std::collections::BTreeMap::from([
+        ("pipe eof", Interest::READABLE),
+        ("peer closed", Interest::READABLE | Interest::WRITABLE),
+        ("reader closed", Interest::WRITABLE),
+    ]);
+    assert_eq!(seen, expected, "{}", DefaultBackend::NAME);
+}
+
+#[test]
+fn a_stream_dropped_while_registered_leaves_a_key_that_names_its_number() {
+    // Exclusive: no other test may take the number this one frees and reuses.
+    let _fds = support::exclusive();
+    let (a, _a_peer) = socketpair();
+    let mut selector: Selector<DefaultBackend, &str> = Selector::new().unwrap();
+    selector.register(&a, Interest::WRITABLE, "dropped").unwrap();
+    let number = a.as_raw_fd();
+    drop(a);
+    let (b, _b_peer) = socketpair();
+    let b = if b.as_raw_fd() == number {
+        b
+    } else {
+        UnixStream::from(rustix::io::fcntl_dupfd_cloexec(&b, number).unwrap())
+    };
+    assert_eq!(b.as_raw_fd(), number);
+    let error = selector.register(&b, Interest::WRITABLE, "new").unwrap_err();
+    assert!(matches!(error, Error::AlreadyRegistered { fd } if fd == number), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(&format!("unregister_raw({number})")), "{message}");
+    // The documented recovery.
+    assert_eq!(*selector.unregister_raw(number).unwrap().data(), "dropped");
+    selector.register(&b, Interest::WRITABLE, "new").unwrap();
+    assert_eq!(ready(&mut selector, Some(EVENTUALLY)), [("new", Readiness::WRITABLE)]);
+}
+
+#[test]
+fn keys_and_ready_are_exact_size_and_get_key_forms_agree() {
+    let _fds = support::shared();
+    let pairs: Vec<_> = (0..5).map(|_| socketpair()).collect();
+    let mut selector: Selector<DefaultBackend, usize> = Selector::new().unwrap();
+    for (index, (a, _)) in pairs.iter().enumerate() {
+        selector.register(a, Interest::WRITABLE, index).unwrap();
+    }
+    selector.unregister(&pairs[1].0).unwrap();
+    let mut keys = selector.keys();
+    assert_eq!(keys.len(), 4);
+    keys.next();
+    assert_eq!(keys.len(), 3);
+    assert_eq!(keys.count(), 3);
+    let mut ready = Ready::new();
+    assert_eq!(selector.select(&mut ready, Some(EVENTUALLY)).unwrap(), 4);
+    assert_eq!((ready.len(), ready.iter().len(), ready.as_slice().len()), (4, 4, 4));
+    for (a, _) in &pairs {
+        let by_fd = selector.get_key(a).map(SelectorKey::fd);
+        assert_eq!(by_fd, selector.get_key_raw(a.as_raw_fd()).map(SelectorKey::fd));
+        let mut_fd = selector.get_key_mut(a).map(|key| key.fd());
+        assert_eq!(by_fd, mut_fd);
+        assert_eq!(by_fd, selector.get_key_raw_mut(a.as_raw_fd()).map(|key| key.fd()));
+    }
+    assert!(selector.get_key_raw(-1).is_none());
+    assert!(matches!(selector.unregister_raw(-1), Err(Error::NotRegistered { fd: -1 })));
+}
+
+#[cfg(epoll_os)]
+#[test]
+fn a_selector_over_a_kernel_object_has_its_fileno() {
+    let _fds = support::shared();
+    let mut selector: Selector<select::backends::Epoll, ()> = Selector::with_new_backend().unwrap();
+    let fd = selector.fileno().unwrap();
+    assert_eq!(Some(fd), selector.backend().fileno().ok());
+    selector.close().unwrap();
+    assert!(matches!(selector.fileno(), Err(Error::Closed { .. })));
 }
