@@ -561,8 +561,9 @@ fn render_counts(out: &mut String, rows: &[RowInfo], counts: &[(&'static str, &'
     let _ = writeln!(
         out,
         "## Instruction counts\n\nUser-space instructions (callgrind's `Ir`, through gungraun) \
-         of one call in steady state: 8 descriptors registered for reading, timeout 0, after \
-         16 uncounted warm-up calls; the system call itself counts as one instruction. These \
+         of one call in steady state: 8 descriptors registered for reading (in the W5 column \
+         256, each with a byte pending, every event read back out), timeout 0, after 16 \
+         uncounted warm-up calls; the system call itself counts as one instruction. These \
          do not move with the machine's load. Measured with `cargo xtask bench --counts` on \
          the machine above.\n"
     );
