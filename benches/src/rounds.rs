@@ -429,6 +429,26 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_round_is_an_error_naming_the_row() {
+        let dir = std::env::temp_dir().join(format!("select-benches-gap-{}", std::process::id()));
+        for round in [0, 2] {
+            let new = dir.join("W2 10").join("epoll").join(round_id(round)).join("new");
+            std::fs::create_dir_all(&new).unwrap();
+            let id = format!(
+                r#"{{"group_id":"W2 10","function_id":"epoll","value_str":"{}"}}"#,
+                round_id(round)
+            );
+            std::fs::write(new.join("benchmark.json"), id).unwrap();
+            std::fs::write(new.join("estimates.json"), r#"{"median":{"point_estimate":5.0}}"#)
+                .unwrap();
+        }
+        let result = read_criterion(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        let error = result.unwrap_err();
+        assert!(error.contains("`W2 10` row `epoll` has rounds [0, 2]"), "{error}");
+    }
+
+    #[test]
     fn cases_sort_by_their_numbers() {
         assert_eq!(numbers_in("n1000-a100"), [1000, 100]);
         assert!(numbers_in("100") < numbers_in("1000"));
