@@ -9,6 +9,9 @@
 //! 6. `cross`: clippy `-D warnings` for library and test code on every target of
 //!    `targets.rs`, installing targets and nightly's `rust-src` when missing
 //! 7. `bench-check`: the benches compile
+//! 8. `python`: builds the Python module of `crates/select-python`, installs it as `select` in
+//!    a directory of its own and runs CPython's tests against it and against CPython's module
+//!    (`--large` adds asyncio's and subprocess's tests)
 //!
 //! Every command is printed before it runs (xshell does this). A missing tool or target is a
 //! failure with a hint, never a silent pass.
@@ -48,6 +51,12 @@ const STEPS: &[Step] = &[
         hint: "lint one target alone: `cargo xtask ci cross --targets <triple>`",
     },
     Step { name: "bench-check", run: bench_check, hint: "the benches must compile" },
+    Step {
+        name: "python",
+        run: python,
+        hint: "the runner names each test that differs; rerun it alone with \
+               `python3 crates/select-python/tests/run_cpython_tests.py --site target/ci-python/site`",
+    },
 ];
 
 /// The proptest case count the `test` step uses unless `PROPTEST_CASES` is set.
@@ -230,6 +239,49 @@ fn cross_one(sh: &Shell, target: &Target, skip_install: bool) -> Result<()> {
 
 fn bench_check(sh: &Shell, _: &flags::Ci) -> Result<()> {
     cmd!(sh, "cargo bench -p select-benches --no-run").run()?;
+    Ok(())
+}
+
+/// Builds the Python module, installs it as `select.<EXT_SUFFIX>` in `target/ci-python/site`
+/// and runs `crates/select-python/tests/run_cpython_tests.py` there. The interpreter is
+/// `$PYTHON`, or `python3`; it needs its headers (for PyO3) and its `test` package.
+fn python(sh: &Shell, flags: &flags::Ci) -> Result<()> {
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    which(sh, &python).with_context(|| {
+        format!(
+            "`{python}` is missing: install Python 3.11 or later (`apt-get install python3-dev`)"
+        )
+    })?;
+    let probe = |code: &str| cmd!(sh, "{python} -c {code}").quiet().read();
+    let headers = "import os, sysconfig; \
+                   assert os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h'))";
+    probe(headers).with_context(|| {
+        format!("`{python}` has no C headers (Python.h), which PyO3 needs: `apt-get install python3-dev`")
+    })?;
+    probe("import test.support").with_context(|| {
+        format!(
+            "`{python}` has no `test` package (CPython's tests): \
+             `apt-get install libpython3.X-testsuite` for its version"
+        )
+    })?;
+    let suffix = probe("import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX') or '.so')")?;
+    // An extension module must not link libpython (the interpreter may have it built in), and
+    // that setting changes PyO3's build, so the module gets a target directory of its own.
+    cmd!(sh, "cargo build -p select-python --release --target-dir target/ci-python")
+        .env("PYO3_PYTHON", &python)
+        .env("PYO3_BUILD_EXTENSION_MODULE", "1")
+        .run()?;
+    let site = crate::project_root().join("target/ci-python/site");
+    sh.create_dir(&site)?;
+    let built = format!(
+        "target/ci-python/release/{}select_python{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    sh.copy_file(built, site.join(format!("select{}", suffix.trim())))?;
+    let large = flags.large.then_some("--large");
+    cmd!(sh, "{python} crates/select-python/tests/run_cpython_tests.py --site {site} {large...}")
+        .run()?;
     Ok(())
 }
 

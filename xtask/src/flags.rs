@@ -7,8 +7,8 @@
 xflags::xflags! {
     /// The project's own tasks.
     cmd xtask {
-        /// Run every check in order (fmt, tidy, clippy, test, doc, cross, bench-check), or one
-        /// step by name.
+        /// Run every check in order (fmt, tidy, clippy, test, doc, cross, bench-check,
+        /// python), or one step by name.
         cmd ci {
             /// Run only this step.
             optional step: String
@@ -18,6 +18,9 @@ xflags::xflags! {
             optional --skip-install
             /// Comma-separated targets for the `cross` step, instead of the full list.
             optional --targets targets: String
+            /// With the `python` step: also run asyncio's selector event loop tests and
+            /// `test_subprocess` against the Python module (several minutes).
+            optional --large
         }
         /// Run the benchmarks (W1-W5 twice, W6, W7, instruction counts) and write
         /// docs/benchmarks.md and docs/img/scaling.png. A full run takes about 15 minutes on a

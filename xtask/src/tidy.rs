@@ -7,7 +7,8 @@
 //! - every `.rs` file starts with a `//!` doc line;
 //! - `target_os` appears only in the facade's selection file (`facade/src/sys.rs`), in build
 //!   scripts that name OS families once (files named exactly `build.rs`), and in the one-line
-//!   crate-root gate of each backend crate (not select-core or select-conformance);
+//!   crate-root gate of each backend crate (not select-core, select-conformance or the Python
+//!   module, select-python);
 //! - `unsafe` code appears only in files named `sys.rs`, and every `unsafe` block or impl is
 //!   immediately preceded by a `// SAFETY:` comment, with not even an attribute between them;
 //! - no `#[ignore]` and no `#[should_panic]`: a test asserts the error instead;
@@ -83,7 +84,8 @@ fn check_doc_line(path: &str, text: &str, out: &mut Vec<Violation>) {
 /// Whether the crate in `crates/{name}` is a backend: every `select-*` crate but the core and
 /// the test-support crate, which run everywhere and so have no gate.
 fn is_backend_crate(name: &str) -> bool {
-    name.starts_with("select-") && name != "select-core" && name != "select-conformance"
+    name.starts_with("select-")
+        && !["select-core", "select-conformance", "select-python"].contains(&name)
 }
 
 /// Whether `path` is a backend crate's root, whose gate may name operating systems.

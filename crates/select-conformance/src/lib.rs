@@ -11,6 +11,7 @@
 //!   model of level-triggered readiness;
 //! - [`faults`]: a signal every millisecond during two seconds of waits, four threads
 //!   registering while another waits, and waits on a closed backend;
+//! - [`interrupts`]: the caller's interrupt hook of `wait_interruptible` under real signals;
 //! - [`support`]: helpers any backend crate's own tests may use.
 //!
 //! # Design choices
@@ -39,6 +40,7 @@
 
 pub mod expectations;
 pub mod faults;
+pub mod interrupts;
 pub mod model;
 pub mod readiness;
 mod runner;
@@ -69,6 +71,7 @@ macro_rules! conformance_suite {
                     close_then_closed, concurrent_wait, user_event, no_starvation;
                 faults: signal_storm, registration_during_waits, wait_after_close;
                 readiness: pipe_eof, peer_closed, reader_closed;
+                interrupts: interrupt_hook_breaks, interrupt_hook_continues;
                 model: model_matches;
             }
         }

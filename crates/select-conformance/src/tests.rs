@@ -174,10 +174,15 @@ mod broken {
             self.inner.unregister_raw(fd)
         }
 
-        fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
+        fn wait_interruptible(
+            &self,
+            events: &mut EventList,
+            timeout: Option<Duration>,
+            on_interrupt: &mut dyn FnMut() -> std::ops::ControlFlow<()>,
+        ) -> Result<usize> {
             check_capacity(events)?;
             let mut inner = B::Events::with_capacity(events.capacity());
-            self.inner.wait(&mut inner, timeout)?;
+            self.inner.wait_interruptible(&mut inner, timeout, on_interrupt)?;
             events.clear();
             for event in inner.iter() {
                 if F::DROP_FIRST_EVENT && !self.dropped.swap(true, Ordering::Relaxed) {
@@ -243,10 +248,15 @@ mod posing {
             Backend::unregister_raw(&self.0, fd)
         }
 
-        fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
+        fn wait_interruptible(
+            &self,
+            events: &mut EventList,
+            timeout: Option<Duration>,
+            on_interrupt: &mut dyn FnMut() -> std::ops::ControlFlow<()>,
+        ) -> Result<usize> {
             check_capacity(events)?;
             let mut inner = <Poll as Backend>::Events::with_capacity(events.capacity());
-            Backend::wait(&self.0, &mut inner, timeout)?;
+            Backend::wait_interruptible(&self.0, &mut inner, timeout, on_interrupt)?;
             events.clear();
             for event in inner.iter() {
                 if !event.readiness().contains(Readiness::INVALID) {

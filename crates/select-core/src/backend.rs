@@ -2,6 +2,7 @@
 //! trait's documentation.
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::time::Duration;
 
@@ -89,6 +90,12 @@ impl fmt::Display for BackendKind {
 ///   "forever". `None` blocks until an event.
 /// - `EINTR` MUST NOT reach the caller: the wait is retried with the time that remains, and
 ///   once the deadline has passed it reports no events (PEP 475).
+///   [`wait_interruptible`](Backend::wait_interruptible) MUST call the caller's hook once
+///   after each `EINTR` (also in a zero-timeout wait), before retrying; when the hook returns
+///   [`ControlFlow::Break`] the wait MUST stop at once with
+///   [`Error::Interrupted`](crate::Error::Interrupted), and when it continues the wait MUST go
+///   on for the time that remains, never less. [`wait`](Backend::wait) is
+///   `wait_interruptible` with a hook that always continues.
 /// - Backends with [`Capabilities::CONCURRENT_WAITS`](crate::Capabilities::CONCURRENT_WAITS) MUST serve several threads waiting at
 ///   once, each with its own buffer. The others MUST fail a second concurrent wait with
 ///   [`Error::ConcurrentWait`](crate::Error::ConcurrentWait), never crash and never silently report nothing.
@@ -191,12 +198,63 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug {
     /// timeout), stores what happened in `events` and returns how many events it stored
     /// (zero on timeout).
     ///
+    /// A signal that interrupts the wait (`EINTR`) never ends it: the wait goes on for the
+    /// time that remains. This is [`wait_interruptible`](Backend::wait_interruptible) with a
+    /// hook that always continues.
+    ///
+    /// Python: `poll.poll(timeout)`, `epoll.poll(timeout)`, `devpoll.poll(timeout)`,
+    /// `kqueue.control(None, maxevents, timeout)`.
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a buffer of capacity
     /// zero; [`Error::ConcurrentWait`](crate::Error::ConcurrentWait);
     /// [`Error::Closed`](crate::Error::Closed); or the kernel's errno (never `EINTR`).
-    fn wait(&self, events: &mut Self::Events, timeout: Option<Duration>) -> Result<usize>;
+    fn wait(&self, events: &mut Self::Events, timeout: Option<Duration>) -> Result<usize> {
+        self.wait_interruptible(events, timeout, &mut crate::timeout::keep_waiting)
+    }
+
+    /// [`wait`](Backend::wait), calling `on_interrupt` once after each `EINTR`, before the
+    /// wait is retried: [`ControlFlow::Continue`] retries with the time that remains (past
+    /// the deadline the wait returns 0), [`ControlFlow::Break`] stops the wait with
+    /// [`Error::Interrupted`](crate::Error::Interrupted). A zero-timeout wait that is
+    /// interrupted calls the hook once too, then returns 0 if it continues.
+    ///
+    /// Python: the interpreter runs its signal handlers when a wait is interrupted; a handler
+    /// that raises (`KeyboardInterrupt`) ends the wait with its exception, otherwise the wait
+    /// is retried with the remaining timeout (PEP 475).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Interrupted`](crate::Error::Interrupted) when the hook stops the wait, and
+    /// the errors of [`wait`](Backend::wait).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::ops::ControlFlow;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::time::Duration;
+    /// use select_core::{Backend, Error};
+    ///
+    /// static SIGINT_SEEN: AtomicBool = AtomicBool::new(false); // set by a signal handler
+    ///
+    /// fn wait_or_stop<B: Backend>(backend: &B, events: &mut B::Events) -> select_core::Result<usize> {
+    ///     let mut on_interrupt = || {
+    ///         if SIGINT_SEEN.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    ///     };
+    ///     match backend.wait_interruptible(events, Some(Duration::from_secs(60)), &mut on_interrupt) {
+    ///         Err(Error::Interrupted) => Ok(0), // the user pressed Ctrl-C
+    ///         other => other,
+    ///     }
+    /// }
+    /// ```
+    fn wait_interruptible(
+        &self,
+        events: &mut Self::Events,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize>;
 
     /// Closes the backend's kernel object, if it has one, and forgets every registration.
     /// Closing again does nothing and succeeds.

@@ -28,8 +28,11 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 /// | [`Overflow`](Error::Overflow) | `OverflowError` |
 /// | [`ShortWrite`](Error::ShortWrite) | `OSError: failed to write all pollfds` (devpoll) |
 /// | [`Unsupported`](Error::Unsupported) | (none: Python exposes each mechanism's own flags) |
+/// | [`Interrupted`](Error::Interrupted) | the exception a signal handler raised during a wait |
 ///
-/// `EINTR` is never returned: every wait retries it (PEP 475).
+/// `EINTR` is never returned: every wait retries it (PEP 475), unless the caller's
+/// [`OnInterrupt`](crate::OnInterrupt) hook stops the wait, which then fails with
+/// [`Interrupted`](Error::Interrupted) (Python: the exception a signal handler raised).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -125,6 +128,15 @@ pub enum Error {
         attempted: usize,
     },
 
+    /// The caller's [`OnInterrupt`](crate::OnInterrupt) hook returned
+    /// [`ControlFlow::Break`](std::ops::ControlFlow::Break) after a signal interrupted a wait
+    /// (`EINTR`), so the wait stopped without reporting events.
+    ///
+    /// Python: whatever exception the signal handler raised (`KeyboardInterrupt` for
+    /// `SIGINT`), which `poll()`, `select()` and friends propagate.
+    #[error("the caller's interrupt hook stopped the wait after a signal (EINTR)")]
+    Interrupted,
+
     /// The backend cannot deliver what the interest asks for.
     #[error("the {backend} backend does not support {interest:?}")]
     Unsupported {
@@ -157,6 +169,7 @@ impl From<Error> for io::Error {
             Error::AlreadyRegistered { .. } => io::ErrorKind::AlreadyExists,
             Error::ConcurrentWait { .. } => io::ErrorKind::ResourceBusy,
             Error::Unsupported { .. } => io::ErrorKind::Unsupported,
+            Error::Interrupted => io::ErrorKind::Interrupted,
             // Python raises ValueError for these: the caller passed something unusable, and a
             // closed object is one of those.
             Error::Closed { .. }

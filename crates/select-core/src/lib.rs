@@ -40,6 +40,7 @@ pub use backend::{Backend, BackendKind, check_capacity, check_fd, check_interest
 pub use error::{Error, Result};
 pub use event::{Event, EventBuffer, EventIter, EventList};
 pub use interest::{Capabilities, Interest, Readiness};
+pub use timeout::OnInterrupt;
 pub use user_event::{UserEvent, UserTrigger};
 
 /// The largest write to a pipe that the kernel performs atomically, for this target.

@@ -3,12 +3,13 @@
 
 use std::cell::Cell;
 use std::io;
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use rustix::io::Errno;
 
-use crate::timeout::{Granularity, WaitRule, millis_i32, wait_with_retry};
+use crate::timeout::{Granularity, WaitRule, keep_waiting, millis_i32, wait_with_retry};
 use crate::{Capabilities, Error, Event, EventBuffer, EventList, Interest, Readiness};
 
 const ALL_GRANULARITIES: [Granularity; 3] =
@@ -115,10 +116,108 @@ fn required_capabilities_follow_the_modes() {
     );
 }
 
+/// [`wait_with_retry`] with the hook that always continues, its error reduced to the errno
+/// (`None` for an error that is not an errno), so results compare with `assert_eq!`.
+fn retry(
+    timeout: Option<Duration>,
+    call: impl FnMut(Option<Duration>) -> Result<usize, Errno>,
+) -> Result<usize, Option<Errno>> {
+    wait_with_retry(timeout, WaitRule::MILLIS_INT, &mut keep_waiting, call)
+        .map_err(|error| error.errno())
+}
+
+#[test]
+fn the_interrupt_hook_runs_once_per_eintr_and_break_ends_the_wait() {
+    for timeout in [None, Some(Duration::ZERO), Some(Duration::from_secs(60))] {
+        let (mut calls, mut hooks) = (0, 0);
+        let start = Instant::now();
+        let result = wait_with_retry(
+            timeout,
+            WaitRule::MILLIS_INT,
+            &mut || {
+                hooks += 1;
+                if hooks < 3 { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
+            },
+            |_| {
+                calls += 1;
+                Err(Errno::INTR)
+            },
+        );
+        if timeout == Some(Duration::ZERO) {
+            // One call, one hook that continues: the deadline has passed, nothing is ready.
+            assert!(matches!(result, Ok(0)), "{timeout:?}: {result:?}");
+            assert_eq!((calls, hooks), (1, 1), "{timeout:?}");
+        } else {
+            assert!(matches!(result, Err(Error::Interrupted)), "{timeout:?}: {result:?}");
+            assert_eq!((calls, hooks), (3, 3), "the hook runs after each EINTR: {timeout:?}");
+            assert!(start.elapsed() < Duration::from_secs(30), "Break stops the wait at once");
+        }
+    }
+}
+
+#[test]
+fn a_zero_timeout_wait_stopped_by_the_hook_fails_with_interrupted() {
+    let mut hooks = 0;
+    let result = wait_with_retry(
+        Some(Duration::ZERO),
+        WaitRule::MILLIS_INT,
+        &mut || {
+            hooks += 1;
+            ControlFlow::Break(())
+        },
+        |_| Err(Errno::INTR),
+    );
+    assert!(matches!(result, Err(Error::Interrupted)), "{result:?}");
+    assert_eq!(hooks, 1);
+    let io = io::Error::from(Error::Interrupted);
+    assert_eq!(io.kind(), io::ErrorKind::Interrupted);
+    assert!(io.to_string().contains("interrupt hook stopped the wait"), "{io}");
+}
+
+#[test]
+fn the_hook_is_not_called_without_eintr() {
+    let mut hooks = 0;
+    let mut on_interrupt = || {
+        hooks += 1;
+        ControlFlow::Break(())
+    };
+    let timeout = Some(Duration::from_millis(5));
+    let results = [
+        wait_with_retry(timeout, WaitRule::MILLIS_INT, &mut on_interrupt, |_| Ok(0)).ok(),
+        wait_with_retry(None, WaitRule::MILLIS_INT, &mut on_interrupt, |_| Ok(2)).ok(),
+        wait_with_retry(timeout, WaitRule::MILLIS_INT, &mut on_interrupt, |_| Err(Errno::BADF))
+            .ok(),
+    ];
+    assert_eq!(results, [Some(0), Some(2), None]);
+    assert_eq!(hooks, 0);
+}
+
+#[test]
+fn a_continuing_hook_keeps_the_full_timeout() {
+    let timeout = Duration::from_millis(30);
+    let start = Instant::now();
+    let mut hooks = 0;
+    let result = wait_with_retry(
+        Some(timeout),
+        WaitRule::MILLIS_INT,
+        &mut || {
+            hooks += 1;
+            ControlFlow::Continue(())
+        },
+        |_| {
+            std::thread::sleep(Duration::from_millis(3));
+            Err(Errno::INTR)
+        },
+    );
+    assert!(matches!(result, Ok(0)), "{result:?}");
+    assert!(start.elapsed() >= timeout, "never early: {:?}", start.elapsed());
+    assert!(hooks >= 2, "{hooks}");
+}
+
 #[test]
 fn retry_blocks_through_eintr_when_there_is_no_timeout() {
     let calls = Cell::new(0);
-    let result = wait_with_retry(None, WaitRule::MILLIS_INT, |slice| {
+    let result = retry(None, |slice| {
         assert_eq!(slice, None);
         calls.set(calls.get() + 1);
         if calls.get() < 3 { Err(Errno::INTR) } else { Ok(2) }
@@ -130,7 +229,7 @@ fn retry_blocks_through_eintr_when_there_is_no_timeout() {
 #[test]
 fn zero_timeout_makes_one_call_and_treats_eintr_as_a_timeout() {
     let calls = Cell::new(0);
-    let result = wait_with_retry(Some(Duration::ZERO), WaitRule::MILLIS_INT, |slice| {
+    let result = retry(Some(Duration::ZERO), |slice| {
         assert_eq!(slice, Some(Duration::ZERO));
         calls.set(calls.get() + 1);
         Err(Errno::INTR)
@@ -143,7 +242,7 @@ fn retry_recomputes_the_remaining_time_and_stops_at_the_deadline() {
     let timeout = Duration::from_millis(30);
     let start = Instant::now();
     let mut slices = Vec::new();
-    let result = wait_with_retry(Some(timeout), WaitRule::MILLIS_INT, |slice| {
+    let result = retry(Some(timeout), |slice: Option<Duration>| {
         let slice = slice.expect("a finite timeout gives finite slices");
         slices.push(slice);
         // Pretend a signal arrives after 5 ms of every wait.
@@ -165,7 +264,7 @@ fn an_early_empty_return_is_waited_again() {
     let timeout = Duration::from_millis(20);
     let start = Instant::now();
     let calls = Cell::new(0);
-    let result = wait_with_retry(Some(timeout), WaitRule::MILLIS_INT, |_| {
+    let result = retry(Some(timeout), |_| {
         calls.set(calls.get() + 1);
         Ok(0)
     });
@@ -176,10 +275,9 @@ fn an_early_empty_return_is_waited_again() {
 
 #[test]
 fn errors_other_than_eintr_and_events_end_the_wait() {
-    let result =
-        wait_with_retry(Some(Duration::from_secs(5)), WaitRule::MILLIS_INT, |_| Err(Errno::BADF));
-    assert_eq!(result, Err(Errno::BADF));
-    let result = wait_with_retry(Some(Duration::from_secs(5)), WaitRule::MILLIS_INT, |_| Ok(4));
+    let result = retry(Some(Duration::from_secs(5)), |_| Err(Errno::BADF));
+    assert_eq!(result, Err(Some(Errno::BADF)));
+    let result = retry(Some(Duration::from_secs(5)), |_| Ok(4));
     assert_eq!(result, Ok(4));
 }
 

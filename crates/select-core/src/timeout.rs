@@ -11,12 +11,14 @@
 //!   until the deadline. It is never turned into "forever" and never shortened.
 //! - `EINTR` is retried (PEP 475) with the time that remains, recomputed from a monotonic
 //!   deadline. Once the deadline has passed the wait reports no events, never stale or
-//!   partial ones (bpo-35310).
+//!   partial ones (bpo-35310). The caller may stop a wait after a signal through an
+//!   [`OnInterrupt`] hook (the `*_interruptible` waits); the plain waits always continue.
 //!
 //! A wait with a zero timeout makes exactly one system call and reads no clock; any other
 //! finite wait reads the monotonic clock once before the call (vDSO, not a system call) and
 //! again only if the call returns without events.
 
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use rustix::io::Errno;
@@ -104,6 +106,39 @@ pub fn millis_i32(timeout: Option<Duration>) -> i32 {
     }
 }
 
+/// The caller's hook that [`wait_with_retry`] and every `*_interruptible` wait call once after
+/// each `EINTR`, before the wait is retried.
+///
+/// It returns [`ControlFlow::Continue`] to keep waiting for the time that remains (what
+/// [`Backend::wait`](crate::Backend::wait) always does), or [`ControlFlow::Break`] to stop the
+/// wait, which then fails with [`Error::Interrupted`](crate::Error::Interrupted).
+///
+/// Python: the interpreter runs its signal handlers when a wait is interrupted (PEP 475); if a
+/// handler raises, the wait raises, otherwise it is retried with the remaining timeout. A Rust
+/// program that sets a flag in its own `SIGINT` handler checks that flag here.
+///
+/// # Examples
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use std::sync::atomic::{AtomicBool, Ordering};
+///
+/// static STOP: AtomicBool = AtomicBool::new(false);
+/// let mut on_interrupt =
+///     || if STOP.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) };
+/// let hook: select_core::OnInterrupt<'_> = &mut on_interrupt;
+/// assert_eq!(hook(), ControlFlow::Continue(()));
+/// ```
+pub type OnInterrupt<'a> = &'a mut dyn FnMut() -> ControlFlow<()>;
+
+/// The hook of a wait that is never stopped by a signal: it always continues.
+///
+/// [`Backend::wait`](crate::Backend::wait) and every backend's plain (not `*_interruptible`)
+/// wait use it.
+pub fn keep_waiting() -> ControlFlow<()> {
+    ControlFlow::Continue(())
+}
+
 /// Runs one wait to completion: `call` makes the system call for a slice of the timeout and
 /// returns how many descriptors it found ready.
 ///
@@ -112,34 +147,59 @@ pub fn millis_i32(timeout: Option<Duration>) -> i32 {
 ///
 /// - `Ok(n)` with `n > 0` is returned at once.
 /// - `Ok(0)` before the deadline (a clamped slice ran out) waits again for what remains.
-/// - `Err(EINTR)` retries with what remains; past the deadline, the wait returns `Ok(0)`.
+/// - `Err(EINTR)` calls `on_interrupt` once: [`ControlFlow::Break`] ends the wait with
+///   [`Error::Interrupted`](crate::Error::Interrupted); [`ControlFlow::Continue`] retries with
+///   what remains, and past the deadline the wait returns `Ok(0)`.
 /// - Any other error is returned.
 ///
-/// A zero timeout makes one call; after `EINTR` it returns `Ok(0)` as its deadline has passed.
+/// A zero timeout makes one call; after `EINTR` it calls the hook (Python runs its signal
+/// handlers there too) and, if the hook continues, returns `Ok(0)` as its deadline has passed.
 ///
 /// # Errors
 ///
-/// Whatever `call` returns, except `EINTR`.
+/// [`Error::Os`](crate::Error::Os) with whatever `call` returns, except `EINTR`;
+/// [`Error::Interrupted`](crate::Error::Interrupted) when the hook stops the wait.
+///
+/// # Examples
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use std::time::Duration;
+/// use rustix::io::Errno;
+/// use select_core::timeout::{WaitRule, wait_with_retry};
+///
+/// // A call interrupted twice, then ready: the hook runs twice and the wait goes on.
+/// let (mut calls, mut hooks) = (0, 0);
+/// let ready = wait_with_retry(
+///     Some(Duration::from_secs(5)),
+///     WaitRule::MILLIS_INT,
+///     &mut || { hooks += 1; ControlFlow::Continue(()) },
+///     |_slice| { calls += 1; if calls < 3 { Err(Errno::INTR) } else { Ok(1) } },
+/// );
+/// assert_eq!(ready.ok(), Some(1));
+/// assert_eq!((calls, hooks), (3, 2));
+/// ```
 pub fn wait_with_retry<F>(
     timeout: Option<Duration>,
     rule: WaitRule,
+    on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
     mut call: F,
-) -> Result<usize, Errno>
+) -> crate::Result<usize>
 where
     F: FnMut(Option<Duration>) -> Result<usize, Errno>,
 {
     let Some(timeout) = timeout else {
         loop {
             match call(None) {
-                Err(Errno::INTR) => continue,
-                result => return result,
+                Err(Errno::INTR) => interrupted(on_interrupt)?,
+                result => return Ok(result?),
             }
         }
     };
     if timeout.is_zero() {
         return match call(Some(Duration::ZERO)) {
-            Err(Errno::INTR) => Ok(0),
-            result => result,
+            Err(Errno::INTR) => interrupted(on_interrupt).map(|()| 0),
+            result => Ok(result?),
         };
     }
     // A deadline the clock cannot represent (centuries away) is waited for in `longest`
@@ -148,8 +208,9 @@ where
     let mut remaining = timeout;
     loop {
         match call(Some(rule.slice(remaining))) {
-            Ok(0) | Err(Errno::INTR) => {}
-            result => return result,
+            Ok(0) => {}
+            Err(Errno::INTR) => interrupted(on_interrupt)?,
+            result => return Ok(result?),
         }
         if let Some(deadline) = deadline {
             let now = Instant::now();
@@ -158,5 +219,13 @@ where
             }
             remaining = deadline - now;
         }
+    }
+}
+
+/// Asks the caller's hook what to do after an `EINTR`.
+fn interrupted(on_interrupt: &mut dyn FnMut() -> ControlFlow<()>) -> crate::Result<()> {
+    match on_interrupt() {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(crate::Error::Interrupted),
     }
 }

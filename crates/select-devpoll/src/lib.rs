@@ -107,6 +107,8 @@ mod tests;
 #[cfg(devpoll)]
 use std::fmt;
 #[cfg(devpoll)]
+use std::ops::ControlFlow;
+#[cfg(devpoll)]
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 #[cfg(devpoll)]
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -118,7 +120,7 @@ use rustix::fs::{Mode, OFlags};
 #[cfg(devpoll)]
 use rustix::io::Errno;
 #[cfg(devpoll)]
-use select_core::timeout::{WaitRule, millis_i32, wait_with_retry};
+use select_core::timeout::{WaitRule, keep_waiting, millis_i32, wait_with_retry};
 #[cfg(devpoll)]
 use select_core::{
     Backend, BackendKind, Capabilities, Error, Event, EventBuffer, Interest, Result,
@@ -385,6 +387,26 @@ impl DevPoll {
     /// [illumos]: https://illumos.org/man/4D/poll
     /// [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
     pub fn poll(&self, events: &mut DevPollEvents, timeout: Option<Duration>) -> Result<usize> {
+        self.poll_interruptible(events, timeout, &mut keep_waiting)
+    }
+
+    /// [`poll`](DevPoll::poll), calling `on_interrupt` once after each `EINTR` before the
+    /// wait is retried: [`ControlFlow::Continue`] waits on for the time that remains,
+    /// [`ControlFlow::Break`] stops the wait with [`Error::Interrupted`].
+    ///
+    /// Python: `devpoll.poll([timeout])` with the interpreter's signal handlers run on
+    /// `EINTR` (a handler that raises ends the wait).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Interrupted`] when the hook stops the wait, and the errors of
+    /// [`poll`](DevPoll::poll).
+    pub fn poll_interruptible(
+        &self,
+        events: &mut DevPollEvents,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
         let device = self.device()?;
         check_capacity(events)?;
         events.len = 0;
@@ -392,7 +414,7 @@ impl DevPoll {
         self.changes().flush(write_to(device))?;
         let limit = events.fds.len().min(self.max_fds);
         let results = &mut events.fds[..limit];
-        let ready = wait_with_retry(timeout, WaitRule::MILLIS_INT, |slice| {
+        let ready = wait_with_retry(timeout, WaitRule::MILLIS_INT, on_interrupt, |slice| {
             sys::dp_poll(device, results, millis_i32(slice))
         })?;
         events.len = ready.min(limit);
@@ -535,8 +557,13 @@ impl Backend for DevPoll {
         changes.unregister(fd, write_to(device)).map(drop)
     }
 
-    fn wait(&self, events: &mut DevPollEvents, timeout: Option<Duration>) -> Result<usize> {
-        self.poll(events, timeout)
+    fn wait_interruptible(
+        &self,
+        events: &mut DevPollEvents,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
+        self.poll_interruptible(events, timeout, on_interrupt)
     }
 
     fn close(&mut self) -> Result<()> {

@@ -91,12 +91,13 @@ mod conv;
 mod sys;
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::time::Duration;
 
 use bitflags::bitflags;
 use rustix::event::epoll;
-use select_core::timeout::{WaitRule, wait_with_retry};
+use select_core::timeout::{WaitRule, keep_waiting, wait_with_retry};
 use select_core::{
     Backend, BackendKind, Capabilities, Error, Event, EventBuffer, Interest, Result,
 };
@@ -448,13 +449,35 @@ impl Epoll {
     ///
     /// [Linux]: https://man7.org/linux/man-pages/man2/epoll_wait.2.html
     pub fn poll(&self, events: &mut EpollEvents, timeout: Option<Duration>) -> Result<usize> {
+        self.poll_interruptible(events, timeout, &mut keep_waiting)
+    }
+
+    /// [`poll`](Epoll::poll), calling `on_interrupt` once after each `EINTR` before the wait
+    /// is retried: [`ControlFlow::Continue`] waits on for the time that remains,
+    /// [`ControlFlow::Break`] stops the wait with [`Error::Interrupted`].
+    ///
+    /// Python: `epoll.poll(timeout, maxevents)` with the interpreter's signal handlers run on
+    /// `EINTR` (a handler that raises ends the wait).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Interrupted`] when the hook stops the wait, and the errors of
+    /// [`poll`](Epoll::poll).
+    pub fn poll_interruptible(
+        &self,
+        events: &mut EpollEvents,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
         let epfd = self.epoll_fd()?;
         select_core::check_capacity(events)?;
         events.len = 0;
         let buffer = &mut events.raw.0[..];
         let rule =
             if sys::nanosecond_waits() { conv::NANOS_TIMESPEC } else { WaitRule::MILLIS_INT };
-        let count = wait_with_retry(timeout, rule, |slice| sys::wait(epfd, &mut *buffer, slice))?;
+        let count = wait_with_retry(timeout, rule, on_interrupt, |slice| {
+            sys::wait(epfd, &mut *buffer, slice)
+        })?;
         events.len = count;
         Ok(count)
     }
@@ -689,8 +712,13 @@ impl Backend for Epoll {
         }
     }
 
-    fn wait(&self, events: &mut EpollEvents, timeout: Option<Duration>) -> Result<usize> {
-        Epoll::poll(self, events, timeout)
+    fn wait_interruptible(
+        &self,
+        events: &mut EpollEvents,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
+        Epoll::poll_interruptible(self, events, timeout, on_interrupt)
     }
 
     fn close(&mut self) -> Result<()> {

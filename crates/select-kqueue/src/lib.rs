@@ -109,12 +109,13 @@ mod sys;
 mod user;
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rustix::io::Errno;
-use select_core::timeout::{Granularity, WaitRule, wait_with_retry};
+use select_core::timeout::{Granularity, WaitRule, keep_waiting, wait_with_retry};
 use select_core::{Backend, BackendKind, Capabilities, Error, Interest, Result, UserEvent};
 
 pub use consts::*;
@@ -323,6 +324,31 @@ impl Kqueue {
         events: &mut KqueueEvents,
         timeout: Option<Duration>,
     ) -> Result<usize> {
+        self.control_interruptible(changes, events, timeout, &mut keep_waiting)
+    }
+
+    /// [`control`](Kqueue::control), calling `on_interrupt` once after each `EINTR` before
+    /// the wait is retried: [`ControlFlow::Continue`] waits on for the time that remains,
+    /// [`ControlFlow::Break`] stops the wait with [`Error::Interrupted`]. The changes are
+    /// applied once either way: the kernel applied them before it slept.
+    ///
+    /// With a capacity of zero the call does not wait, and an `EINTR` there calls the hook
+    /// once too.
+    ///
+    /// Python: `kqueue.control(changelist, maxevents, timeout)` with the interpreter's signal
+    /// handlers run on `EINTR` (a handler that raises ends the call).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Interrupted`] when the hook stops the wait, and the errors of
+    /// [`control`](Kqueue::control).
+    pub fn control_interruptible(
+        &self,
+        changes: &[KEvent],
+        events: &mut KqueueEvents,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
         let kq = self.live()?;
         if changes.len() > conv::MAX_RECORDS {
             return Err(Error::Overflow {
@@ -336,12 +362,16 @@ impl Kqueue {
             // No room for events: the kernel applies the changes and returns at once.
             let zero = conv::timespec(Duration::ZERO);
             return match sys::kevent(kq, changes, buffer, Some(&zero)) {
-                Ok(_) | Err(Errno::INTR) => Ok(0),
+                Ok(_) => Ok(0),
+                Err(Errno::INTR) => match on_interrupt() {
+                    ControlFlow::Continue(()) => Ok(0),
+                    ControlFlow::Break(()) => Err(Error::Interrupted),
+                },
                 Err(errno) => Err(errno.into()),
             };
         }
         let mut pending = changes;
-        let stored = wait_with_retry(timeout, WAIT_RULE, |slice| {
+        let stored = wait_with_retry(timeout, WAIT_RULE, on_interrupt, |slice| {
             let timespec = slice.map(conv::timespec);
             let result = sys::kevent(kq, pending, buffer, timespec.as_ref());
             pending = &[];
@@ -635,10 +665,15 @@ impl Backend for Kqueue {
     }
 
     /// One `kevent` call with no changes, filling `events`.
-    fn wait(&self, events: &mut KqueueEvents, timeout: Option<Duration>) -> Result<usize> {
+    fn wait_interruptible(
+        &self,
+        events: &mut KqueueEvents,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
         self.live()?;
         select_core::check_capacity(events)?;
-        self.control(&[], events, timeout)
+        self.control_interruptible(&[], events, timeout, on_interrupt)
     }
 
     fn close(&mut self) -> Result<()> {

@@ -74,7 +74,7 @@ mod sys;
 mod table;
 
 pub use poll::Poll;
-pub use select::{Select, select};
+pub use select::{Select, select, select_interruptible};
 
 use bitflags::bitflags;
 

@@ -1,10 +1,11 @@
 //! [`Poll`]: Python's `select.poll()` object over poll(2).
 
+use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
-use select_core::timeout::{WaitRule, wait_with_retry};
+use select_core::timeout::{WaitRule, keep_waiting, wait_with_retry};
 use select_core::{
     Backend, BackendKind, Capabilities, Error, Event, EventList, Interest, Result, check_capacity,
     check_interest,
@@ -224,8 +225,27 @@ impl Poll {
     /// [DragonFly BSD]: https://man.dragonflybsd.org/?command=poll&section=2
     /// [illumos]: https://illumos.org/man/2/poll
     pub fn poll(&self, timeout: Option<Duration>) -> Result<Vec<(RawFd, PollFlags)>> {
+        self.poll_interruptible(timeout, &mut keep_waiting)
+    }
+
+    /// [`poll`](Poll::poll), calling `on_interrupt` once after each `EINTR` before the wait
+    /// is retried: [`ControlFlow::Continue`] waits on for the time that remains,
+    /// [`ControlFlow::Break`] stops the wait with [`Error::Interrupted`].
+    ///
+    /// Python: `poll.poll(timeout)` with the interpreter's signal handlers run on `EINTR` (a
+    /// handler that raises ends the wait).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Interrupted`] when the hook stops the wait, and the errors of
+    /// [`poll`](Poll::poll).
+    pub fn poll_interruptible(
+        &self,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<Vec<(RawFd, PollFlags)>> {
         let mut ready = Vec::new();
-        self.poll_into(&mut ready, timeout)?;
+        self.poll_into_interruptible(&mut ready, timeout, on_interrupt)?;
         Ok(ready)
     }
 
@@ -246,8 +266,25 @@ impl Poll {
         ready: &mut Vec<(RawFd, PollFlags)>,
         timeout: Option<Duration>,
     ) -> Result<usize> {
+        self.poll_into_interruptible(ready, timeout, &mut keep_waiting)
+    }
+
+    /// [`poll_into`](Poll::poll_into), calling `on_interrupt` once after each `EINTR` before
+    /// the wait is retried, as [`poll_interruptible`](Poll::poll_interruptible) does.
+    ///
+    /// Python: `poll.poll(timeout)` with the interpreter's signal handlers run on `EINTR`.
+    ///
+    /// # Errors
+    ///
+    /// As [`poll_interruptible`](Poll::poll_interruptible).
+    pub fn poll_into_interruptible(
+        &self,
+        ready: &mut Vec<(RawFd, PollFlags)>,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
         ready.clear();
-        self.wait_with(timeout, false, |fd, revents| {
+        self.wait_with(timeout, on_interrupt, false, |fd, revents| {
             ready.push((fd, revents));
             true
         })
@@ -264,6 +301,7 @@ impl Poll {
     fn wait_with(
         &self,
         timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
         rotate: bool,
         mut sink: impl FnMut(RawFd, PollFlags) -> bool,
     ) -> Result<usize> {
@@ -276,7 +314,9 @@ impl Poll {
             // The registration lock is released here, before the system call, so other
             // threads can register while this wait blocks; they never touch `array`.
         }
-        let reported = wait_with_retry(timeout, WaitRule::MILLIS_INT, |slice| array.poll(slice))?;
+        let reported = wait_with_retry(timeout, WaitRule::MILLIS_INT, on_interrupt, |slice| {
+            array.poll(slice)
+        })?;
         let start = if rotate { array.resume } else { 0 };
         let (mut accepted, mut resume) = (0, 0);
         for (index, fd, revents) in array.ready_from(start).take(reported) {
@@ -333,10 +373,15 @@ impl Backend for Poll {
     /// When more are ready than the buffer holds, the next wait starts with the first one left
     /// out and wraps around, so every ready descriptor is reported within a few waits
     /// (registrations are level-triggered, so the ones left out are still ready).
-    fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
+    fn wait_interruptible(
+        &self,
+        events: &mut EventList,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
         check_capacity(events)?;
         select_core::EventBuffer::clear(events);
-        self.wait_with(timeout, true, |fd, revents| {
+        self.wait_with(timeout, on_interrupt, true, |fd, revents| {
             events.push(Event::new(fd, conv::readiness(revents)))
         })
     }

@@ -1,12 +1,13 @@
 //! [`select()`](crate::select()): Python's `select.select()`, and [`Select`]: a [`Backend`]
 //! over select(2) (Python's `selectors.SelectSelector`).
 
+use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rustix::io::Errno;
-use select_core::timeout::wait_with_retry;
+use select_core::timeout::{keep_waiting, wait_with_retry};
 use select_core::{
     Backend, BackendKind, Capabilities, Error, Event, EventList, Interest, Result, check_capacity,
     check_interest,
@@ -113,12 +114,33 @@ pub fn select<'a, R: AsFd, W: AsFd, X: AsFd>(
     xlist: &'a [X],
     timeout: Option<Duration>,
 ) -> Result<(Vec<&'a R>, Vec<&'a W>, Vec<&'a X>)> {
+    select_interruptible(rlist, wlist, xlist, timeout, &mut keep_waiting)
+}
+
+/// [`select()`], calling `on_interrupt` once after each `EINTR` before the wait is retried:
+/// [`ControlFlow::Continue`] waits on for the time that remains, [`ControlFlow::Break`] stops
+/// the wait with [`Error::Interrupted`].
+///
+/// Python: `select.select(rlist, wlist, xlist, timeout)` with the interpreter's signal
+/// handlers run on `EINTR` (a handler that raises ends the wait).
+///
+/// # Errors
+///
+/// [`Error::Interrupted`] when the hook stops the wait, and the errors of [`select()`].
+#[allow(clippy::type_complexity, reason = "the three result lists mirror Python's 3-tuple")]
+pub fn select_interruptible<'a, R: AsFd, W: AsFd, X: AsFd>(
+    rlist: &'a [R],
+    wlist: &'a [W],
+    xlist: &'a [X],
+    timeout: Option<Duration>,
+    on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+) -> Result<(Vec<&'a R>, Vec<&'a W>, Vec<&'a X>)> {
     let read = list_set(rlist)?;
     let write = list_set(wlist)?;
     let except = list_set(xlist)?;
     let nfds = read.nfds.max(write.nfds).max(except.nfds);
     let (mut r, mut w, mut x) = (FdBits::new(), FdBits::new(), FdBits::new());
-    let ready = wait_with_retry(timeout, SELECT_RULE, |slice| {
+    let ready = wait_with_retry(timeout, SELECT_RULE, on_interrupt, |slice| {
         // select(2) overwrites its sets, so every attempt starts from the inputs.
         sys::select(
             nfds,
@@ -338,13 +360,18 @@ impl Backend for Select {
     /// again at once on the current registrations (it reports `EBADF` on entry, before
     /// sleeping, so no time was spent), and that race never surfaces; an `EBADF` with unchanged registrations (a registered descriptor was closed)
     /// is returned, as Python's `select.select` raises it.
-    fn wait(&self, events: &mut EventList, timeout: Option<Duration>) -> Result<usize> {
+    fn wait_interruptible(
+        &self,
+        events: &mut EventList,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
         check_capacity(events)?;
         select_core::EventBuffer::clear(events);
         let mut state = try_lock(&self.state, "select")?;
         self.refresh(&mut state)?;
         let (mut r, mut w, mut x) = (FdBits::new(), FdBits::new(), FdBits::new());
-        let ready = wait_with_retry(timeout, SELECT_RULE, |slice| {
+        let ready = wait_with_retry(timeout, SELECT_RULE, on_interrupt, |slice| {
             loop {
                 let result = sys::select(
                     state.nfds,
