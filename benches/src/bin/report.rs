@@ -915,3 +915,66 @@ fn plot(rows: &[RowInfo], first: &[Sample], png: &Path, font: &Path) -> Result<(
         .map_err(|e| e.to_string())?;
     root.present().map_err(|e| format!("write {}: {e}", png.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &'static str, kind: Kind, mechanism: &'static str) -> RowInfo {
+        RowInfo { name, kind, mechanism, fd_limit: None, edge_only: name == "mio" }
+    }
+
+    fn sample(workload: &str, row: &str, ns: &[f64]) -> Sample {
+        Sample { workload: workload.into(), case: String::new(), row: row.into(), ns: ns.to_vec() }
+    }
+
+    /// Our epoll row, the Selector over it, the raw row and mio.
+    fn rows() -> Vec<RowInfo> {
+        vec![
+            row("epoll", Kind::Ours, "epoll"),
+            row("selector-epoll", Kind::Selector, "epoll"),
+            row("raw-epoll", Kind::Raw, "epoll"),
+            row("mio", Kind::Other, "epoll"),
+        ]
+    }
+
+    #[test]
+    fn selector_rows_are_held_to_their_backend_row_and_to_mio() {
+        // Round by round, the Selector is 1.05x our epoll row (met) and 1.20x mio (missed).
+        let run = vec![
+            sample("W1", "epoll", &[100.0, 200.0, 100.0]),
+            sample("W1", "selector-epoll", &[105.0, 210.0, 105.0]),
+            sample("W1", "raw-epoll", &[100.0, 200.0, 100.0]),
+            sample("W1", "mio", &[87.5, 175.0, 87.5]),
+        ];
+        let lines = goals(&rows(), &[run]);
+        let line = |start: &str| {
+            lines.iter().find(|line| line.starts_with(start)).cloned().unwrap_or_default()
+        };
+        assert!(
+            line("`selector-epoll` W1 vs `epoll` (goal ≤ 1.10×)").ends_with("1.05 met"),
+            "{lines:#?}"
+        );
+        assert!(
+            line("`selector-epoll` W1 vs `mio`").contains("1.20 **missed by 20.0%**"),
+            "{lines:#?}"
+        );
+    }
+
+    #[test]
+    fn w5_is_shown_per_ready_event_with_the_selector_against_its_backend() {
+        let run = vec![
+            sample("W5", "epoll", &[25_600.0, 25_600.0]),
+            sample("W5", "selector-epoll", &[28_160.0, 28_160.0]),
+            sample("W5", "raw-epoll", &[25_600.0, 25_600.0]),
+        ];
+        let mut out = String::new();
+        render_runs(&mut out, &rows(), &[run], Path::new("scaling.png"), Path::new("b.md"));
+        // 25,600 ns per wait of 256 events is 100 ns per event; the Selector is 1.10x.
+        assert!(out.contains("| `epoll` | 100 | 1.00 (1.00–1.00) |"), "{out}");
+        assert!(
+            out.contains("| `selector-epoll` | 110 | 1.10 (1.10–1.10) | – | 1.10 (1.10–1.10) |"),
+            "{out}"
+        );
+    }
+}
