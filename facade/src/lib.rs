@@ -130,8 +130,8 @@ mod sys;
 mod waker;
 
 pub use select_core::{
-    Backend, BackendKind, Capabilities, Error, Event, EventBuffer, EventIter, EventList, Interest,
-    PIPE_BUF, Readiness, Result,
+    Backend, BackendKind, Capabilities, Errno, Error, Event, EventBuffer, EventIter, EventList,
+    Interest, OnInterrupt, PIPE_BUF, Readiness, Result,
 };
 pub use selector::{DEFAULT_CAPACITY, Keys, Ready, ReadyEvent, Selector, SelectorKey};
 pub use sys::backends;

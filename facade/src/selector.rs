@@ -220,7 +220,10 @@ impl<B: Backend, T> Selector<B, T> {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] if `capacity` is zero.
+    /// [`Error::InvalidArgument`] if `capacity` is zero; the errors of
+    /// [`EventBuffer::try_with_capacity`]
+    /// ([`Error::Overflow`] past what the backend's wait takes, [`Error::OutOfMemory`]),
+    /// each naming `capacity`.
     pub fn with_backend_and_capacity(backend: B, capacity: usize) -> Result<Self> {
         if capacity == 0 {
             return Err(Error::InvalidArgument {
@@ -233,7 +236,7 @@ impl<B: Backend, T> Selector<B, T> {
             backend,
             table: Vec::new(),
             len: 0,
-            events: B::Events::with_capacity(capacity),
+            events: B::Events::try_with_capacity(capacity)?,
             round: 0,
             next_serial: 0,
             waker: None,

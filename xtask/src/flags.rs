@@ -22,6 +22,27 @@ xflags::xflags! {
             /// `test_subprocess` against the Python module (several minutes).
             optional --large
         }
+        /// Run cargo-mutants (installed when missing) over select-core, select-poll,
+        /// select-epoll and the facade's selector, or over the packages and files given.
+        /// Not part of `ci`: the full run takes hours. Results go to target/mutants.
+        cmd mutants {
+            /// Only mutate this package (repeatable); default: the four above.
+            repeated --package package: String
+            /// Only mutate files matching this glob (repeatable), e.g. crates/select-core/src/timeout.rs.
+            repeated --file file: String
+            /// Only mutants whose name matches this regex (cargo-mutants' --re).
+            optional --re regex: String
+            /// Give up on a mutant's tests after this many seconds (cargo-mutants' --timeout).
+            optional --timeout seconds: u64
+            /// Comma-separated packages whose tests run against each mutant (default:
+            /// select-core,select-poll,select-epoll,select).
+            optional --test-package packages: String
+            /// Where cargo-mutants writes mutants.out (default: target/mutants), so two runs
+            /// over different files can proceed at once.
+            optional --output dir: String
+            /// List the mutants instead of testing them.
+            optional --list
+        }
         /// Run the benchmarks (W1-W5 twice, W6, W7, instruction counts) and write
         /// docs/benchmarks.md and docs/img/scaling.png. A full run takes about 15 minutes on a
         /// 2-core machine shared with other builds (extrapolated from a measured --quick run:

@@ -1,5 +1,6 @@
 //! The project's own tasks, run as `cargo xtask <task>`: `ci` runs every check in a fixed
-//! order, `bench` runs the benchmarks and writes `docs/benchmarks.md`.
+//! order, `bench` runs the benchmarks and writes `docs/benchmarks.md`, `mutants` runs
+//! mutation testing (see `docs/testing.md`).
 //!
 //! Following rust-analyzer's xtask: plain Rust instead of shell scripts, flags parsed with
 //! `xflags`, commands run with `xshell` (which prints each command before running it).
@@ -7,6 +8,7 @@
 mod bench;
 mod ci;
 mod flags;
+mod mutants;
 mod targets;
 mod tidy;
 
@@ -30,6 +32,7 @@ fn main() -> Result<()> {
             };
             bench::run(&sh, mode)
         }
+        flags::XtaskCmd::Mutants(mutants) => mutants::run(&sh, &mutants),
     }
 }
 

@@ -11,6 +11,10 @@
 //!   model of level-triggered readiness;
 //! - [`faults`]: a signal every millisecond during two seconds of waits, four threads
 //!   registering while another waits, and waits on a closed backend;
+//! - [`arguments`]: the order of select-core's checks (closed first, then the arguments),
+//!   negative numbers, unknown interest bits, buffer sizes, capabilities against methods;
+//! - [`waits`]: system calls per wait (counted through select-core's seam), the clamp path,
+//!   "not late", two waiters at once, descriptor 0, `EXCLUSIVE` reaching the kernel;
 //! - [`interrupts`]: the caller's interrupt hook of `wait_interruptible` under real signals;
 //! - [`support`]: helpers any backend crate's own tests may use.
 //!
@@ -38,6 +42,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod arguments;
 pub mod expectations;
 pub mod faults;
 pub mod interrupts;
@@ -47,6 +52,7 @@ mod runner;
 pub mod scenarios;
 pub mod support;
 mod sys;
+pub mod waits;
 
 pub use runner::run_isolated;
 
@@ -72,6 +78,10 @@ macro_rules! conformance_suite {
                 faults: signal_storm, registration_during_waits, wait_after_close;
                 readiness: pipe_eof, peer_closed, reader_closed;
                 interrupts: interrupt_hook_breaks, interrupt_hook_continues;
+                arguments: closed_before_bad_arguments, negative_unregister_raw, interest_bits,
+                    buffer_sizes, capabilities_agree_with_methods;
+                waits: one_call_per_wait, clamped_waits_are_split, not_early_not_late,
+                    two_waiters_at_once, descriptor_zero, exclusive_reaches_the_kernel;
                 model: model_matches;
             }
         }

@@ -1,6 +1,7 @@
 //! The model-based property test: random sequences of operations on a few socketpairs, run
-//! against a backend and against an in-memory model of what a level-triggered wait must
-//! report.
+//! against a backend and against an in-memory model of what a wait must report: level-triggered
+//! and (where declared) oneshot registrations, zero and small non-zero timeouts, and buffers
+//! smaller than the ready set.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
@@ -44,6 +45,17 @@ pub enum Op {
     CloseAndReopen(usize),
     /// `wait(timeout = 0)`, compared with the model.
     Wait,
+    /// `wait(timeout = 1.5 ms)`: the same report as `Wait`, and with nothing ready it returns
+    /// after its timeout, never before.
+    WaitShort,
+    /// Waits with a buffer of this capacity (1 or 2), smaller than the ready set can be:
+    /// each wait reports only what the model allows, and within a bounded number of waits
+    /// every ready descriptor is reported.
+    WaitSmall(usize),
+    /// `register(fd, condition | ONESHOT)` with one condition, on backends with
+    /// [`Capabilities::ONESHOT`] (one condition, so every mechanism disarms the same way):
+    /// reported once, then silent until `modify` re-arms it.
+    RegisterOneshot(usize, Interest),
 }
 
 /// The interests the model covers: the level-triggered conditions every backend supports.
@@ -66,6 +78,10 @@ pub fn op() -> impl Strategy<Value = Op> {
         2 => fd.clone().prop_map(Op::ReadAll),
         1 => (0..PAIRS).prop_map(Op::CloseAndReopen),
         4 => Just(Op::Wait),
+        1 => Just(Op::WaitShort),
+        2 => (1..=2_usize).prop_map(Op::WaitSmall),
+        2 => (fd.clone(), prop_oneof![Just(Interest::READABLE), Just(Interest::WRITABLE)])
+            .prop_map(|(fd, condition)| Op::RegisterOneshot(fd, condition | Interest::ONESHOT)),
     ]
 }
 
@@ -85,15 +101,27 @@ struct Model {
     /// for them is not compared) and replaced by `register`; removed by `unregister`.
     stale: BTreeSet<RawFd>,
     pending: BTreeSet<RawFd>,
+    /// Oneshot registrations that have reported their event and wait for `modify`.
+    disarmed: BTreeSet<RawFd>,
 }
 
 impl Model {
+    /// Marks the oneshot registrations among `reported` as spent.
+    fn disarm(&mut self, reported: impl IntoIterator<Item = RawFd>) {
+        for fd in reported {
+            if self.registered.get(&fd).is_some_and(|i| i.contains(Interest::ONESHOT)) {
+                self.disarmed.insert(fd);
+            }
+        }
+    }
+
     /// What a level-triggered wait must report: `(fd, readable, writable)` for every
     /// registration with a condition that holds. Sockets in the model are never full, so
     /// they are always writable.
     fn expected(&self) -> BTreeSet<(RawFd, bool, bool)> {
         self.registered
             .iter()
+            .filter(|(fd, _)| !self.disarmed.contains(fd))
             .map(|(&fd, &interest)| {
                 let readable = interest.contains(Interest::READABLE) && self.pending.contains(&fd);
                 (fd, readable, interest.contains(Interest::WRITABLE))
@@ -101,6 +129,15 @@ impl Model {
             .filter(|&(_, readable, writable)| readable || writable)
             .collect()
     }
+}
+
+/// What `events` reports, merged per descriptor, as `(fd, readable, writable)`.
+fn reported<B: Backend>(events: &B::Events) -> BTreeSet<(RawFd, bool, bool)> {
+    let stored: Vec<_> = events.iter().collect();
+    merged::<B>(&stored)
+        .into_iter()
+        .map(|(fd, r)| (fd, r.contains(Readiness::READABLE), r.contains(Readiness::WRITABLE)))
+        .collect()
 }
 
 /// Runs `ops` on a fresh `B` and on the model, failing at the first divergence.
@@ -125,7 +162,8 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
         let at =
             |what: String| TestCaseError::fail(format!("{} step {step} {op:?}: {what}", B::NAME));
         match op {
-            Op::Register(i, interest) => {
+            Op::RegisterOneshot(..) if !B::CAPABILITIES.contains(Capabilities::ONESHOT) => {}
+            Op::Register(i, interest) | Op::RegisterOneshot(i, interest) => {
                 let fd = fds[i].as_raw_fd();
                 let result = Backend::register(&backend, fds[i].as_fd(), interest);
                 let duplicate = model.registered.contains_key(&fd) || model.stale.contains(&fd);
@@ -134,6 +172,7 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                         model.registered.insert(fd, interest);
                         // A backend that replaces duplicates replaces a stale entry too.
                         model.stale.remove(&fd);
+                        model.disarmed.remove(&fd);
                     }
                     // The contract names the two errors a rejected duplicate may be.
                     (Err(Error::Os(Errno::EXIST)), true) => {}
@@ -153,6 +192,7 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                 match (result, model.registered.contains_key(&fd)) {
                     (Ok(()), true) => {
                         model.registered.insert(fd, interest);
+                        model.disarmed.remove(&fd);
                     }
                     // Python's `modify` of an unregistered descriptor is `ENOENT`.
                     (Err(Error::Os(Errno::NOENT)), false) => {}
@@ -165,6 +205,7 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                 let fd = fds[i].as_raw_fd();
                 let result = backend.unregister(fds[i].as_fd());
                 let was_stale = model.stale.remove(&fd);
+                model.disarmed.remove(&fd);
                 match (result, model.registered.remove(&fd).is_some() || was_stale) {
                     // Python's `KeyError`, or the kernel's `ENOENT` where it keeps the list.
                     (Ok(()), true) | (Err(Error::Os(Errno::NOENT)), false) => {}
@@ -200,6 +241,7 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                 drop(std::mem::replace(&mut fds[2 * p + 1], b));
                 for fd in old {
                     model.pending.remove(&fd);
+                    model.disarmed.remove(&fd);
                     match closed {
                         ClosedWhileRegistered::ReportedInvalid
                         | ClosedWhileRegistered::WaitFailsBadf => {}
@@ -215,26 +257,81 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                     }
                 }
             }
-            Op::Wait => {
+            Op::Wait | Op::WaitShort => {
+                let timeout = Duration::from_micros(if op == Op::Wait { 0 } else { 1500 });
+                let started = std::time::Instant::now();
                 let count = backend
-                    .wait(&mut events, Some(Duration::ZERO))
+                    .wait(&mut events, Some(timeout))
                     .map_err(|e| at(format!("wait failed: {e}")))?;
-                let stored: Vec<_> = events.iter().collect();
-                let got: BTreeSet<(RawFd, bool, bool)> = merged::<B>(&stored)
+                let got: BTreeSet<(RawFd, bool, bool)> = reported::<B>(&events)
                     .into_iter()
                     // What a wait reports for a stale number is unspecified there.
-                    .filter(|(fd, _)| {
+                    .filter(|(fd, ..)| {
                         closed != ClosedWhileRegistered::MaybeReportedInvalid
                             || !model.stale.contains(fd)
-                    })
-                    .map(|(fd, r)| {
-                        (fd, r.contains(Readiness::READABLE), r.contains(Readiness::WRITABLE))
                     })
                     .collect();
                 let expected = model.expected();
                 if count != events.len() || got != expected {
                     return Err(at(format!(
                         "wait reported {got:?} ({count} events), the model expects {expected:?}"
+                    )));
+                }
+                if count == 0 && started.elapsed() < timeout {
+                    return Err(at(format!(
+                        "an empty wait returned after {:?}",
+                        started.elapsed()
+                    )));
+                }
+                model.disarm(got.iter().map(|&(fd, ..)| fd));
+            }
+            Op::WaitSmall(capacity) => {
+                let mut small = B::Events::with_capacity(capacity);
+                let expected = model.expected();
+                let mut seen: BTreeMap<RawFd, (bool, bool)> = BTreeMap::new();
+                // Each descriptor may take two events (kqueue reports reading and writing
+                // apart), and a few more waits allow for a rotation that starts anywhere.
+                let bound = 2 * expected.len() / capacity + 3;
+                for _ in 0..bound {
+                    let count = backend
+                        .wait(&mut small, Some(Duration::ZERO))
+                        .map_err(|e| at(format!("wait failed: {e}")))?;
+                    if count > capacity || count != small.len() {
+                        return Err(at(format!("{count} events in a buffer of {capacity}")));
+                    }
+                    let allowed = model.expected();
+                    for (fd, readable, writable) in reported::<B>(&small) {
+                        if closed == ClosedWhileRegistered::MaybeReportedInvalid
+                            && model.stale.contains(&fd)
+                        {
+                            // What a wait reports for a stale number is unspecified there.
+                            continue;
+                        }
+                        let fits = allowed
+                            .iter()
+                            .any(|&(f, r, w)| f == fd && (r || !readable) && (w || !writable));
+                        if !fits {
+                            return Err(at(format!(
+                                "a small wait reported {:?}, the model allows {allowed:?}",
+                                (fd, readable, writable)
+                            )));
+                        }
+                        let entry = seen.entry(fd).or_default();
+                        *entry = (entry.0 || readable, entry.1 || writable);
+                    }
+                    let fds: Vec<RawFd> =
+                        reported::<B>(&small).iter().map(|&(fd, ..)| fd).collect();
+                    model.disarm(fds);
+                }
+                let missed: Vec<_> = expected
+                    .iter()
+                    .filter(|&&(fd, r, w)| {
+                        seen.get(&fd).is_none_or(|&(sr, sw)| (r && !sr) || (w && !sw))
+                    })
+                    .collect();
+                if !missed.is_empty() {
+                    return Err(at(format!(
+                        "{bound} waits of capacity {capacity} never reported {missed:?} of {expected:?}"
                     )));
                 }
             }

@@ -98,8 +98,8 @@ mod broken {
     use std::time::Duration;
 
     use select_core::{
-        Backend, BackendKind, Capabilities, Error, EventBuffer, EventList, Interest, Result,
-        check_capacity,
+        Backend, BackendKind, Capabilities, Checked, EventBuffer, EventList, Interest, Mechanism,
+        Result,
     };
 
     /// Which contract rule the wrapper breaks.
@@ -132,7 +132,7 @@ mod broken {
         fault: std::marker::PhantomData<F>,
     }
 
-    impl<B: Backend, F: Fault> Backend for Broken<B, F> {
+    impl<B: Backend, F: Fault> Mechanism for Broken<B, F> {
         const KIND: BackendKind = B::KIND;
         const CAPABILITIES: Capabilities = B::CAPABILITIES;
         const FD_LIMIT: Option<usize> = B::FD_LIMIT;
@@ -146,41 +146,45 @@ mod broken {
             })
         }
 
-        fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        fn register_unchecked(
+            &self,
+            fd: BorrowedFd<'_>,
+            interest: Interest,
+            _: Checked,
+        ) -> Result<()> {
             self.inner.register(fd, interest)
         }
 
-        fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        fn modify_unchecked(
+            &self,
+            fd: BorrowedFd<'_>,
+            interest: Interest,
+            _: Checked,
+        ) -> Result<()> {
             self.inner.modify(fd, interest)
         }
 
-        fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        fn unregister_unchecked(&self, fd: BorrowedFd<'_>, _: Checked) -> Result<()> {
             if F::IGNORE_UNREGISTER {
-                if self.inner.is_closed() {
-                    return Err(Error::Closed { object: B::NAME });
-                }
                 return Ok(());
             }
             self.inner.unregister(fd)
         }
 
-        fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        fn unregister_raw_unchecked(&self, fd: RawFd, _: Checked) -> Result<()> {
             if F::IGNORE_UNREGISTER {
-                if self.inner.is_closed() {
-                    return Err(Error::Closed { object: B::NAME });
-                }
                 return Ok(());
             }
             self.inner.unregister_raw(fd)
         }
 
-        fn wait_interruptible(
+        fn wait_unchecked(
             &self,
             events: &mut EventList,
             timeout: Option<Duration>,
             on_interrupt: &mut dyn FnMut() -> std::ops::ControlFlow<()>,
+            _: Checked,
         ) -> Result<usize> {
-            check_capacity(events)?;
             let mut inner = B::Events::with_capacity(events.capacity());
             self.inner.wait_interruptible(&mut inner, timeout, on_interrupt)?;
             events.clear();
@@ -209,52 +213,63 @@ mod broken {
 /// make. What poll reports for a reused number (the new object's readiness) is within what
 /// the row leaves unspecified.
 mod posing {
+    use std::ops::ControlFlow;
     use std::os::fd::{BorrowedFd, RawFd};
     use std::time::Duration;
 
     use select_core::{
-        Backend, BackendKind, Capabilities, EventBuffer, EventList, Interest, Readiness, Result,
-        check_capacity,
+        Backend, BackendKind, Capabilities, Checked, EventBuffer, EventList, Interest, Mechanism,
+        Readiness, Result,
     };
     use select_poll::Poll;
 
     #[derive(Debug)]
     pub(super) struct PosingAsDevPoll(Poll);
 
-    impl Backend for PosingAsDevPoll {
+    impl Mechanism for PosingAsDevPoll {
         const KIND: BackendKind = BackendKind::DevPoll;
         const CAPABILITIES: Capabilities =
-            Poll::CAPABILITIES.difference(Capabilities::REPORTS_INVALID);
-        const FD_LIMIT: Option<usize> = Poll::FD_LIMIT;
+            <Poll as Backend>::CAPABILITIES.difference(Capabilities::REPORTS_INVALID);
+        const FD_LIMIT: Option<usize> = <Poll as Backend>::FD_LIMIT;
         type Events = EventList;
 
         fn new() -> Result<Self> {
             Ok(PosingAsDevPoll(<Poll as Backend>::new()?))
         }
 
-        fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        fn register_unchecked(
+            &self,
+            fd: BorrowedFd<'_>,
+            interest: Interest,
+            _: Checked,
+        ) -> Result<()> {
             Backend::register(&self.0, fd, interest)
         }
 
-        fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        fn modify_unchecked(
+            &self,
+            fd: BorrowedFd<'_>,
+            interest: Interest,
+            _: Checked,
+        ) -> Result<()> {
             Backend::modify(&self.0, fd, interest)
         }
 
-        fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        fn unregister_unchecked(&self, fd: BorrowedFd<'_>, _: Checked) -> Result<()> {
             Backend::unregister(&self.0, fd)
         }
 
-        fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        fn unregister_raw_unchecked(&self, fd: RawFd, _: Checked) -> Result<()> {
             Backend::unregister_raw(&self.0, fd)
         }
 
-        fn wait_interruptible(
+        fn wait_unchecked(
             &self,
             events: &mut EventList,
             timeout: Option<Duration>,
-            on_interrupt: &mut dyn FnMut() -> std::ops::ControlFlow<()>,
+            on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+            _: Checked,
         ) -> Result<usize> {
-            check_capacity(events)?;
             let mut inner = <Poll as Backend>::Events::with_capacity(events.capacity());
             Backend::wait_interruptible(&self.0, &mut inner, timeout, on_interrupt)?;
             events.clear();

@@ -105,7 +105,9 @@ impl fmt::Display for BackendKind {
 ///
 /// # Descriptors and closing
 ///
-/// - Every descriptor a backend creates MUST be close-on-exec.
+/// - Every descriptor a backend creates MUST be close-on-exec. A backend declaring
+///   [`Capabilities::KERNEL_OBJECT`] MUST return its descriptor from
+///   [`kernel_fd`](Backend::kernel_fd).
 /// - After [`close`](Backend::close), every operation MUST fail with [`Error::Closed`](crate::Error::Closed) and
 ///   MUST NOT reach the old descriptor number, which the process may already have reused;
 ///   closing again MUST succeed and do nothing. Dropping a backend closes it.
@@ -116,19 +118,36 @@ impl fmt::Display for BackendKind {
 /// # User events
 ///
 /// - A backend declaring [`Capabilities::USER_EVENT`](crate::Capabilities::USER_EVENT) MUST
-///   return a [`UserEvent`] from [`user_event`](Backend::user_event); a trigger MUST wake a wait that is blocked or starts
-///   later, reported once as its token with [`Readiness::READABLE`](crate::Readiness), and
-///   triggers before that report MUST coalesce. The others MUST return `None`.
+///   return a [`UserEvent`] from [`user_event`](Backend::user_event) where the running kernel
+///   has the mechanism, and `None` where it does not (kqueue on OpenBSD before 7.8 and NetBSD
+///   before 10 has no `EVFILT_USER`: the capability says "may have", decided at run time). A
+///   trigger MUST wake a wait that is blocked or starts later, reported once as its token with
+///   [`Readiness::READABLE`](crate::Readiness), and triggers before that report MUST coalesce.
+///   The others MUST return `None`.
+///
+/// # How the rules are enforced
+///
+/// A backend crate implements [`Mechanism`], never `Backend`: `Backend` is sealed and
+/// implemented by select-core for every [`Mechanism`]. That one implementation runs, for
+/// every backend and in this order, the checks the rules above share: [`Error::Closed`](crate::Error::Closed)
+/// after `close` (before anything else, so no descriptor number is touched), then the
+/// arguments ([`FD_LIMIT`](Backend::FD_LIMIT), unknown [`Interest`] bits, the capabilities an
+/// interest needs, a negative number for `unregister_raw`, a buffer of capacity zero), and
+/// only then the backend's own work, which needs a [`Checked`] token that only select-core
+/// can make. `close` on a closed backend succeeds without reaching the backend;
+/// [`user_event`](Backend::user_event) and [`kernel_fd`](Backend::kernel_fd) return `None`
+/// unless the matching capability is declared. Buffers are allocated through
+/// [`allocate_events`](crate::allocate_events), so a capacity too large is an error naming it.
 ///
 /// Python: the methods shared by `select.poll`, `select.epoll` and `select.devpoll` objects
 /// (`register`, `modify`, `unregister`, `poll`, `close`), and `selectors.BaseSelector`'s
 /// portable view of `select.select` and `select.kqueue`.
-pub trait Backend: Sized + Send + Sync + fmt::Debug {
+pub trait Backend: Sized + Send + Sync + fmt::Debug + sealed::Sealed {
     /// Which mechanism this is.
     const KIND: BackendKind;
 
     /// The mechanism's name, for logs and benchmark ids: `Self::KIND.name()`.
-    const NAME: &'static str = Self::KIND.name();
+    const NAME: &'static str;
 
     /// What this backend can do.
     const CAPABILITIES: Capabilities;
@@ -150,29 +169,35 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug {
 
     /// Starts watching `fd` for `interest`.
     ///
+    /// An empty interest is accepted (Python's `poll.register(fd, 0)`): the descriptor is
+    /// registered and reports only what the kernel always reports (hang-up, errors).
+    ///
     /// # Errors
     ///
+    /// In this order: [`Error::Closed`](crate::Error::Closed);
+    /// [`Error::FdOutOfRange`](crate::Error::FdOutOfRange) past
+    /// [`FD_LIMIT`](Backend::FD_LIMIT); [`Error::InvalidArgument`](crate::Error::InvalidArgument)
+    /// naming an interest with bits no [`Interest`] flag has (`Interest::from_bits_retain`);
     /// [`Error::Unsupported`](crate::Error::Unsupported) for an interest the backend cannot
-    /// deliver; a duplicate registration where [`Capabilities::REJECTS_DUPLICATES`] is
-    /// declared; [`Error::FdOutOfRange`](crate::Error::FdOutOfRange) past
-    /// [`FD_LIMIT`](Backend::FD_LIMIT); [`Error::Closed`](crate::Error::Closed); or the
-    /// kernel's errno.
+    /// deliver; then the backend's own: a duplicate registration where
+    /// [`Capabilities::REJECTS_DUPLICATES`] is declared, or the kernel's errno.
     fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()>;
 
     /// Replaces the interest of a registered `fd` (and re-arms a oneshot registration).
     ///
     /// # Errors
     ///
-    /// `ENOENT` ([`Error::Os`](crate::Error::Os)) if `fd` is not registered, and the errors of
-    /// [`register`](Backend::register).
+    /// The checks of [`register`](Backend::register), in the same order; then `ENOENT`
+    /// ([`Error::Os`](crate::Error::Os)) if `fd` is not registered, or the kernel's errno.
     fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()>;
 
     /// Stops watching `fd`.
     ///
     /// # Errors
     ///
+    /// [`Error::Closed`](crate::Error::Closed); then
     /// [`Error::NotRegistered`](crate::Error::NotRegistered) or the kernel's `ENOENT` if `fd`
-    /// is not registered; [`Error::Closed`](crate::Error::Closed); or the kernel's errno.
+    /// is not registered, or the kernel's errno.
     fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()>;
 
     /// Stops watching the descriptor numbered `fd`, which may already be closed, so that no
@@ -180,8 +205,8 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug {
     ///
     /// A registration whose descriptor was closed lingers in the backends that keep
     /// registrations by number: poll(2) reports it as [`Readiness::INVALID`](crate::Readiness)
-    /// and select(2) fails every wait with `EBADF` until it is removed, and /dev/poll reports
-    /// `POLLNVAL`. epoll and kqueue forget a closed descriptor themselves; there this removes
+    /// and select(2) fails every wait with `EBADF` until it is removed, and /dev/poll keeps
+    /// its record (reporting `POLLNVAL` only if the driver happens to examine it). epoll and kqueue forget a closed descriptor themselves; there this removes
     /// the number from the backend's own bookkeeping, and from the kernel if it is still open.
     ///
     /// Python: `poll.unregister(fd)`, `epoll.unregister(fd)` or `selector.unregister(fd)`
@@ -189,9 +214,10 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug {
     ///
     /// # Errors
     ///
-    /// [`Error::NotRegistered`](crate::Error::NotRegistered) or `ENOENT` if the number is not
-    /// registered; [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a negative
-    /// number; [`Error::Closed`](crate::Error::Closed).
+    /// In this order: [`Error::Closed`](crate::Error::Closed);
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming a negative number
+    /// (Python's `ValueError`); then [`Error::NotRegistered`](crate::Error::NotRegistered)
+    /// or `ENOENT` if the number is not registered.
     fn unregister_raw(&self, fd: RawFd) -> Result<()>;
 
     /// Waits until a registered descriptor is ready or `timeout` elapses (`None`: no
@@ -207,12 +233,11 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug {
     ///
     /// # Errors
     ///
+    /// In this order: [`Error::Closed`](crate::Error::Closed);
     /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a buffer of capacity
-    /// zero; [`Error::ConcurrentWait`](crate::Error::ConcurrentWait);
-    /// [`Error::Closed`](crate::Error::Closed); or the kernel's errno (never `EINTR`).
-    fn wait(&self, events: &mut Self::Events, timeout: Option<Duration>) -> Result<usize> {
-        self.wait_interruptible(events, timeout, &mut crate::timeout::keep_waiting)
-    }
+    /// zero; then [`Error::ConcurrentWait`](crate::Error::ConcurrentWait) or the kernel's
+    /// errno (never `EINTR`).
+    fn wait(&self, events: &mut Self::Events, timeout: Option<Duration>) -> Result<usize>;
 
     /// [`wait`](Backend::wait), calling `on_interrupt` once after each `EINTR`, before the
     /// wait is retried: [`ControlFlow::Continue`] retries with the time that remains (past
@@ -268,7 +293,8 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug {
     fn is_closed(&self) -> bool;
 
     /// Creates a wake-up event inside this backend's kernel object, if the mechanism has one
-    /// ([`Capabilities::USER_EVENT`]: kqueue's `EVFILT_USER`), or returns `None`.
+    /// ([`Capabilities::USER_EVENT`]: kqueue's `EVFILT_USER`), or returns `None` (always
+    /// without the capability, and with it where the running kernel lacks the mechanism).
     ///
     /// Waits report a triggered event as an [`Event`](crate::Event) whose descriptor is
     /// [`UserEvent::token`]. Without the capability, wake a wait by registering a readable
@@ -278,27 +304,304 @@ pub trait Backend: Sized + Send + Sync + fmt::Debug {
     ///
     /// [`Error::Closed`](crate::Error::Closed), or the errno of the system calls that create
     /// and register the event.
-    fn user_event(&self) -> Result<Option<UserEvent>> {
+    fn user_event(&self) -> Result<Option<UserEvent>>;
+
+    /// The descriptor of the backend's kernel object: `Some` exactly when the backend
+    /// declares [`Capabilities::KERNEL_OBJECT`] (epoll, kqueue, /dev/poll), `None` for poll
+    /// and select, which have none. It is close-on-exec, and can itself be registered with
+    /// another backend (a readable epoll or kqueue descriptor has events pending).
+    ///
+    /// Python: `epoll.fileno()`, `kqueue.fileno()`, `devpoll.fileno()`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`](crate::Error::Closed) after [`close`](Backend::close).
+    fn kernel_fd(&self) -> Result<Option<BorrowedFd<'_>>>;
+}
+
+/// Proof that select-core ran the checks of the [`Backend`] call being made: the argument of
+/// every [`Mechanism`] method that does a backend's own work.
+///
+/// Only select-core can create one (its field is private), so a [`Mechanism`] method can only
+/// be reached through [`Backend`]'s checked path, in its fixed order: closed first, then the
+/// arguments, then the backend's work.
+#[derive(Debug)]
+pub struct Checked {
+    _private: (),
+}
+
+/// What a backend crate implements: the kernel mechanism's own work, without the checks that
+/// every backend shares.
+///
+/// Each backend crate implements this trait, never [`Backend`]; select-core implements
+/// [`Backend`] for every `Mechanism`, and that implementation runs the shared checks before
+/// it calls the `*_unchecked` methods here, in one order:
+///
+/// 1. [`Error::Closed`](crate::Error::Closed) after `close`, before any other check and before
+///    any descriptor number is touched;
+/// 2. the arguments: [`FD_LIMIT`](Mechanism::FD_LIMIT), unknown [`Interest`] bits, the
+///    [`CAPABILITIES`](Mechanism::CAPABILITIES) an interest needs, a negative number for
+///    `unregister_raw`, a buffer of capacity zero for a wait;
+/// 3. the backend's own work, here.
+///
+/// The [`Checked`] argument proves that the checks ran; no backend can construct one, so no
+/// backend can skip or reorder them, and what they reject never reaches a backend. Methods
+/// also without checks of their own ([`new`](Mechanism::new),
+/// [`is_closed`](Mechanism::is_closed)) are called as they are; [`Backend::close`] calls
+/// [`close`](Mechanism::close) only while the backend is open, so closing twice succeeds.
+///
+/// Code that *uses* backends imports [`Backend`]; importing both traits makes the shared
+/// names (`KIND`, `new`, ...) ambiguous on a concrete type.
+pub trait Mechanism: Sized + Send + Sync + fmt::Debug {
+    /// [`Backend::KIND`].
+    const KIND: BackendKind;
+    /// [`Backend::CAPABILITIES`].
+    const CAPABILITIES: Capabilities;
+    /// [`Backend::FD_LIMIT`].
+    const FD_LIMIT: Option<usize>;
+    /// [`Backend::Events`].
+    type Events: EventBuffer;
+
+    /// [`Backend::new`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Backend::new`].
+    fn new() -> Result<Self>;
+
+    /// [`Backend::is_closed`].
+    fn is_closed(&self) -> bool;
+
+    /// [`Backend::close`], called only while the backend is open.
+    ///
+    /// # Errors
+    ///
+    /// As [`Backend::close`].
+    fn close(&mut self) -> Result<()>;
+
+    /// [`Backend::register`] after the checks: open, `fd` below the limit, `interest` made of
+    /// known flags the backend has the capabilities for.
+    ///
+    /// # Errors
+    ///
+    /// The backend's own errors of [`Backend::register`].
+    fn register_unchecked(
+        &self,
+        fd: BorrowedFd<'_>,
+        interest: Interest,
+        checked: Checked,
+    ) -> Result<()>;
+
+    /// [`Backend::modify`] after the checks of [`register_unchecked`](Mechanism::register_unchecked).
+    ///
+    /// # Errors
+    ///
+    /// The backend's own errors of [`Backend::modify`].
+    fn modify_unchecked(
+        &self,
+        fd: BorrowedFd<'_>,
+        interest: Interest,
+        checked: Checked,
+    ) -> Result<()>;
+
+    /// [`Backend::unregister`] after the closed check. By default,
+    /// [`unregister_raw_unchecked`](Mechanism::unregister_raw_unchecked) of its number.
+    ///
+    /// # Errors
+    ///
+    /// The backend's own errors of [`Backend::unregister`].
+    fn unregister_unchecked(&self, fd: BorrowedFd<'_>, checked: Checked) -> Result<()> {
+        self.unregister_raw_unchecked(std::os::fd::AsRawFd::as_raw_fd(&fd), checked)
+    }
+
+    /// [`Backend::unregister_raw`] after the checks: open, `fd` not negative.
+    ///
+    /// # Errors
+    ///
+    /// The backend's own errors of [`Backend::unregister_raw`].
+    fn unregister_raw_unchecked(&self, fd: RawFd, checked: Checked) -> Result<()>;
+
+    /// [`Backend::wait_interruptible`] after the checks: open, a buffer of capacity one or
+    /// more. The wait goes through [`crate::timeout::wait_with_retry`] with `on_interrupt`.
+    ///
+    /// # Errors
+    ///
+    /// The backend's own errors of [`Backend::wait_interruptible`].
+    fn wait_unchecked(
+        &self,
+        events: &mut Self::Events,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+        checked: Checked,
+    ) -> Result<usize>;
+
+    /// [`Backend::user_event`] after the checks: open, and
+    /// [`Capabilities::USER_EVENT`] declared (without it this is never called). By default
+    /// `None`.
+    ///
+    /// # Errors
+    ///
+    /// The backend's own errors of [`Backend::user_event`].
+    fn user_event_unchecked(&self, checked: Checked) -> Result<Option<UserEvent>> {
+        let _ = checked;
         Ok(None)
+    }
+
+    /// [`Backend::kernel_fd`] after the checks: open, and [`Capabilities::KERNEL_OBJECT`]
+    /// declared (without it this is never called). By default `None`, which a backend
+    /// declaring the capability must not keep.
+    fn kernel_fd_unchecked(&self, checked: Checked) -> Option<BorrowedFd<'_>> {
+        let _ = checked;
+        None
     }
 }
 
+mod sealed {
+    /// Only select-core implements [`Backend`](super::Backend), for every
+    /// [`Mechanism`](super::Mechanism).
+    pub trait Sealed {}
+    impl<M: super::Mechanism> Sealed for M {}
+}
+
+/// The proof token for one checked call.
+const fn checked() -> Checked {
+    Checked { _private: () }
+}
+
+/// [`Error::Closed`](crate::Error::Closed) if `backend` is closed: the first check of every
+/// operation.
+fn check_open<M: Mechanism>(backend: &M) -> Result<()> {
+    if backend.is_closed() {
+        return Err(crate::Error::Closed { object: M::KIND.name() });
+    }
+    Ok(())
+}
+
+/// The argument checks of `register` and `modify`, after the closed check.
+fn check_registration<M: Mechanism>(fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+    if let Some(limit) = M::FD_LIMIT {
+        let raw = std::os::fd::AsRawFd::as_raw_fd(&fd);
+        if usize::try_from(raw).map_or(true, |number| number >= limit) {
+            return Err(crate::Error::FdOutOfRange { fd: raw, limit });
+        }
+    }
+    check_interest_bits(interest)?;
+    check_interest::<M>(interest)
+}
+
+impl<M: Mechanism> Backend for M {
+    const KIND: BackendKind = <M as Mechanism>::KIND;
+    const NAME: &'static str = <M as Mechanism>::KIND.name();
+    const CAPABILITIES: Capabilities = <M as Mechanism>::CAPABILITIES;
+    const FD_LIMIT: Option<usize> = <M as Mechanism>::FD_LIMIT;
+    type Events = <M as Mechanism>::Events;
+
+    fn new() -> Result<M> {
+        <M as Mechanism>::new()
+    }
+
+    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        check_open(self)?;
+        check_registration::<M>(fd, interest)?;
+        self.register_unchecked(fd, interest, checked())
+    }
+
+    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+        check_open(self)?;
+        check_registration::<M>(fd, interest)?;
+        self.modify_unchecked(fd, interest, checked())
+    }
+
+    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+        check_open(self)?;
+        self.unregister_unchecked(fd, checked())
+    }
+
+    fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+        check_open(self)?;
+        check_fd(fd)?;
+        self.unregister_raw_unchecked(fd, checked())
+    }
+
+    fn wait(&self, events: &mut Self::Events, timeout: Option<Duration>) -> Result<usize> {
+        self.wait_interruptible(events, timeout, &mut crate::timeout::keep_waiting)
+    }
+
+    fn wait_interruptible(
+        &self,
+        events: &mut Self::Events,
+        timeout: Option<Duration>,
+        on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    ) -> Result<usize> {
+        check_open(self)?;
+        check_capacity(events)?;
+        self.wait_unchecked(events, timeout, on_interrupt, checked())
+    }
+
+    fn close(&mut self) -> Result<()> {
+        if Mechanism::is_closed(self) {
+            return Ok(());
+        }
+        Mechanism::close(self)
+    }
+
+    fn is_closed(&self) -> bool {
+        Mechanism::is_closed(self)
+    }
+
+    fn user_event(&self) -> Result<Option<UserEvent>> {
+        check_open(self)?;
+        if !<M as Mechanism>::CAPABILITIES.contains(Capabilities::USER_EVENT) {
+            return Ok(None);
+        }
+        self.user_event_unchecked(checked())
+    }
+
+    fn kernel_fd(&self) -> Result<Option<BorrowedFd<'_>>> {
+        check_open(self)?;
+        if !<M as Mechanism>::CAPABILITIES.contains(Capabilities::KERNEL_OBJECT) {
+            return Ok(None);
+        }
+        Ok(self.kernel_fd_unchecked(checked()))
+    }
+}
+
+/// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an interest with
+/// bits that no [`Interest`] flag has (made with `Interest::from_bits_retain`).
+///
+/// [`Backend::register`] and [`Backend::modify`] run this; a backend need not.
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the interest's bits.
+pub fn check_interest_bits(interest: Interest) -> Result<()> {
+    if Interest::all().contains(interest) {
+        return Ok(());
+    }
+    Err(crate::Error::InvalidArgument {
+        name: "interest",
+        expected: "a combination of the Interest flags (no unknown bits)",
+        value: interest.bits().into(),
+    })
+}
+
 /// Fails with [`Error::Unsupported`](crate::Error::Unsupported) unless `B` has every
-/// capability `interest` needs. Backends call this first in `register` and `modify`.
+/// capability `interest` needs. [`Backend::register`] and [`Backend::modify`] run this after
+/// the closed check; a backend need not.
 ///
 /// # Errors
 ///
 /// [`Error::Unsupported`](crate::Error::Unsupported) naming the backend and the interest.
-pub fn check_interest<B: Backend>(interest: Interest) -> Result<()> {
-    if B::CAPABILITIES.contains(interest.required_capabilities()) {
+pub fn check_interest<M: Mechanism>(interest: Interest) -> Result<()> {
+    if <M as Mechanism>::CAPABILITIES.contains(interest.required_capabilities()) {
         Ok(())
     } else {
-        Err(crate::Error::Unsupported { backend: B::NAME, interest })
+        Err(crate::Error::Unsupported { backend: <M as Mechanism>::KIND.name(), interest })
     }
 }
 
 /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a buffer of
-/// capacity zero. Backends call this first in `wait`.
+/// capacity zero. [`Backend::wait`] runs this after the closed check; a backend need not.
 ///
 /// # Errors
 ///
@@ -316,7 +619,8 @@ pub fn check_capacity<E: EventBuffer>(events: &E) -> Result<()> {
 }
 
 /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a negative
-/// descriptor number. Backends call this where they take a bare number (`unregister_raw`).
+/// descriptor number. [`Backend::unregister_raw`] runs this after the closed check; a backend
+/// need not.
 ///
 /// Python: `ValueError: file descriptor cannot be a negative integer (-5)`.
 ///

@@ -28,6 +28,7 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 /// | [`Overflow`](Error::Overflow) | `OverflowError` |
 /// | [`ShortWrite`](Error::ShortWrite) | `OSError: failed to write all pollfds` (devpoll) |
 /// | [`Unsupported`](Error::Unsupported) | (none: Python exposes each mechanism's own flags) |
+/// | [`OutOfMemory`](Error::OutOfMemory) | `MemoryError` |
 /// | [`Interrupted`](Error::Interrupted) | the exception a signal handler raised during a wait |
 ///
 /// `EINTR` is never returned: every wait retries it (PEP 475), unless the caller's
@@ -128,6 +129,17 @@ pub enum Error {
         attempted: usize,
     },
 
+    /// A buffer could not be allocated: the system has no memory for `value` entries.
+    ///
+    /// Python: `MemoryError`.
+    #[error("cannot allocate {name} of {value} entries: out of memory")]
+    OutOfMemory {
+        /// What was being allocated: `"maxevents"`, `"event buffer capacity"`, ...
+        name: &'static str,
+        /// How many entries were asked for.
+        value: usize,
+    },
+
     /// The caller's [`OnInterrupt`](crate::OnInterrupt) hook returned
     /// [`ControlFlow::Break`](std::ops::ControlFlow::Break) after a signal interrupted a wait
     /// (`EINTR`), so the wait stopped without reporting events.
@@ -170,6 +182,7 @@ impl From<Error> for io::Error {
             Error::ConcurrentWait { .. } => io::ErrorKind::ResourceBusy,
             Error::Unsupported { .. } => io::ErrorKind::Unsupported,
             Error::Interrupted => io::ErrorKind::Interrupted,
+            Error::OutOfMemory { .. } => io::ErrorKind::OutOfMemory,
             // Python raises ValueError for these: the caller passed something unusable, and a
             // closed object is one of those.
             Error::Closed { .. }

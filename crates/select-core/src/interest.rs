@@ -163,15 +163,17 @@ bitflags! {
         const EXCLUSIVE = 1 << 3;
         /// Priority (out-of-band) readiness ([`Interest::PRIORITY`]).
         const PRIORITY = 1 << 4;
-        /// The backend owns a kernel object with a descriptor (`fileno`, `AsFd`); it is
-        /// close-on-exec.
+        /// The backend owns a kernel object with a descriptor, which
+        /// [`Backend::kernel_fd`](crate::Backend::kernel_fd) returns (Python's `fileno()`); it
+        /// is close-on-exec. Without it, `kernel_fd` returns `None`.
         const KERNEL_OBJECT = 1 << 5;
         /// Several threads may wait at once, each with its own event buffer. Without it, a
         /// second concurrent wait fails with [`Error::ConcurrentWait`](crate::Error::ConcurrentWait).
         const CONCURRENT_WAITS = 1 << 6;
         /// A registration whose descriptor is closed is reported by the wait as
         /// [`Readiness::INVALID`] (poll(2)'s `POLLNVAL`). Backends without it forget such a
-        /// registration silently (epoll, kqueue) or fail the wait with `EBADF` (select).
+        /// registration silently (epoll, kqueue), fail the wait with `EBADF` (select), or
+        /// report it only when the driver happens to examine it (/dev/poll).
         const REPORTS_INVALID = 1 << 7;
         /// Registering a descriptor that is already registered is an error
         /// ([`Error::Os`](crate::Error::Os) with `EEXIST`, or
@@ -180,7 +182,10 @@ bitflags! {
         const REJECTS_DUPLICATES = 1 << 8;
         /// [`Backend::user_event`](crate::Backend::user_event) creates a wake-up event inside
         /// the kernel object (kqueue's `EVFILT_USER`), so waking a wait needs no descriptor of
-        /// its own.
+        /// its own, where the running kernel has it: a "may have", since kqueue decides at run
+        /// time (OpenBSD before 7.8 and NetBSD before 10 lack `EVFILT_USER`, and `user_event`
+        /// returns `None` there). Without it, `user_event` returns `None` without reaching the
+        /// backend.
         const USER_EVENT = 1 << 9;
     }
 }

@@ -36,10 +36,27 @@ mod interest;
 pub mod timeout;
 mod user_event;
 
-pub use backend::{Backend, BackendKind, check_capacity, check_fd, check_interest};
+pub use backend::{
+    Backend, BackendKind, Checked, Mechanism, check_capacity, check_fd, check_interest,
+    check_interest_bits,
+};
 pub use error::{Error, Result};
-pub use event::{Event, EventBuffer, EventIter, EventList};
+pub use event::{Event, EventBuffer, EventIter, EventList, allocate_events};
 pub use interest::{Capabilities, Interest, Readiness};
+/// The kernel's error number, as [`Error::Os`] carries it: rustix's `Errno`, re-exported so a
+/// caller can match one (`Errno::NOENT`, `Errno::BADF`) with no rustix dependency of its own.
+///
+/// # Examples
+///
+/// ```
+/// use select_core::{Errno, Error};
+///
+/// let error = Error::Os(Errno::NOENT);
+/// assert!(matches!(error, Error::Os(Errno::NOENT)));
+/// let io = std::io::Error::from(error);
+/// assert_eq!(io.raw_os_error(), Some(Errno::NOENT.raw_os_error()));
+/// ```
+pub use rustix::io::Errno;
 pub use timeout::OnInterrupt;
 pub use user_event::{UserEvent, UserTrigger};
 

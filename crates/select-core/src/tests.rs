@@ -363,3 +363,238 @@ fn readiness_rule_is_python_s_selectors_rule() {
     let covered = table.iter().fold(Readiness::empty(), |all, row| all | row.0);
     assert_eq!(covered, Readiness::all());
 }
+
+#[test]
+fn a_cloned_event_list_keeps_its_reserved_capacity() {
+    let mut events = EventList::with_capacity(64);
+    assert!(events.push(Event::new(3, Readiness::READABLE)));
+    let mut copy = events.clone();
+    assert_eq!(copy.as_slice(), events.as_slice());
+    assert_eq!(copy.capacity(), 64);
+    // Filling the copy up to its capacity must not grow (reallocate) its storage.
+    let before = copy.as_slice().as_ptr();
+    while copy.push(Event::new(4, Readiness::WRITABLE)) {}
+    assert_eq!(copy.len(), 64);
+    assert_eq!(copy.as_slice().as_ptr(), before, "the clone reallocated while filling");
+}
+
+#[test]
+fn event_lists_too_large_to_allocate_are_errors_naming_the_capacity() {
+    for huge in [usize::MAX, usize::MAX / 2, 1 << 62] {
+        match EventList::try_with_capacity(huge) {
+            Err(error @ Error::OutOfMemory { value, .. }) => {
+                assert_eq!(value, huge);
+                assert!(error.to_string().contains(&huge.to_string()), "{error}");
+                assert_eq!(io::Error::from(error).kind(), io::ErrorKind::OutOfMemory);
+            }
+            other => panic!("{huge}: {other:?}"),
+        }
+    }
+    let result = std::panic::catch_unwind(|| EventList::with_capacity(usize::MAX));
+    let message = result.expect_err("with_capacity panics where try_with_capacity fails");
+    let message = message.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.contains(&usize::MAX.to_string()), "{message}");
+}
+
+#[test]
+fn allocate_events_refuses_a_capacity_past_the_mechanism_limit_without_truncating() {
+    let max = usize::try_from(i32::MAX).unwrap();
+    match crate::allocate_events("maxevents", (1 << 32) + 7, 0_u8, max, "a C int") {
+        Err(error @ Error::Overflow { value, .. }) => {
+            assert_eq!(value, (1 << 32) + 7);
+            assert!(error.to_string().contains("4294967303"), "{error}");
+        }
+        other => panic!("{:?}", other.map(|records| records.len())),
+    }
+    // The limit itself is accepted (shown on a small one: INT_MAX records would take 2 GiB).
+    let records = crate::allocate_events("maxevents", 5, 0_u8, 5, "5").map(|r| r.len());
+    assert_eq!(records.ok(), Some(5));
+}
+
+#[test]
+fn backend_kinds_display_python_names() {
+    use crate::BackendKind;
+    let kinds = [
+        (BackendKind::Select, "select"),
+        (BackendKind::Poll, "poll"),
+        (BackendKind::Epoll, "epoll"),
+        (BackendKind::Kqueue, "kqueue"),
+        (BackendKind::DevPoll, "devpoll"),
+    ];
+    for (kind, name) in kinds {
+        assert_eq!(kind.name(), name);
+        assert_eq!(kind.to_string(), name);
+    }
+}
+
+/// A [`Mechanism`](crate::Mechanism) without system calls, generic over what it declares, that
+/// answers every unchecked call with a value the checked path must not let through when the
+/// capability is missing, and counts how often its work was reached.
+mod fake {
+    use std::ops::ControlFlow;
+    use std::os::fd::{AsFd, BorrowedFd, RawFd};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use crate::{
+        BackendKind, Capabilities, Checked, EventList, Interest, Mechanism, Result, UserEvent,
+        UserTrigger,
+    };
+
+    /// A descriptor to hand out without a system call: standard input, borrowed for ever.
+    pub(super) static STDIN: std::sync::LazyLock<std::io::Stdin> =
+        std::sync::LazyLock::new(std::io::stdin);
+
+    #[derive(Debug)]
+    pub(super) struct Trigger;
+    impl AsFd for Trigger {
+        fn as_fd(&self) -> BorrowedFd<'_> {
+            STDIN.as_fd()
+        }
+    }
+    impl UserTrigger for Trigger {
+        fn trigger(&self) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    #[derive(Debug)]
+    pub(super) struct Fake<const CAPS: u16> {
+        pub(super) closed: AtomicBool,
+        pub(super) reached: AtomicUsize,
+    }
+
+    impl<const CAPS: u16> Fake<CAPS> {
+        fn work(&self) {
+            self.reached.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    impl<const CAPS: u16> Mechanism for Fake<CAPS> {
+        const KIND: BackendKind = BackendKind::Poll;
+        const CAPABILITIES: Capabilities = Capabilities::from_bits_retain(CAPS);
+        const FD_LIMIT: Option<usize> = Some(8);
+        type Events = EventList;
+
+        fn new() -> Result<Self> {
+            Ok(Fake { closed: AtomicBool::new(false), reached: AtomicUsize::new(0) })
+        }
+        fn is_closed(&self) -> bool {
+            self.closed.load(Ordering::Relaxed)
+        }
+        fn close(&mut self) -> Result<()> {
+            self.work();
+            self.closed.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        fn register_unchecked(&self, _: BorrowedFd<'_>, _: Interest, _: Checked) -> Result<()> {
+            self.work();
+            Ok(())
+        }
+        fn modify_unchecked(&self, _: BorrowedFd<'_>, _: Interest, _: Checked) -> Result<()> {
+            self.work();
+            Ok(())
+        }
+        fn unregister_raw_unchecked(&self, _: RawFd, _: Checked) -> Result<()> {
+            self.work();
+            Ok(())
+        }
+        fn wait_unchecked(
+            &self,
+            _: &mut EventList,
+            _: Option<Duration>,
+            _: &mut dyn FnMut() -> ControlFlow<()>,
+            _: Checked,
+        ) -> Result<usize> {
+            self.work();
+            Ok(0)
+        }
+        fn user_event_unchecked(&self, _: Checked) -> Result<Option<UserEvent>> {
+            self.work();
+            Ok(Some(UserEvent::new(7, Box::new(Trigger))))
+        }
+        fn kernel_fd_unchecked(&self, _: Checked) -> Option<BorrowedFd<'_>> {
+            self.work();
+            Some(STDIN.as_fd())
+        }
+    }
+}
+
+#[test]
+fn the_checked_path_answers_for_capabilities_a_mechanism_lacks() {
+    use std::sync::atomic::Ordering;
+
+    use crate::Backend;
+    const NONE: u16 = Capabilities::LEVEL.bits();
+    const BOTH: u16 = Capabilities::LEVEL
+        .union(Capabilities::USER_EVENT)
+        .union(Capabilities::KERNEL_OBJECT)
+        .bits();
+    let lacking = <fake::Fake<NONE> as Backend>::new().unwrap();
+    assert!(lacking.user_event().unwrap().is_none());
+    assert!(lacking.kernel_fd().unwrap().is_none());
+    assert_eq!(lacking.reached.load(Ordering::Relaxed), 0, "the mechanism was reached");
+    let having = <fake::Fake<BOTH> as Backend>::new().unwrap();
+    assert_eq!(having.user_event().unwrap().map(|event| event.token()), Some(7));
+    assert!(having.kernel_fd().unwrap().is_some());
+    assert_eq!(having.reached.load(Ordering::Relaxed), 2);
+}
+
+#[test]
+fn the_checked_path_runs_closed_then_arguments_then_the_mechanism() {
+    use std::os::fd::AsFd;
+    use std::sync::atomic::Ordering;
+
+    use crate::Backend;
+    const LEVEL: u16 = Capabilities::LEVEL.bits();
+    let mut backend = <fake::Fake<LEVEL> as Backend>::new().unwrap();
+    let fd = fake::STDIN.as_fd();
+    let unknown = Interest::from_bits_retain(0x40);
+    let mut empty = EventList::with_capacity(0);
+    let mut one = EventList::with_capacity(1);
+    // Open: each bad argument is named, and the mechanism is not reached.
+    assert!(matches!(
+        backend.register(fd, unknown),
+        Err(Error::InvalidArgument { value: 0x40, .. })
+    ));
+    assert!(matches!(backend.modify(fd, Interest::EDGE), Err(Error::Unsupported { .. })));
+    assert!(matches!(backend.unregister_raw(-3), Err(Error::InvalidArgument { value: -3, .. })));
+    assert!(matches!(backend.wait(&mut empty, None), Err(Error::InvalidArgument { value: 0, .. })));
+    assert_eq!(backend.reached.load(Ordering::Relaxed), 0);
+    // Good arguments reach it.
+    backend.register(fd, Interest::empty()).unwrap();
+    backend.modify(fd, Interest::READABLE).unwrap();
+    backend.unregister(fd).unwrap();
+    backend.unregister_raw(0).unwrap();
+    assert_eq!(backend.wait(&mut one, Some(Duration::ZERO)).unwrap(), 0);
+    assert_eq!(backend.reached.load(Ordering::Relaxed), 5);
+    // Closed: every call is Closed before any argument check, and nothing is reached; a
+    // second close succeeds without reaching the mechanism.
+    backend.close().unwrap();
+    assert_eq!(backend.reached.load(Ordering::Relaxed), 6);
+    let closed =
+        |result: crate::Result<()>| matches!(result, Err(Error::Closed { object: "poll" }));
+    assert!(closed(backend.register(fd, unknown)));
+    assert!(closed(backend.modify(fd, Interest::EDGE)));
+    assert!(closed(backend.unregister(fd)));
+    assert!(closed(backend.unregister_raw(-3)));
+    assert!(closed(backend.wait(&mut empty, None).map(drop)));
+    assert!(closed(backend.user_event().map(drop)));
+    assert!(closed(backend.kernel_fd().map(drop)));
+    backend.close().unwrap();
+    assert_eq!(backend.reached.load(Ordering::Relaxed), 6);
+}
+
+#[test]
+fn a_longer_test_clamp_never_lengthens_a_slice() {
+    let longest = WaitRule::MILLIS_INT.longest;
+    let long = Duration::from_secs(u64::MAX / 4);
+    let slice =
+        crate::timeout::with_longest_slice(longest * 2, || WaitRule::MILLIS_INT.slice(long));
+    assert_eq!(slice, longest);
+    let slice = crate::timeout::with_longest_slice(Duration::from_millis(5), || {
+        WaitRule::MILLIS_INT.slice(long)
+    });
+    assert_eq!(slice, Duration::from_millis(5));
+    assert_eq!(WaitRule::MILLIS_INT.slice(long), longest, "the test clamp is restored");
+}

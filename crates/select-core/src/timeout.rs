@@ -18,6 +18,7 @@
 //! finite wait reads the monotonic clock once before the call (vDSO, not a system call) and
 //! again only if the call returns without events.
 
+use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
@@ -85,11 +86,16 @@ impl WaitRule {
     };
 
     /// The slice of `remaining` one call waits: rounded up, then clamped to
-    /// [`longest`](WaitRule::longest).
+    /// [`longest`](WaitRule::longest) (or to a shorter clamp a test set on this thread with
+    /// [`with_longest_slice`]).
     #[must_use]
     pub fn slice(self, remaining: Duration) -> Duration {
+        let longest = match LONGEST_OVERRIDE.get() {
+            Some(shorter) if shorter < self.longest => shorter,
+            _ => self.longest,
+        };
         let rounded = self.granularity.round_up(remaining);
-        if rounded > self.longest { self.longest } else { rounded }
+        if rounded > longest { longest } else { rounded }
     }
 }
 
@@ -104,6 +110,67 @@ pub fn millis_i32(timeout: Option<Duration>) -> i32 {
             i32::try_from(millis).unwrap_or(i32::MAX)
         }
     }
+}
+
+thread_local! {
+    /// How many system calls [`wait_with_retry`] has made on this thread.
+    static CALLS: Cell<u64> = const { Cell::new(0) };
+    /// A clamp shorter than every [`WaitRule::longest`], set by [`with_longest_slice`].
+    static LONGEST_OVERRIDE: Cell<Option<Duration>> = const { Cell::new(None) };
+}
+
+/// How many wait system calls [`wait_with_retry`] has made on the calling thread since it
+/// started: one per call of its `call` closure, which every backend's wait goes through.
+///
+/// A test seam, so the conformance suite can count a wait's system calls without `strace`:
+/// a 1.5 ms wait must make one call, not two. Counting costs one thread-local increment per
+/// system call and never allocates.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use select_core::timeout::{WaitRule, calls_made, keep_waiting, wait_with_retry};
+///
+/// let before = calls_made();
+/// let ready = wait_with_retry(Some(Duration::ZERO), WaitRule::MILLIS_INT, &mut keep_waiting, |_| Ok(0));
+/// assert_eq!((ready.ok(), calls_made() - before), (Some(0), 1));
+/// ```
+#[must_use]
+pub fn calls_made() -> u64 {
+    CALLS.get()
+}
+
+/// Runs `f` with every [`WaitRule::longest`] on this thread clamped to `longest` (when that
+/// is shorter), then restores the real limits, also if `f` panics.
+///
+/// A test seam for the clamp path: a wait longer than one system call can take must be split
+/// into several calls and never become "forever", and waiting 24.8 days to see the real
+/// `INT_MAX` ms clamp is not a test. With `longest` = 20 ms, a 100 ms wait makes at least five
+/// calls and returns after 100 ms.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use select_core::timeout::{WaitRule, with_longest_slice};
+///
+/// let slice = with_longest_slice(Duration::from_millis(20), || {
+///     WaitRule::MILLIS_INT.slice(Duration::from_secs(3600))
+/// });
+/// assert_eq!(slice, Duration::from_millis(20));
+/// assert_eq!(WaitRule::MILLIS_INT.slice(Duration::from_secs(3600)), Duration::from_secs(3600));
+/// ```
+pub fn with_longest_slice<T>(longest: Duration, f: impl FnOnce() -> T) -> T {
+    /// Restores the previous clamp when dropped, so a panicking `f` leaves none behind.
+    struct Restore(Option<Duration>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LONGEST_OVERRIDE.set(self.0);
+        }
+    }
+    let _restore = Restore(LONGEST_OVERRIDE.replace(Some(longest)));
+    f()
 }
 
 /// The caller's hook that [`wait_with_retry`] and every `*_interruptible` wait call once after
@@ -188,6 +255,10 @@ pub fn wait_with_retry<F>(
 where
     F: FnMut(Option<Duration>) -> Result<usize, Errno>,
 {
+    let mut call = |slice: Option<Duration>| {
+        CALLS.set(CALLS.get().wrapping_add(1));
+        call(slice)
+    };
     let Some(timeout) = timeout else {
         loop {
             match call(None) {

@@ -119,12 +119,14 @@ use std::time::Duration;
 use rustix::fs::{Mode, OFlags};
 #[cfg(devpoll)]
 use rustix::io::Errno;
+#[cfg(all(devpoll, doc))]
+use select_core::Backend;
 #[cfg(devpoll)]
 use select_core::timeout::{WaitRule, keep_waiting, millis_i32, wait_with_retry};
 #[cfg(devpoll)]
 use select_core::{
-    Backend, BackendKind, Capabilities, Error, Event, EventBuffer, Interest, Result,
-    check_capacity, check_interest,
+    BackendKind, Capabilities, Checked, Error, Event, EventBuffer, Interest, Mechanism, Result,
+    check_capacity,
 };
 
 /// The `POLL*` flags of `/dev/poll` records and results: rustix's `PollFlags`, under a name
@@ -503,7 +505,7 @@ impl AsFd for DevPoll {
 }
 
 #[cfg(devpoll)]
-impl Backend for DevPoll {
+impl Mechanism for DevPoll {
     const KIND: BackendKind = BackendKind::DevPoll;
 
     /// Level-triggered, priority data, a kernel object and concurrent waits (each thread with
@@ -524,15 +526,13 @@ impl Backend for DevPoll {
         DevPoll::new()
     }
 
-    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+    fn register_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         let device = self.device()?;
-        check_interest::<DevPoll>(interest)?;
         self.changes().register(fd.as_raw_fd(), conv::interest_bits(interest), write_to(device))
     }
 
-    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+    fn modify_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         let device = self.device()?;
-        check_interest::<DevPoll>(interest)?;
         let mut changes = self.changes();
         if !changes.is_registered(fd.as_raw_fd()) {
             return Err(Error::Os(Errno::NOENT));
@@ -540,13 +540,9 @@ impl Backend for DevPoll {
         changes.modify(fd.as_raw_fd(), conv::interest_bits(interest), write_to(device))
     }
 
-    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
-        Backend::unregister_raw(self, fd.as_raw_fd())
-    }
-
     /// `{fd, POLLREMOVE}` for a registered number, which may already be closed (the device
     /// keeps a closed one's record until it is removed).
-    fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+    fn unregister_raw_unchecked(&self, fd: RawFd, _: Checked) -> Result<()> {
         let device = self.device()?;
         let mut changes = self.changes();
         // The contract wants an error for a descriptor that is not registered; the inherent
@@ -557,11 +553,12 @@ impl Backend for DevPoll {
         changes.unregister(fd, write_to(device)).map(drop)
     }
 
-    fn wait_interruptible(
+    fn wait_unchecked(
         &self,
         events: &mut DevPollEvents,
         timeout: Option<Duration>,
         on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+        _: Checked,
     ) -> Result<usize> {
         self.poll_interruptible(events, timeout, on_interrupt)
     }
@@ -572,6 +569,10 @@ impl Backend for DevPoll {
 
     fn is_closed(&self) -> bool {
         DevPoll::is_closed(self)
+    }
+
+    fn kernel_fd_unchecked(&self, _: Checked) -> Option<BorrowedFd<'_>> {
+        self.device().ok()
     }
 }
 
@@ -613,9 +614,16 @@ impl fmt::Debug for DevPollEvents {
 
 #[cfg(devpoll)]
 impl EventBuffer for DevPollEvents {
-    fn with_capacity(capacity: usize) -> DevPollEvents {
+    fn try_with_capacity(capacity: usize) -> Result<DevPollEvents> {
         let empty = libc::pollfd { fd: -1, events: 0, revents: 0 };
-        DevPollEvents { fds: vec![empty; capacity], len: 0 }
+        let fds = select_core::allocate_events(
+            Self::CAPACITY_NAME,
+            capacity,
+            empty,
+            Self::MAX_CAPACITY,
+            "usize",
+        )?;
+        Ok(DevPollEvents { fds, len: 0 })
     }
 
     fn capacity(&self) -> usize {

@@ -99,7 +99,7 @@ use bitflags::bitflags;
 use rustix::event::epoll;
 use select_core::timeout::{WaitRule, keep_waiting, wait_with_retry};
 use select_core::{
-    Backend, BackendKind, Capabilities, Error, Event, EventBuffer, Interest, Result,
+    BackendKind, Capabilities, Checked, Error, Event, EventBuffer, Interest, Mechanism, Result,
 };
 
 /// The `"epoll"` object name in [`Error::Closed`].
@@ -215,6 +215,14 @@ pub const EPOLL_CLOEXEC: u32 = epoll::CreateFlags::CLOEXEC.bits();
 ///
 /// Python: the effect of `epoll.poll(maxevents=-1)`.
 pub const DEFAULT_MAXEVENTS: usize = 1023;
+
+/// The largest `maxevents` an [`EpollEvents`] takes: `INT_MAX`, as `epoll_wait(2)` takes a C
+/// `int`. The kernel itself refuses more than `INT_MAX / sizeof(struct epoll_event)` with
+/// `EINVAL`; a capacity above `INT_MAX` is refused when the buffer is created
+/// ([`Error::Overflow`]), never truncated to its low 32 bits.
+// `i32::MAX` is positive, so the conversion is exact.
+#[allow(clippy::cast_sign_loss)]
+pub const MAX_MAXEVENTS: usize = i32::MAX as usize;
 
 /// A Linux `epoll` instance — Python's `select.epoll`.
 ///
@@ -523,9 +531,36 @@ impl EpollEvents {
     ///
     /// A capacity of 0 is accepted; every wait into it fails with
     /// [`Error::InvalidArgument`], as Python's `poll(maxevents=0)` raises `ValueError`.
+    ///
+    /// Python: `epoll.poll(timeout, maxevents)`'s `maxevents`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] naming a `maxevents` above [`MAX_MAXEVENTS`] (`INT_MAX`);
+    /// [`Error::OutOfMemory`] naming it when the allocation fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_epoll::EpollEvents;
+    ///
+    /// assert_eq!(EpollEvents::try_with_capacity(64)?.capacity(), 64);
+    /// assert!(EpollEvents::try_with_capacity((1 << 32) + 1).is_err());
+    /// # Ok::<(), select_core::Error>(())
+    /// ```
+    pub fn try_with_capacity(maxevents: usize) -> Result<EpollEvents> {
+        Ok(EpollEvents { raw: sys::RawEvents::zeroed(maxevents)?, len: 0 })
+    }
+
+    /// [`try_with_capacity`](EpollEvents::try_with_capacity) for a `maxevents` known to be
+    /// reasonable, as [`Vec::with_capacity`].
+    ///
+    /// # Panics
+    ///
+    /// With the error of `try_with_capacity`, naming `maxevents`, if it fails.
     #[must_use]
     pub fn with_capacity(maxevents: usize) -> EpollEvents {
-        EpollEvents { raw: sys::RawEvents::zeroed(maxevents), len: 0 }
+        EpollEvents::try_with_capacity(maxevents).unwrap_or_else(|error| panic!("{error}"))
     }
 
     /// The most events one wait stores: `maxevents`.
@@ -633,9 +668,10 @@ impl ExactSizeIterator for EpollEventsIter<'_> {}
 impl EventBuffer for EpollEvents {
     /// Python's name: `epoll.poll(timeout, maxevents)`.
     const CAPACITY_NAME: &'static str = "maxevents";
+    const MAX_CAPACITY: usize = MAX_MAXEVENTS;
 
-    fn with_capacity(capacity: usize) -> EpollEvents {
-        EpollEvents::with_capacity(capacity)
+    fn try_with_capacity(capacity: usize) -> Result<EpollEvents> {
+        EpollEvents::try_with_capacity(capacity)
     }
 
     fn capacity(&self) -> usize {
@@ -655,7 +691,7 @@ impl EventBuffer for EpollEvents {
     }
 }
 
-impl Backend for Epoll {
+impl Mechanism for Epoll {
     const KIND: BackendKind = BackendKind::Epoll;
 
     /// Level and edge triggering, oneshot, exclusive wake-ups and priority data; a kernel
@@ -680,8 +716,7 @@ impl Backend for Epoll {
     /// `epoll_ctl(EPOLL_CTL_ADD)`. The kernel accepts [`Interest::EXCLUSIVE`] only with
     /// reading, writing and [`Interest::EDGE`]: combined with [`Interest::PRIORITY`] or
     /// [`Interest::ONESHOT`] it fails with `EINVAL` ([`Error::Os`]), kept as Python keeps it.
-    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-        select_core::check_interest::<Epoll>(interest)?;
+    fn register_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         Epoll::register(self, fd, conv::interest_to_flags(interest))
     }
 
@@ -689,12 +724,11 @@ impl Backend for Epoll {
     /// [`Interest::EXCLUSIVE`], or to modify a registration made with it, with `EINVAL`
     /// ([`Error::Os`]): an exclusive registration is changed by unregistering and registering
     /// again.
-    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-        select_core::check_interest::<Epoll>(interest)?;
+    fn modify_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         Epoll::modify(self, fd, conv::interest_to_flags(interest))
     }
 
-    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
+    fn unregister_unchecked(&self, fd: BorrowedFd<'_>, _: Checked) -> Result<()> {
         Epoll::unregister(self, fd)
     }
 
@@ -703,20 +737,20 @@ impl Backend for Epoll {
     /// succeeds. (epoll registers open files, not numbers: if another descriptor still refers
     /// to the same open file, the kernel keeps reporting it and only closing that one ends it,
     /// as with Python's `epoll`.)
-    fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+    fn unregister_raw_unchecked(&self, fd: RawFd, _: Checked) -> Result<()> {
         let epfd = self.epoll_fd()?;
-        select_core::check_fd(fd)?;
         match sys::delete_raw(epfd, fd) {
             Ok(()) | Err(rustix::io::Errno::BADF) => Ok(()),
             Err(errno) => Err(errno.into()),
         }
     }
 
-    fn wait_interruptible(
+    fn wait_unchecked(
         &self,
         events: &mut EpollEvents,
         timeout: Option<Duration>,
         on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+        _: Checked,
     ) -> Result<usize> {
         Epoll::poll_interruptible(self, events, timeout, on_interrupt)
     }
@@ -727,6 +761,10 @@ impl Backend for Epoll {
 
     fn is_closed(&self) -> bool {
         Epoll::is_closed(self)
+    }
+
+    fn kernel_fd_unchecked(&self, _: Checked) -> Option<BorrowedFd<'_>> {
+        self.fd.as_ref().map(AsFd::as_fd)
     }
 }
 

@@ -171,10 +171,23 @@ unsafe impl Sync for RawEvents {}
 impl RawEvents {
     /// An array of `len` empty records (no flags, data 0). This is the only allocation an
     /// [`EpollEvents`](crate::EpollEvents) makes.
-    pub(crate) fn zeroed(len: usize) -> RawEvents {
+    ///
+    /// # Errors
+    ///
+    /// Those of [`select_core::allocate_events`]: `len` above `INT_MAX` (the kernel keeps
+    /// only the low 32 bits of `maxevents`, so a larger one is refused here, never
+    /// truncated), or an allocation that fails.
+    pub(crate) fn zeroed(len: usize) -> select_core::Result<RawEvents> {
         let empty =
             epoll::Event { flags: epoll::EventFlags::empty(), data: epoll::EventData::new_u64(0) };
-        RawEvents(vec![empty; len].into_boxed_slice())
+        let records = select_core::allocate_events(
+            "maxevents",
+            len,
+            empty,
+            crate::MAX_MAXEVENTS,
+            "a C int (2147483647)",
+        )?;
+        Ok(RawEvents(records.into_boxed_slice()))
     }
 }
 

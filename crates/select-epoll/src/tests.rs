@@ -931,3 +931,31 @@ fn a_wait_allocates_nothing() {
     assert!(crate::sys::allocations::count() > after, "the counter counts nothing");
     drop(boxed);
 }
+
+/// The buffer's inherent accessors and its iterator agree with what a wait stored: emptiness,
+/// an exact length hint while iterating, and a `Debug` that lists the events.
+#[test]
+fn event_buffer_accessors_match_the_stored_events() {
+    let epoll = Epoll::new().unwrap();
+    let (a, _a_peer) = support::socketpair().unwrap();
+    let (b, _b_peer) = support::socketpair().unwrap();
+    let mut events = EpollEvents::with_capacity(8);
+    assert!(events.is_empty());
+    epoll.register(&a, EpollFlags::OUT).unwrap();
+    epoll.register(&b, EpollFlags::OUT).unwrap();
+    assert_eq!(epoll.poll(&mut events, Some(Duration::from_secs(5))).unwrap(), 2);
+    assert!(!events.is_empty());
+    assert_eq!(events.len(), 2);
+    let mut iter = events.iter();
+    assert_eq!(iter.size_hint(), (2, Some(2)));
+    assert_eq!(iter.len(), 2);
+    assert!(format!("{iter:?}").contains("EpollEventsIter"), "{iter:?}");
+    iter.next();
+    assert_eq!(iter.size_hint(), (1, Some(1)));
+    iter.next();
+    assert_eq!((iter.size_hint(), iter.next()), ((0, Some(0)), None));
+    let debug = format!("{events:?}");
+    assert!(debug.contains(&a.as_raw_fd().to_string()), "{debug}");
+    events.clear();
+    assert!(events.is_empty());
+}

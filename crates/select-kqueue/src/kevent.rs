@@ -347,11 +347,18 @@ impl<'a> IntoIterator for &'a KqueueEvents {
 }
 
 impl EventBuffer for KqueueEvents {
-    fn with_capacity(capacity: usize) -> KqueueEvents {
-        KqueueEvents {
-            records: vec![KEvent(Record::zeroed()); capacity].into_boxed_slice(),
-            len: 0,
-        }
+    /// `kevent(2)`'s `nevents` is a C `int`.
+    const MAX_CAPACITY: usize = crate::conv::MAX_RECORDS;
+
+    fn try_with_capacity(capacity: usize) -> select_core::Result<KqueueEvents> {
+        let records = select_core::allocate_events(
+            Self::CAPACITY_NAME,
+            capacity,
+            KEvent(Record::zeroed()),
+            Self::MAX_CAPACITY,
+            "a C int (2147483647)",
+        )?;
+        Ok(KqueueEvents { records: records.into_boxed_slice(), len: 0 })
     }
 
     fn capacity(&self) -> usize {

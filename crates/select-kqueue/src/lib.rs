@@ -115,8 +115,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rustix::io::Errno;
+#[cfg(doc)]
+use select_core::Backend;
 use select_core::timeout::{Granularity, WaitRule, keep_waiting, wait_with_retry};
-use select_core::{Backend, BackendKind, Capabilities, Error, Interest, Result, UserEvent};
+use select_core::{
+    BackendKind, Capabilities, Checked, Error, Interest, Mechanism, Result, UserEvent,
+};
 
 pub use consts::*;
 pub use kevent::{KEvent, KqueueEvents};
@@ -577,7 +581,7 @@ impl AsFd for Kqueue {
     }
 }
 
-impl Backend for Kqueue {
+impl Mechanism for Kqueue {
     const KIND: BackendKind = BackendKind::Kqueue;
     /// `USER_EVENT` is decided at run time: `user_event` returns `Ok(None)` on kernels
     /// without `EVFILT_USER` (OpenBSD before 7.8, NetBSD before 10).
@@ -601,9 +605,8 @@ impl Backend for Kqueue {
     /// If one filter is refused (for example `EVFILT_WRITE` on a kqueue descriptor, which
     /// only supports reading), the ones the kernel accepted are deleted again before the
     /// error is returned: a failed `register` registers nothing.
-    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+    fn register_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         let kq = self.live()?;
-        select_core::check_interest::<Kqueue>(interest)?;
         let raw = fd.as_raw_fd();
         let mut registry = self.registry();
         if registry.contains_key(&raw) {
@@ -623,9 +626,8 @@ impl Backend for Kqueue {
     /// is then **unregistered** (a later `modify` or `unregister` fails with `ENOENT`, and
     /// `register` starts afresh). Errors that come before any change (`Error::Closed`, an
     /// invalid interest, `ENOENT` for an unknown descriptor) leave the registration as it was.
-    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
+    fn modify_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         let kq = self.live()?;
-        select_core::check_interest::<Kqueue>(interest)?;
         let raw = fd.as_raw_fd();
         let mut registry = self.registry();
         let Some(&old) = registry.get(&raw) else {
@@ -643,15 +645,10 @@ impl Backend for Kqueue {
         }
     }
 
-    /// `kevent` with `EV_DELETE | EV_RECEIPT` for the registered filters, in one call.
-    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
-        Backend::unregister_raw(self, fd.as_raw_fd())
-    }
-
     /// `kevent` with `EV_DELETE | EV_RECEIPT` for the filters the registry lists for the
     /// number. The kernel drops a descriptor's filters when it is closed, so an `ENOENT` or
     /// `EBADF` receipt means it already forgot them; the registry entry goes either way.
-    fn unregister_raw(&self, raw: RawFd) -> Result<()> {
+    fn unregister_raw_unchecked(&self, raw: RawFd, _: Checked) -> Result<()> {
         let kq = self.live()?;
         let mut registry = self.registry();
         let Some(&old) = registry.get(&raw) else {
@@ -665,14 +662,13 @@ impl Backend for Kqueue {
     }
 
     /// One `kevent` call with no changes, filling `events`.
-    fn wait_interruptible(
+    fn wait_unchecked(
         &self,
         events: &mut KqueueEvents,
         timeout: Option<Duration>,
         on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+        _: Checked,
     ) -> Result<usize> {
-        self.live()?;
-        select_core::check_capacity(events)?;
         self.control_interruptible(&[], events, timeout, on_interrupt)
     }
 
@@ -684,6 +680,10 @@ impl Backend for Kqueue {
         Kqueue::is_closed(self)
     }
 
+    fn kernel_fd_unchecked(&self, _: Checked) -> Option<BorrowedFd<'_>> {
+        self.live().ok()
+    }
+
     /// `fcntl(kq, F_DUPFD_CLOEXEC)` then `kevent` with `EV_ADD | EV_CLEAR` for an
     /// `EVFILT_USER` event whose ident is the duplicate's number; `Ok(None)` on a kernel
     /// without `EVFILT_USER` (OpenBSD before 7.8, NetBSD before 10), found out from the first
@@ -693,7 +693,7 @@ impl Backend for Kqueue {
     /// follows the fork rule too; its number is the event's token, unique while the event
     /// lives. `EV_CLEAR` resets the event when a wait reports it, so triggers coalesce and
     /// nothing needs draining. Dropping the event deletes it.
-    fn user_event(&self) -> Result<Option<UserEvent>> {
+    fn user_event_unchecked(&self, _: Checked) -> Result<Option<UserEvent>> {
         user::user_event(self.live()?)
     }
 }

@@ -5,10 +5,11 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
+#[cfg(doc)]
+use select_core::Backend;
 use select_core::timeout::{WaitRule, keep_waiting, wait_with_retry};
 use select_core::{
-    Backend, BackendKind, Capabilities, Error, Event, EventList, Interest, Result, check_capacity,
-    check_interest,
+    BackendKind, Capabilities, Checked, Error, Event, EventList, Interest, Mechanism, Result,
 };
 
 use crate::sys::PollArray;
@@ -163,10 +164,13 @@ impl Poll {
     ///
     /// # Errors
     ///
-    /// [`Error::NotRegistered`] naming `fd` if it is not registered; [`Error::Closed`] after
-    /// [`close`](Backend::close).
+    /// [`Error::Closed`] after [`close`](Backend::close), checked first;
+    /// [`Error::InvalidArgument`] naming a negative `fd` (Python's `ValueError`);
+    /// [`Error::NotRegistered`] naming `fd` if it is not registered.
     pub fn unregister_raw(&self, fd: RawFd) -> Result<()> {
-        if self.table()?.remove(fd) { Ok(()) } else { Err(Error::NotRegistered { fd }) }
+        let mut table = self.table()?;
+        select_core::check_fd(fd)?;
+        if table.remove(fd) { Ok(()) } else { Err(Error::NotRegistered { fd }) }
     }
 
     /// How many descriptors are registered.
@@ -340,7 +344,7 @@ impl Poll {
     }
 }
 
-impl Backend for Poll {
+impl Mechanism for Poll {
     const KIND: BackendKind = BackendKind::Poll;
     const CAPABILITIES: Capabilities =
         Capabilities::LEVEL.union(Capabilities::PRIORITY).union(Capabilities::REPORTS_INVALID);
@@ -351,21 +355,15 @@ impl Backend for Poll {
         Ok(Poll::new())
     }
 
-    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-        check_interest::<Poll>(interest)?;
+    fn register_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         Poll::register(self, fd, conv::poll_flags(interest))
     }
 
-    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-        check_interest::<Poll>(interest)?;
+    fn modify_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         Poll::modify(self, fd, conv::poll_flags(interest))
     }
 
-    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
-        self.unregister_raw(fd.as_raw_fd())
-    }
-
-    fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+    fn unregister_raw_unchecked(&self, fd: RawFd, _: Checked) -> Result<()> {
         Poll::unregister_raw(self, fd)
     }
 
@@ -373,13 +371,13 @@ impl Backend for Poll {
     /// When more are ready than the buffer holds, the next wait starts with the first one left
     /// out and wraps around, so every ready descriptor is reported within a few waits
     /// (registrations are level-triggered, so the ones left out are still ready).
-    fn wait_interruptible(
+    fn wait_unchecked(
         &self,
         events: &mut EventList,
         timeout: Option<Duration>,
         on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+        _: Checked,
     ) -> Result<usize> {
-        check_capacity(events)?;
         select_core::EventBuffer::clear(events);
         self.wait_with(timeout, on_interrupt, true, |fd, revents| {
             events.push(Event::new(fd, conv::readiness(revents)))

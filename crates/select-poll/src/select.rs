@@ -4,13 +4,14 @@
 use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustix::io::Errno;
+#[cfg(doc)]
+use select_core::Backend;
 use select_core::timeout::{keep_waiting, wait_with_retry};
 use select_core::{
-    Backend, BackendKind, Capabilities, Error, Event, EventList, Interest, Result, check_capacity,
-    check_interest,
+    BackendKind, Capabilities, Checked, Error, Event, EventList, Interest, Mechanism, Result,
 };
 
 use crate::conv::{self, FdBits, SELECT_RULE};
@@ -157,6 +158,55 @@ pub fn select_interruptible<'a, R: AsFd, W: AsFd, X: AsFd>(
     Ok((ready_items(rlist, &r), ready_items(wlist, &w), ready_items(xlist, &x)))
 }
 
+/// How many times one [`Select`] wait rebuilds its sets after an `EBADF` that a concurrent
+/// unregister caused, before it returns that `EBADF`: a wait cannot loop for ever while other
+/// threads keep changing registrations.
+pub(crate) const MAX_REBUILDS: usize = 16;
+
+/// One [`Select`] wait, through [`wait_with_retry`]: `attempt` makes one select(2) call on
+/// `work` for a slice, and when it fails with `EBADF`, `rebuild` brings `work` up to date with
+/// the registrations and says whether they had changed (another thread unregistered and
+/// closed a descriptor of this wait's sets). Then the wait starts again on the new sets with
+/// the time that remains until the original deadline, never a fresh full timeout (where
+/// `EBADF` comes after the call slept, reusing the slice would make the wait last up to twice
+/// its timeout), and at most [`MAX_REBUILDS`] times; an `EBADF` with unchanged registrations
+/// (a registered descriptor was closed) is returned, as Python's `select.select` raises it.
+pub(crate) fn wait_rebuilding<S>(
+    work: &mut S,
+    timeout: Option<Duration>,
+    on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    mut attempt: impl FnMut(&mut S, Option<Duration>) -> core::result::Result<usize, Errno>,
+    mut rebuild: impl FnMut(&mut S) -> bool,
+) -> Result<usize> {
+    // A zero timeout reads no clock: every attempt of it is a zero-timeout call.
+    let deadline =
+        timeout.filter(|timeout| !timeout.is_zero()).map(|timeout| (Instant::now(), timeout));
+    let mut remaining = timeout;
+    let mut rebuilds = 0;
+    loop {
+        let mut rebuilt = false;
+        let result = wait_with_retry(remaining, SELECT_RULE, on_interrupt, |slice| {
+            match attempt(work, slice) {
+                Err(Errno::BADF) if rebuilds < MAX_REBUILDS && rebuild(work) => {
+                    rebuilt = true;
+                    Err(Errno::BADF)
+                }
+                result => result,
+            }
+        });
+        if !rebuilt {
+            return result;
+        }
+        rebuilds += 1;
+        if let Some((start, timeout)) = deadline {
+            match timeout.checked_sub(start.elapsed()) {
+                Some(left) if !left.is_zero() => remaining = Some(left),
+                _ => return Ok(0),
+            }
+        }
+    }
+}
+
 /// The sets a [`Select`] wait starts from, rebuilt only when the registrations changed.
 #[derive(Debug)]
 struct SelectState {
@@ -281,10 +331,13 @@ impl Select {
     ///
     /// # Errors
     ///
-    /// [`Error::NotRegistered`] naming `fd` if it is not registered; [`Error::Closed`] after
-    /// [`close`](Backend::close).
+    /// [`Error::Closed`] after [`close`](Backend::close), checked first;
+    /// [`Error::InvalidArgument`] naming a negative `fd`; [`Error::NotRegistered`] naming
+    /// `fd` if it is not registered.
     pub fn unregister_raw(&self, fd: RawFd) -> Result<()> {
-        if self.table()?.remove(fd) { Ok(()) } else { Err(Error::NotRegistered { fd }) }
+        let mut table = self.table()?;
+        select_core::check_fd(fd)?;
+        if table.remove(fd) { Ok(()) } else { Err(Error::NotRegistered { fd }) }
     }
 
     /// How many descriptors are registered.
@@ -312,7 +365,7 @@ impl Select {
     }
 }
 
-impl Backend for Select {
+impl Mechanism for Select {
     const KIND: BackendKind = BackendKind::Select;
     const CAPABILITIES: Capabilities = Capabilities::LEVEL.union(Capabilities::PRIORITY);
     const FD_LIMIT: Option<usize> = Some(FD_SETSIZE);
@@ -323,18 +376,13 @@ impl Backend for Select {
     }
 
     /// Starts watching `fd`, or replaces its interest in place if it is registered.
-    fn register(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-        check_interest::<Select>(interest)?;
-        let fd = fd.as_raw_fd();
-        if conv::set_index(fd).is_none() {
-            return Err(Error::FdOutOfRange { fd, limit: FD_SETSIZE });
-        }
-        self.table()?.insert(fd, interest);
+    /// select-core has checked `fd` against [`FD_SETSIZE`] ([`Backend::FD_LIMIT`]).
+    fn register_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
+        self.table()?.insert(fd.as_raw_fd(), interest);
         Ok(())
     }
 
-    fn modify(&self, fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-        check_interest::<Select>(interest)?;
+    fn modify_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
         if self.table()?.modify(fd.as_raw_fd(), interest) {
             Ok(())
         } else {
@@ -342,11 +390,7 @@ impl Backend for Select {
         }
     }
 
-    fn unregister(&self, fd: BorrowedFd<'_>) -> Result<()> {
-        self.unregister_raw(fd.as_raw_fd())
-    }
-
-    fn unregister_raw(&self, fd: RawFd) -> Result<()> {
+    fn unregister_raw_unchecked(&self, fd: RawFd, _: Checked) -> Result<()> {
         Select::unregister_raw(self, fd)
     }
 
@@ -357,38 +401,38 @@ impl Backend for Select {
     ///
     /// If select(2) fails with `EBADF` after the registrations changed during the call (another
     /// thread unregistered a descriptor in this wait's sets and closed it), select(2) is called
-    /// again at once on the current registrations (it reports `EBADF` on entry, before
-    /// sleeping, so no time was spent), and that race never surfaces; an `EBADF` with unchanged registrations (a registered descriptor was closed)
-    /// is returned, as Python's `select.select` raises it.
-    fn wait_interruptible(
+    /// again on the current registrations for the time that remains, up to
+    /// 16 times, so that race does not surface; an `EBADF` with unchanged
+    /// registrations (a registered descriptor was closed) is returned, as Python's
+    /// `select.select` raises it.
+    fn wait_unchecked(
         &self,
         events: &mut EventList,
         timeout: Option<Duration>,
         on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+        _: Checked,
     ) -> Result<usize> {
-        check_capacity(events)?;
         select_core::EventBuffer::clear(events);
         let mut state = try_lock(&self.state, "select")?;
         self.refresh(&mut state)?;
-        let (mut r, mut w, mut x) = (FdBits::new(), FdBits::new(), FdBits::new());
-        let ready = wait_with_retry(timeout, SELECT_RULE, on_interrupt, |slice| {
-            loop {
-                let result = sys::select(
+        let mut work = (&mut *state, FdBits::new(), FdBits::new(), FdBits::new());
+        let ready = wait_rebuilding(
+            &mut work,
+            timeout,
+            on_interrupt,
+            |(state, r, w, x), slice| {
+                sys::select(
                     state.nfds,
-                    working(&state.read, state.read.is_empty(), &mut r),
-                    working(&state.write, state.write.is_empty(), &mut w),
-                    working(&state.except, state.except.is_empty(), &mut x),
+                    working(&state.read, state.read.is_empty(), r),
+                    working(&state.write, state.write.is_empty(), w),
+                    working(&state.except, state.except.is_empty(), x),
                     slice,
-                );
-                // select(2) checks its descriptors on entry, before it sleeps, so this EBADF cost
-                // no time: call again with the same slice on the current registrations. (The
-                // table cannot be closed during a wait: `close` takes `&mut self`.)
-                match result {
-                    Err(Errno::BADF) if self.refresh(&mut state).unwrap_or(false) => {}
-                    result => break result,
-                }
-            }
-        })?;
+                )
+            },
+            // The table cannot be closed during a wait: `close` takes `&mut self`.
+            |(state, ..)| self.refresh(state).unwrap_or(false),
+        )?;
+        let (state, r, w, x) = work;
         if ready == 0 {
             return Ok(0);
         }

@@ -1015,3 +1015,89 @@ fn select_backend_empty_sleeps_and_signals_do_not_shorten() {
     let waited = started.elapsed();
     assert!(waited >= timeout && waited < LONG, "{waited:?}");
 }
+
+/// Select's `EBADF` retry, with fake calls: where `EBADF` comes after the call slept (the
+/// first attempt sleeps 100 ms of a 200 ms wait, then fails), the retry waits only for what
+/// remains of the original deadline, so the whole wait lasts about 200 ms, not 300 or 400.
+#[test]
+fn select_ebadf_retry_waits_only_for_the_remaining_time() {
+    let timeout = Duration::from_millis(200);
+    let mut slices: Vec<Option<Duration>> = Vec::new();
+    let started = Instant::now();
+    let mut work = 0_usize;
+    let result = crate::select::wait_rebuilding(
+        &mut work,
+        Some(timeout),
+        &mut select_core::timeout::keep_waiting,
+        |attempts, slice| {
+            slices.push(slice);
+            *attempts += 1;
+            if *attempts == 1 {
+                thread::sleep(Duration::from_millis(100));
+                Err(Errno::BADF)
+            } else {
+                thread::sleep(slice.unwrap_or(Duration::ZERO));
+                Ok(0)
+            }
+        },
+        |_| true,
+    );
+    let elapsed = started.elapsed();
+    assert!(matches!(result, Ok(0)), "{result:?}");
+    assert!(slices.len() >= 2, "{slices:?}");
+    assert_eq!(slices[0], Some(timeout));
+    let second = slices[1].expect("a finite wait retries with a finite slice");
+    assert!(
+        second <= Duration::from_millis(101),
+        "the retry after a late EBADF must wait what remains (at most 100 ms), not {second:?}"
+    );
+    assert!(elapsed >= timeout, "never early: {elapsed:?}");
+    assert!(elapsed < Duration::from_millis(295), "the wait lasted {elapsed:?}");
+}
+
+/// While another thread keeps changing registrations, every select(2) call may fail with
+/// `EBADF`: a wait without timeout rebuilds a bounded number of times and then returns the
+/// `EBADF`, instead of looping for as long as the churn lasts.
+#[test]
+fn select_ebadf_retry_is_bounded() {
+    let (done, finished) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut calls = 0_usize;
+        let result = crate::select::wait_rebuilding(
+            &mut calls,
+            None,
+            &mut select_core::timeout::keep_waiting,
+            |calls, _| {
+                *calls += 1;
+                Err(Errno::BADF)
+            },
+            |_| true,
+        );
+        let _ = done.send((result.map_err(|error| error.errno()), calls));
+    });
+    let (result, calls) = finished
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the wait kept retrying EBADF for 10 s: the retry is unbounded");
+    assert_eq!(result, Err(Some(Errno::BADF)));
+    assert_eq!(calls, crate::select::MAX_REBUILDS + 1);
+}
+
+/// A zero-timeout wait that meets the `EBADF` race retries once with a zero timeout (it
+/// reads no clock) and reports what that call finds.
+#[test]
+fn select_ebadf_retry_of_a_zero_timeout_stays_zero() {
+    let mut slices = Vec::new();
+    let mut work = ();
+    let result = crate::select::wait_rebuilding(
+        &mut work,
+        Some(Duration::ZERO),
+        &mut select_core::timeout::keep_waiting,
+        |(), slice| {
+            slices.push(slice);
+            if slices.len() == 1 { Err(Errno::BADF) } else { Ok(3) }
+        },
+        |()| true,
+    );
+    assert!(matches!(result, Ok(3)), "{result:?}");
+    assert_eq!(slices, [Some(Duration::ZERO), Some(Duration::ZERO)]);
+}

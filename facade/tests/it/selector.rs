@@ -592,3 +592,27 @@ fn a_selector_over_a_kernel_object_has_its_fileno() {
     selector.close().unwrap();
     assert!(matches!(selector.fileno(), Err(Error::Closed { .. })));
 }
+
+#[test]
+fn a_capacity_too_large_is_an_error_naming_it_not_a_panic_or_abort() {
+    let _fds = support::shared();
+    // Both exceed isize::MAX bytes for any event record, so they fail on every system,
+    // whatever its overcommit policy.
+    for capacity in [usize::MAX, 1 << 60] {
+        let result = Selector::<DefaultBackend, ()>::with_backend_and_capacity(
+            <DefaultBackend as Backend>::new().unwrap(),
+            capacity,
+        );
+        let error = result.err().unwrap_or_else(|| panic!("a capacity of {capacity} was accepted"));
+        assert!(error.to_string().contains(&capacity.to_string()), "{error}");
+    }
+}
+
+#[test]
+fn an_errno_matches_through_the_facade_alone() {
+    let _fds = support::shared();
+    let (a, _b) = socketpair();
+    let backend = <DefaultBackend as Backend>::new().unwrap();
+    let result = Backend::modify(&backend, a.as_fd(), Interest::READABLE);
+    assert!(matches!(result, Err(Error::Os(select::Errno::NOENT))), "{result:?}");
+}

@@ -51,8 +51,9 @@ fn the_selector_waker_uses_the_backend_user_event_where_there_is_one() {
     // USER_EVENT says the backend has a user event where the running kernel supports one
     // (kqueue on OpenBSD before 7.8 and NetBSD before 10 does not): the waker follows what
     // the backend gives, and falls back to a descriptor where it gives none.
-    let declared = DefaultBackend::CAPABILITIES.contains(select::Capabilities::USER_EVENT);
-    let backend = DefaultBackend::new().unwrap();
+    let declared =
+        <DefaultBackend as Backend>::CAPABILITIES.contains(select::Capabilities::USER_EVENT);
+    let backend = <DefaultBackend as Backend>::new().unwrap();
     let has_user_event = backend.user_event().unwrap().is_some();
     assert!(declared || !has_user_event, "a user event without the capability");
     assert_eq!(waker.is_user_event(), has_user_event, "{waker:?}");
