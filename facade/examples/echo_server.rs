@@ -1,9 +1,9 @@
 //! A TCP echo server on 127.0.0.1 serving every client from one thread through a `Selector`.
 //!
 //! ```text
-//! cargo run -p select --example echo_server                   # serve until killed
-//! cargo run -p select --example echo_server -- --clients 100  # also load itself, then exit
-//! cargo run -p select --example echo_server -- --clients 20 --half-close
+//! cargo run -p select-io --example echo_server                   # serve until killed
+//! cargo run -p select-io --example echo_server -- --clients 100  # also load itself, then exit
+//! cargo run -p select-io --example echo_server -- --clients 20 --half-close
 //! ```
 //!
 //! With no arguments it prints the backend in use and the address, and serves until Ctrl-C;

@@ -2,7 +2,7 @@
 //! for real on this target.
 //!
 //! ```text
-//! cargo run -p select --example python_tour
+//! cargo run -p select-io --example python_tour
 //! ```
 //!
 //! Each section prints the Python code, the Rust code, and what the Rust code returned here.

@@ -49,7 +49,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The `echo_server` example (`cargo run -p select --example echo_server`) is a complete
+//! The `echo_server` example (`cargo run -p select-io --example echo_server`) is a complete
 //! server, and `python_tour` runs every snippet of Python's `select` documentation beside its
 //! Rust translation.
 //!

@@ -12,6 +12,13 @@
 //! 8. `python`: builds the Python module of `crates/select-python`, installs it as `select` in
 //!    a directory of its own and runs CPython's tests against it and against CPython's module
 //!    (`--large` adds asyncio's and subprocess's tests)
+//! 9. `package`: `cargo package` of every published crate, then each one built and tested
+//!    from its unpacked `.crate`, outside the workspace, as a downstream user or a
+//!    distribution packager builds it
+//! 10. `msrv`: the published crates built and tested with the `rust-version` toolchain
+//!     (installed when missing), and type-checked with it for a kqueue and a /dev/poll target
+//! 11. `minimal-versions`: nightly's `-Z direct-minimal-versions` resolution, in a scratch
+//!     copy of the workspace, then the published crates built and type-checked with it
 //!
 //! Every command is printed before it runs (xshell does this). A missing tool or target is a
 //! failure with a hint, never a silent pass.
@@ -56,6 +63,22 @@ const STEPS: &[Step] = &[
         run: python,
         hint: "the runner names each test that differs; rerun it alone with \
                `python3 crates/select-python/tests/run_cpython_tests.py --site target/ci-python/site`",
+    },
+    Step {
+        name: "package",
+        run: package,
+        hint: "a file the package needs is excluded, or a test needs the repository; \
+               list a package's files with `cargo package -l -p <crate>`",
+    },
+    Step {
+        name: "msrv",
+        run: msrv,
+        hint: "use only what the `rust-version` of Cargo.toml offers, or raise it deliberately",
+    },
+    Step {
+        name: "minimal-versions",
+        run: minimal_versions,
+        hint: "raise the lower bound in [workspace.dependencies] to the version the code needs",
     },
 ];
 
@@ -147,7 +170,7 @@ fn test(sh: &Shell, _: &flags::Ci) -> Result<()> {
     for backend in ["poll", "select"] {
         let rustflags = format!("--cfg select_backend=\"{backend}\"");
         let target_dir = format!("target/ci-{backend}");
-        cmd!(sh, "cargo test -p select --target-dir {target_dir}")
+        cmd!(sh, "cargo test -p select-io --target-dir {target_dir}")
             .env("RUSTFLAGS", &rustflags)
             .env("RUSTDOCFLAGS", &rustflags)
             .env("PROPTEST_CASES", &cases)
@@ -302,5 +325,150 @@ fn require_component(sh: &Shell, component: &str, probe: &str) -> Result<()> {
 /// Whether `program` is on the PATH.
 fn which(sh: &Shell, program: &str) -> Result<()> {
     cmd!(sh, "which {program}").quiet().ignore_stdout().run()?;
+    Ok(())
+}
+
+/// The published crates, in dependency order: each depends only on crates before it.
+const PUBLISHED: &[&str] =
+    &["select-core", "select-poll", "select-epoll", "select-kqueue", "select-devpoll", "select-io"];
+
+/// `-p NAME` for every published crate.
+fn published_packages() -> Vec<&'static str> {
+    PUBLISHED.iter().flat_map(|name| ["-p", name]).collect()
+}
+
+fn package(sh: &Shell, _: &flags::Ci) -> Result<()> {
+    // One `cargo package` for all of them: each crate's `=0.1.0` dependencies on the others
+    // resolve against a local registry of the `.crate` files it has just made. `--allow-dirty`
+    // checks the working tree as it is, so uncommitted work is checked too. `--no-verify`:
+    // cargo's own verification extracts the other select-* crates from that local registry
+    // into `~/.cargo/registry/src/` and builds them as registry packages, reusing both for the
+    // same name and version forever, so a second run verified select-epoll against the first
+    // run's select-core. The build and test below verify more, from the `.crate` files, as
+    // path packages that cargo rebuilds when they change.
+    let packages = &published_packages();
+    cmd!(sh, "cargo package --allow-dirty --no-verify {packages...}").run()?;
+
+    // Then each `.crate` is unpacked outside the workspace and built and tested from there,
+    // its dependencies on the other select-* crates patched to their unpacked packages (as a
+    // distribution's packaging of the whole set does). `cargo build` first, without the
+    // dev-dependencies, whose features would otherwise hide a missing normal feature.
+    let version = env!("CARGO_PKG_VERSION");
+    let root = crate::project_root();
+    let unpacked = std::env::temp_dir().join("select-xtask-package");
+    if unpacked.exists() {
+        std::fs::remove_dir_all(&unpacked)
+            .with_context(|| format!("removing {}", unpacked.display()))?;
+    }
+    std::fs::create_dir_all(&unpacked)?;
+    let target_dir = root.join("target/package-check");
+    // (name, `--config` value patching it to its unpacked package), for the crates done so far.
+    let mut patches: Vec<(&str, String)> = Vec::new();
+    for &name in PUBLISHED {
+        let crate_file = root.join(format!("target/package/{name}-{version}.crate"));
+        // `-m`: the files get the time of extraction, not the fixed time cargo stores in a
+        // `.crate`, so the shared target directory cannot take a changed package for fresh.
+        cmd!(sh, "tar -xzmf {crate_file} -C {unpacked}").run()?;
+        let dir = unpacked.join(format!("{name}-{version}"));
+        // Only the crates this one depends on: cargo warns about a patch it does not use.
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml"))?;
+        let config: &Vec<&str> = &patches
+            .iter()
+            .filter(|(dependency, _)| manifest.contains(&format!("dependencies.{dependency}]")))
+            .flat_map(|(_, patch)| ["--config", patch.as_str()])
+            .collect();
+        let _cwd = sh.push_dir(&dir);
+        // Warnings are errors here as everywhere in CI: a test-only item the package lacks
+        // the tests of shows up as dead code.
+        cmd!(sh, "cargo build {config...} --target-dir {target_dir}")
+            .env("RUSTFLAGS", "-D warnings")
+            .run()?;
+        cmd!(sh, "cargo test {config...} --target-dir {target_dir}")
+            .env("RUSTFLAGS", "-D warnings")
+            .run()?;
+        patches
+            .push((name, format!("patch.crates-io.{name}.path={:?}", dir.display().to_string())));
+    }
+    Ok(())
+}
+
+/// The workspace's `rust-version`, read from the root manifest.
+fn rust_version() -> Result<String> {
+    let manifest = std::fs::read_to_string(crate::project_root().join("Cargo.toml"))?;
+    manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("rust-version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .map(str::to_owned)
+        .context("the root Cargo.toml has no `rust-version = \"...\"` line")
+}
+
+fn msrv(sh: &Shell, flags: &flags::Ci) -> Result<()> {
+    let toolchain = rust_version()?;
+    let toolchain = toolchain.as_str();
+    let probe = cmd!(sh, "rustup run {toolchain} rustc --version").quiet().ignore_stderr().read();
+    if probe.is_err() {
+        if flags.skip_install {
+            bail!(
+                "toolchain {toolchain} is missing \
+                 (`rustup toolchain install {toolchain} --profile minimal`)"
+            );
+        }
+        cmd!(sh, "rustup toolchain install {toolchain} --profile minimal").run()?;
+    }
+    // Its own target directory: another compiler's artifacts would invalidate stable's.
+    let packages = &published_packages();
+    let target_dir = format!("target/msrv-{toolchain}");
+    cmd!(sh, "cargo +{toolchain} build {packages...} --target-dir {target_dir}").run()?;
+    cmd!(sh, "cargo +{toolchain} test {packages...} --target-dir {target_dir}").run()?;
+    // The kqueue and /dev/poll code compiles to nothing on this host: type-check it with the
+    // same toolchain on one target of each family.
+    for triple in MSRV_TARGETS {
+        if !flags.skip_install {
+            cmd!(sh, "rustup target add --toolchain {toolchain} {triple}").run()?;
+        }
+        cmd!(
+            sh,
+            "cargo +{toolchain} check {packages...} --all-targets --target {triple} --target-dir {target_dir}"
+        )
+        .run()?;
+    }
+    Ok(())
+}
+
+/// The targets the `msrv` step type-checks besides the host: Apple's and FreeBSD's kqueue,
+/// illumos's /dev/poll (each a prebuilt target, so no nightly is needed).
+const MSRV_TARGETS: &[&str] =
+    &["x86_64-apple-darwin", "x86_64-unknown-freebsd", "x86_64-unknown-illumos"];
+
+fn minimal_versions(sh: &Shell, _: &flags::Ci) -> Result<()> {
+    // The resolution rewrites Cargo.lock, so it runs in a scratch copy of the working tree
+    // (tracked and untracked files, as `git ls-files` lists them), never on the real one.
+    let root = crate::project_root();
+    let scratch = root.join("target/minimal-versions");
+    let copy = scratch.join("workspace");
+    if copy.exists() {
+        std::fs::remove_dir_all(&copy).with_context(|| format!("removing {}", copy.display()))?;
+    }
+    let files = cmd!(sh, "git ls-files --cached --others --exclude-standard").read()?;
+    for file in files.lines() {
+        let from = root.join(file);
+        if !from.is_file() {
+            continue; // deleted in the working tree, or a directory symlink
+        }
+        let to = copy.join(file);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(&from, &to).with_context(|| format!("copying {file}"))?;
+    }
+    let _cwd = sh.push_dir(&copy);
+    cmd!(sh, "cargo +nightly generate-lockfile -Z direct-minimal-versions")
+        .run()
+        .context("the nightly toolchain is missing, or the bounds conflict")?;
+    let packages = &published_packages();
+    let target_dir = scratch.join("target");
+    cmd!(sh, "cargo build {packages...} --target-dir {target_dir}").run()?;
+    cmd!(sh, "cargo check {packages...} --all-targets --target-dir {target_dir}").run()?;
     Ok(())
 }

@@ -7,14 +7,15 @@
 xflags::xflags! {
     /// The project's own tasks.
     cmd xtask {
-        /// Run every check in order (fmt, tidy, clippy, test, doc, cross, bench-check,
-        /// python), or one step by name.
+        /// Run every check in order (fmt, tidy, clippy, test, doc, cross, bench-check, python,
+        /// package, msrv, minimal-versions), or one step by name.
         cmd ci {
             /// Run only this step.
             optional step: String
             /// Run every step even after a failure, then report all failures.
             optional --keep-going
-            /// Do not run `rustup target add` / `rustup component add` (they must be present).
+            /// Do not run `rustup target add`, `rustup component add` or `rustup toolchain install`
+            /// (they must be present).
             optional --skip-install
             /// Comma-separated targets for the `cross` step, instead of the full list.
             optional --targets targets: String

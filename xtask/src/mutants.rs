@@ -18,7 +18,7 @@ const DEFAULT_FILES: [&str; 4] = [
 
 /// The packages whose tests run against every mutant: select-core's own unit tests, and the
 /// backend crates that run the conformance suite over select-core's loop and checks.
-const TEST_PACKAGES: &str = "select-core,select-poll,select-epoll,select";
+const TEST_PACKAGES: &str = "select-core,select-poll,select-epoll,select-io";
 
 /// Installs cargo-mutants if it is missing, then runs it.
 pub(crate) fn run(sh: &Shell, flags: &Mutants) -> Result<()> {

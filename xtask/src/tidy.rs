@@ -9,13 +9,16 @@
 //!   scripts that name OS families once (files named exactly `build.rs`), and in the one-line
 //!   crate-root gate of each backend crate (not select-core, select-conformance or the Python
 //!   module, select-python);
-//! - `unsafe` code appears only in files named `sys.rs`, and every `unsafe` block or impl is
-//!   immediately preceded by a `// SAFETY:` comment, with not even an attribute between them;
+//! - `unsafe` code appears only in files named `sys.rs` (the `// SAFETY:` comment every
+//!   unsafe block and impl needs is clippy's `undocumented_unsafe_blocks`, denied in the
+//!   workspace lints, so it is not repeated here);
 //! - no `#[ignore]` and no `#[should_panic]`: a test asserts the error instead;
-//! - the facade depends on every backend crate, so `sys.rs` alone decides which is used;
+//! - the facade depends on every backend crate (each on the systems of its gate), so `sys.rs`
+//!   alone decides which is used;
 //! - the operating-system lists agree, in both directions: each backend crate's root gate,
 //!   the aliases of its build script, select-poll's `linux_kernel` and `rustix_select`, and
-//!   the facade's `epoll_os`, `kqueue_os`, `devpoll_os` and `apple` name the same systems.
+//!   the facade's `epoll_os`, `kqueue_os`, `devpoll_os` and `apple`, and the facade's
+//!   target-specific dependency table of each backend crate name the same systems.
 //!
 //! This file is exempt from the rules about words (it has to name them); it still needs its
 //! doc line.
@@ -49,7 +52,6 @@ const DOC_LINE: &str = "every .rs file starts with a `//!` doc line";
 const TARGET_OS: &str =
     "`target_os` belongs only in facade/src/sys.rs, build.rs files and a backend crate's root gate";
 const UNSAFE_OUTSIDE_SYS: &str = "unsafe code belongs only in a crate's sys.rs";
-const SAFETY_COMMENT: &str = "an unsafe block or impl needs a `// SAFETY:` comment right above it";
 const IGNORED_TEST: &str =
     "no #[ignore] or #[should_panic]: make the test pass, or assert the error";
 const FACADE_DEPENDENCY: &str = "the facade must depend on every backend crate";
@@ -146,49 +148,12 @@ fn uses_unsafe(code: &str) -> bool {
 
 fn check_unsafe(path: &str, text: &str, out: &mut Vec<Violation>) {
     let is_sys = path.ends_with("/sys.rs");
-    let lines: Vec<&str> = text.lines().collect();
-    for (index, line) in lines.iter().enumerate() {
+    for (index, line) in text.lines().enumerate() {
         let code = line.split("//").next().unwrap_or_default();
-        if !uses_unsafe(code) {
-            continue;
-        }
-        if !is_sys {
+        if uses_unsafe(code) && !is_sys {
             out.push(violation(path, index + 1, UNSAFE_OUTSIDE_SYS));
         }
-        let needs_comment = opens_unsafe_block(code) || code.contains("unsafe impl ");
-        if needs_comment && !has_safety_comment_above(&lines, index) {
-            out.push(violation(path, index + 1, SAFETY_COMMENT));
-        }
     }
-}
-
-/// Whether a `// SAFETY:` comment stands right above the statement that holds line `index`.
-///
-/// Walking up, comment lines are read and lines that continue the same statement (rustfmt
-/// wraps `let x =` and call arguments) are passed over; a line that ends a previous
-/// statement, opens or closes a block, or is an attribute (`#[...]`: the house rule allows
-/// nothing between the comment and the block) ends the search.
-fn has_safety_comment_above(lines: &[&str], index: usize) -> bool {
-    if lines[index].contains("// SAFETY:") {
-        return true;
-    }
-    for line in lines[..index].iter().rev().map(|line| line.trim()) {
-        if line.starts_with("// SAFETY:") {
-            return true;
-        }
-        if line.starts_with("//") {
-            continue;
-        }
-        if line.is_empty()
-            || line.starts_with("#[")
-            || line.ends_with(';')
-            || line.ends_with('{')
-            || line.ends_with('}')
-        {
-            return false;
-        }
-    }
-    false
 }
 
 fn check_ignored_tests(path: &str, text: &str, out: &mut Vec<Violation>) {
@@ -250,6 +215,24 @@ fn alias_body<'a>(text: &'a str, name: &str) -> Option<(&'a str, usize)> {
     None
 }
 
+/// The `target_os` values of the `[target.'cfg(...)'.dependencies]` table of `manifest` that
+/// holds the dependency `name`, and the line of its header, or `None` if no target table does.
+fn target_table(manifest: &str, name: &str) -> Option<(BTreeSet<String>, usize)> {
+    let mut header: Option<(&str, usize)> = None;
+    for (index, line) in manifest.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            header = (line.starts_with("[target.") && line.ends_with(".dependencies]"))
+                .then_some((line, index + 1));
+        } else if line.starts_with(&format!("{name}.")) || line.starts_with(&format!("{name} ")) {
+            if let Some((header, line)) = header {
+                return Some((os_names(header), line));
+            }
+        }
+    }
+    None
+}
+
 /// The text of a crate root's gate (see [`root_gate_lines`]).
 fn gate_text(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
@@ -270,15 +253,19 @@ fn check_os_lists(file: impl Fn(&str) -> String) -> Vec<Violation> {
     // select-devpoll's gate also has `test`, which is no `target_os` and so not in the set.
     let devpoll = gate("crates/select-devpoll/src/lib.rs");
     let kqueue_build = file("crates/select-kqueue/build.rs");
+    let table =
+        |name: &str| target_table(&file("facade/Cargo.toml"), name).unwrap_or((BTreeSet::new(), 1));
     let mirrors = [
         // (what must equal, where it is written, its line)
         (&epoll, "facade/build.rs", alias("facade/build.rs", "epoll_os")),
+        (&epoll, "facade/Cargo.toml", table("select-epoll")),
         (
             &epoll,
             "crates/select-poll/build.rs",
             alias("crates/select-poll/build.rs", "linux_kernel"),
         ),
         (&kqueue, "facade/build.rs", alias("facade/build.rs", "kqueue_os")),
+        (&kqueue, "facade/Cargo.toml", table("select-kqueue")),
         (&kqueue, "crates/select-kqueue/build.rs", (os_names(&kqueue_build), 1)),
         (
             &kqueue,
@@ -286,6 +273,7 @@ fn check_os_lists(file: impl Fn(&str) -> String) -> Vec<Violation> {
             alias("crates/select-poll/build.rs", "rustix_select"),
         ),
         (&devpoll, "facade/build.rs", alias("facade/build.rs", "devpoll_os")),
+        (&devpoll, "facade/Cargo.toml", table("select-devpoll")),
         (
             &devpoll,
             "crates/select-devpoll/build.rs",
@@ -458,36 +446,6 @@ mod tests {
     }
 
     #[test]
-    fn tidy_rejects_unsafe_without_a_safety_comment() {
-        let path = "crates/select-kqueue/src/sys.rs";
-        assert_eq!(rules(path, "//! Docs.\nfn f() {\n    unsafe { g() }\n}\n"), [SAFETY_COMMENT]);
-        // A comment that is not a SAFETY comment does not count.
-        assert_eq!(
-            rules(path, "//! Docs.\nfn f() {\n    // Calls g.\n    unsafe { g() }\n}\n"),
-            [SAFETY_COMMENT]
-        );
-        // Code between the comment and the block breaks the link.
-        assert_eq!(
-            rules(path, "//! Docs.\n// SAFETY: fine.\nlet a = 1;\nlet b = unsafe { g() };\n"),
-            [SAFETY_COMMENT]
-        );
-        assert_eq!(rules(path, "//! Docs.\nunsafe impl Send for X {}\n"), [SAFETY_COMMENT]);
-        // An unformatted block without the space is still a block.
-        assert_eq!(rules(path, "//! Docs.\nfn f() {\n    unsafe{ g() }\n}\n"), [SAFETY_COMMENT]);
-        // Nothing, not even an attribute, may stand between the comment and the block.
-        let attribute = "//! Docs.\nfn f() {\n    // SAFETY: fine.\n    #[allow(clippy::x)]\n    unsafe { g() }\n}\n";
-        assert_eq!(rules(path, attribute), [SAFETY_COMMENT]);
-        let attribute_on_let = "//! Docs.\nfn f() {\n    // SAFETY: fine.\n    #[allow(clippy::x)]\n    let n = unsafe { g() };\n}\n";
-        assert_eq!(rules(path, attribute_on_let), [SAFETY_COMMENT]);
-        // rustfmt may wrap the statement after the comment: still the same statement.
-        let wrapped = "//! Docs.\nfn f() {\n    // SAFETY: fine.\n    let installed =\n        unsafe { g() };\n}\n";
-        assert!(rules(path, wrapped).is_empty());
-        // Accepted: a multi-line comment whose first line is the SAFETY line.
-        let good = "//! Docs.\nfn f() {\n    // SAFETY: `fd` is open for the call;\n    // the kernel reads it only.\n    let n = unsafe { g() };\n}\n";
-        assert!(rules(path, good).is_empty());
-    }
-
-    #[test]
     fn tidy_rejects_ignored_and_should_panic_tests() {
         let ignored = "//! Docs.\n#[test]\n#[ignore]\nfn t() {}\n";
         assert_eq!(rules("crates/select-poll/src/tests.rs", ignored), [IGNORED_TEST]);
@@ -506,6 +464,7 @@ mod tests {
             ("crates/select-devpoll/src/lib.rs", "//! D.\n#![cfg(any(target_os = \"illumos\", test))]\n".into()),
             ("crates/select-devpoll/build.rs", "//! B.\nfn main() { cfg_aliases! { devpoll: { any(target_os = \"illumos\") }, } }\n".into()),
             ("crates/select-poll/build.rs", "//! B.\nfn main() { cfg_aliases! {\n linux_kernel: { any(target_os = \"linux\", target_os = \"android\") },\n rustix_select: { any(linux_kernel, target_os = \"macos\", target_os = \"freebsd\") },\n } }\n".into()),
+            ("facade/Cargo.toml", "[dependencies]\nselect-poll.workspace = true\n\n[target.'cfg(any(target_os = \"linux\", target_os = \"android\"))'.dependencies]\nselect-epoll.workspace = true\n\n[target.'cfg(any(target_os = \"macos\", target_os = \"freebsd\"))'.dependencies]\nselect-kqueue.workspace = true\n\n[target.'cfg(target_os = \"illumos\")'.dependencies]\nselect-devpoll = { workspace = true }\n".into()),
             ("facade/build.rs", "//! B.\nfn main() { cfg_aliases! {\n epoll_os: { any(target_os = \"linux\", target_os = \"android\") },\n kqueue_os: { any(target_os = \"macos\", target_os = \"freebsd\") },\n devpoll_os: { any(target_os = \"illumos\") },\n apple: { any(target_os = \"macos\") },\n } }\n".into()),
         ];
         let (path, from, to) = edit;
@@ -535,7 +494,7 @@ mod tests {
         );
         let mut found = os_list_violations(gate);
         found.sort();
-        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found.len(), 4, "{found:?}");
         // The facade names a system the gate does not have.
         let extra = (
             "facade/build.rs",
@@ -552,6 +511,22 @@ mod tests {
             "apple: { any(target_os = \"macos\", target_os = \"ios\") }",
         );
         assert_eq!(os_list_violations(apple).len(), 2, "the build script and the facade's apple");
+        // The facade's dependency tables: one that drifts, and one that is gone.
+        let table = ("facade/Cargo.toml", ", target_os = \"freebsd\"))'", "))'");
+        assert_eq!(os_list_violations(table), [("facade/Cargo.toml".to_owned(), 7)]);
+        // The illumos table becomes a second unconditional one.
+        let unconditional = (
+            "facade/Cargo.toml",
+            "[target.'cfg(target_os = \"illumos\")'.dependencies]",
+            "[dependencies]",
+        );
+        assert_eq!(os_list_violations(unconditional), [("facade/Cargo.toml".to_owned(), 1)]);
+        let epoll_everywhere = (
+            "facade/Cargo.toml",
+            "[target.'cfg(any(target_os = \"linux\", target_os = \"android\"))'.dependencies]",
+            "[dependencies]",
+        );
+        assert_eq!(os_list_violations(epoll_everywhere), [("facade/Cargo.toml".to_owned(), 1)]);
         // A renamed alias is not a vacuous pass.
         let renamed = ("facade/build.rs", "kqueue_os:", "kq_os:");
         assert_eq!(os_list_violations(renamed), [("facade/build.rs".to_owned(), 1)]);

@@ -29,6 +29,21 @@ pub enum ClosedWhileRegistered {
     MaybeReportedInvalid,
 }
 
+/// What a wait does with a registration whose descriptor was closed while a `dup` of it keeps
+/// its open file description open.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ClosedWithDupOpen {
+    /// Registrations are kept by number: the duplicate changes nothing, and
+    /// [`ClosedWhileRegistered`] says what happens.
+    ByNumber,
+    /// Registrations are kept by (number, description): the registration lives on while the
+    /// description is open, and the wait reports the description's readiness under the
+    /// closed number; `modify` and `unregister` of the number (open again on another
+    /// description) fail with `ENOENT`, and the registration ends when the last descriptor
+    /// of the description closes.
+    KeptForDescription,
+}
+
 /// One row of [`EXPECTATIONS`].
 #[derive(Copy, Clone, Debug)]
 pub struct Expectation {
@@ -36,6 +51,11 @@ pub struct Expectation {
     pub kind: BackendKind,
     /// What its wait does with a descriptor closed while registered.
     pub closed_while_registered: ClosedWhileRegistered,
+    /// What its wait does with a descriptor closed while registered and while a `dup` of it
+    /// stays open.
+    pub closed_with_dup_open: ClosedWithDupOpen,
+    /// Why: the documented kernel behaviour behind `closed_with_dup_open`.
+    pub closed_with_dup_open_reason: &'static str,
     /// Why: the documented kernel behaviour behind the row.
     pub reason: &'static str,
 }
@@ -48,23 +68,38 @@ pub const EXPECTATIONS: &[Expectation] = &[
     Expectation {
         kind: BackendKind::Poll,
         closed_while_registered: ClosedWhileRegistered::ReportedInvalid,
+        closed_with_dup_open: ClosedWithDupOpen::ByNumber,
+        closed_with_dup_open_reason: "poll(2) names a number in each pollfd and examines whatever \
+                 description the number has at each call",
         reason: "poll(2) reports POLLNVAL in revents for a pollfd whose descriptor is not open",
     },
     Expectation {
         kind: BackendKind::Select,
         closed_while_registered: ClosedWhileRegistered::WaitFailsBadf,
+        closed_with_dup_open: ClosedWithDupOpen::ByNumber,
+        closed_with_dup_open_reason: "select(2) names numbers in its sets and examines whatever \
+                 description each has at each call",
         reason: "select(2) fails with EBADF when a set holds a descriptor that is not open, \
                  and Python's select.select raises OSError(EBADF)",
     },
     Expectation {
         kind: BackendKind::Epoll,
         closed_while_registered: ClosedWhileRegistered::Forgotten,
+        closed_with_dup_open: ClosedWithDupOpen::KeptForDescription,
+        closed_with_dup_open_reason: "epoll(7) Q6: an interest-list entry is keyed by number and \
+                 open file description, and stays while the description is open, so a closed \
+                 number whose description a dup keeps open is still reported, and EPOLL_CTL_DEL of \
+                 the number cannot reach it",
         reason: "epoll(7): closing the last descriptor of an open file description removes it \
-                 from every epoll interest list (the suite never duplicates descriptors)",
+                 from every epoll interest list (closed_with_dup_open says what happens when a \
+                 dup keeps the description open)",
     },
     Expectation {
         kind: BackendKind::Kqueue,
         closed_while_registered: ClosedWhileRegistered::ForgottenUntilUnregistered,
+        closed_with_dup_open: ClosedWithDupOpen::ByNumber,
+        closed_with_dup_open_reason: "kqueue(2): knotes are attached to the number, and close() of \
+                 the number removes them whatever other descriptors share the description",
         reason: "kqueue(2): calling close() on a descriptor removes every kevent attached to it, \
                  while select-kqueue's registry (which makes duplicates EEXIST and modify of an \
                  unknown descriptor ENOENT, as epoll does) keeps the number until unregister",
@@ -72,6 +107,10 @@ pub const EXPECTATIONS: &[Expectation] = &[
     Expectation {
         kind: BackendKind::DevPoll,
         closed_while_registered: ClosedWhileRegistered::MaybeReportedInvalid,
+        closed_with_dup_open: ClosedWithDupOpen::ByNumber,
+        closed_with_dup_open_reason: "illumos keeps /dev/poll's entries by number (pd_fd, and the \
+                 fpollinfo list of the number's uf_entry that close of the number cleans), so \
+                 closed_while_registered applies whatever other descriptors share the file",
         reason: "illumos devpoll.c: closing a descriptor does not notify /dev/poll \
                  (pollhead_clean only unlinks the entry), DP_POLL examines only entries \
                  marked since and reports POLLNVAL for a closed one it examines, and an \

@@ -7,8 +7,9 @@
 //!   edge and oneshot, many descriptors, closing, close-on-exec, duplicates, unsupported
 //!   interests, buffer capacity, concurrent waits);
 //! - [`model`]: a model-based property test (proptest) comparing random sequences of
-//!   register, modify, unregister, write, read, close-and-reopen and wait with an in-memory
-//!   model of level-triggered readiness;
+//!   register (level, oneshot, edge), modify, unregister, write, read, close-and-reopen, a
+//!   peer closed alone, `dup`, and waits (zero, 1.5 ms, buffers smaller than the ready set)
+//!   with an in-memory model of readiness;
 //! - [`faults`]: a signal every millisecond during two seconds of waits, four threads
 //!   registering while another waits, and waits on a closed backend;
 //! - [`arguments`]: the order of select-core's checks (closed first, then the arguments),

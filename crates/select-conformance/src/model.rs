@@ -1,7 +1,8 @@
 //! The model-based property test: random sequences of operations on a few socketpairs, run
 //! against a backend and against an in-memory model of what a wait must report: level-triggered
-//! and (where declared) oneshot registrations, zero and small non-zero timeouts, and buffers
-//! smaller than the ready set.
+//! and (where declared) oneshot and edge-triggered registrations, zero and small non-zero
+//! timeouts, buffers smaller than the ready set, a peer closed alone (hang-up) and `dup`ed
+//! descriptors registered beside their originals.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
@@ -12,7 +13,7 @@ use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestE
 use rustix::io::Errno;
 use select_core::{Backend, Capabilities, Error, EventBuffer, Interest, Readiness};
 
-use crate::expectations::{ClosedWhileRegistered, expectation};
+use crate::expectations::{ClosedWhileRegistered, ClosedWithDupOpen, expectation};
 use crate::scenarios::merged;
 use crate::support;
 
@@ -22,6 +23,10 @@ pub const PAIRS: usize = 3;
 
 /// The longest sequence generated.
 pub const MAX_OPS: usize = 40;
+
+/// The lowest number a `dup` takes: far above the pairs' numbers, so that a duplicate never
+/// takes a number that [`Op::CloseAndReopen`] expects the reopened pair to get.
+const DUP_FLOOR: RawFd = 100;
 
 /// Where failing sequences are recorded, inside this crate, to be committed.
 const REGRESSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/model.txt");
@@ -56,6 +61,40 @@ pub enum Op {
     /// [`Capabilities::ONESHOT`] (one condition, so every mechanism disarms the same way):
     /// reported once, then silent until `modify` re-arms it.
     RegisterOneshot(usize, Interest),
+    /// `register(fd, READABLE | EDGE)` on backends with [`Capabilities::EDGE`]: reported once
+    /// per readiness transition (a write to its peer, or the peer closing, after the last
+    /// report, or data pending at `register`), not on every wait.
+    ///
+    /// Only `READABLE`: every edge mechanism re-reports a socket when new data arrives
+    /// (epoll's `EPOLLET` queues the item on each wake-up of the socket, kqueue's `EV_CLEAR`
+    /// re-activates the knote on each `sowakeup`) and drops a queued report whose data was
+    /// read before the wait (both re-examine the socket when they deliver), but writability
+    /// edges differ: epoll re-reports `EPOLLOUT` on every wake-up of the socket, including a
+    /// read by the peer, while `EV_CLEAR` on `EVFILT_WRITE` reports only when the space
+    /// changes, so the model could not predict them exactly on both.
+    RegisterEdge(usize),
+    /// Closes the peer of `fd` alone (its last descriptor), leaving `fd` open and perhaps
+    /// registered: `fd` is then readable (the end of the stream) on every later wait, and
+    /// still writable (a write fails at once). The peer's number is taken over at once by one
+    /// end of a new pair (`dup2`), so the peer's slot behaves as a descriptor closed while
+    /// registered and reopened, as in [`Op::CloseAndReopen`].
+    ClosePeer(usize),
+    /// Registers a `dup` of `fd` (a second number for the same open file description) with
+    /// this interest: the duplicate is reported under its own number with the readiness of
+    /// the description, and unregistering either number leaves the other registered. At most
+    /// one duplicate per descriptor; it is unregistered and closed by [`Op::DropDup`], and
+    /// before its original's peer is closed; [`Op::CloseOriginal`] closes the original while
+    /// it stays open.
+    Dup(usize, Interest),
+    /// Unregisters the duplicate of `fd` and closes it.
+    DropDup(usize),
+    /// With a duplicate of `fd` open, closes `fd` and its peer without unregistering them and
+    /// reopens the pair with the same numbers (as [`Op::CloseAndReopen`]): the duplicate
+    /// alone keeps `fd`'s description open, now hung up. Where the backend keys
+    /// registrations by description ([`ClosedWithDupOpen::KeptForDescription`], epoll), the
+    /// registration of `fd`'s number lives on and reports the duplicate's readiness until
+    /// the duplicate closes; elsewhere the number follows [`ClosedWhileRegistered`].
+    CloseOriginal(usize),
 }
 
 /// The interests the model covers: the level-triggered conditions every backend supports.
@@ -82,6 +121,11 @@ pub fn op() -> impl Strategy<Value = Op> {
         2 => (1..=2_usize).prop_map(Op::WaitSmall),
         2 => (fd.clone(), prop_oneof![Just(Interest::READABLE), Just(Interest::WRITABLE)])
             .prop_map(|(fd, condition)| Op::RegisterOneshot(fd, condition | Interest::ONESHOT)),
+        2 => fd.clone().prop_map(Op::RegisterEdge),
+        1 => fd.clone().prop_map(Op::ClosePeer),
+        1 => (fd.clone(), interest()).prop_map(|(fd, i)| Op::Dup(fd, i)),
+        1 => fd.clone().prop_map(Op::DropDup),
+        1 => fd.prop_map(Op::CloseOriginal),
     ]
 }
 
@@ -103,15 +147,47 @@ struct Model {
     pending: BTreeSet<RawFd>,
     /// Oneshot registrations that have reported their event and wait for `modify`.
     disarmed: BTreeSet<RawFd>,
+    /// Edge registrations with a readiness transition not reported yet.
+    edge_armed: BTreeSet<RawFd>,
+    /// Descriptors whose peer was closed: readable (end of stream) for good.
+    hung: BTreeSet<RawFd>,
+    /// The registered duplicates, each with the number of its original (and each ghost with
+    /// its duplicate, whose readiness it reports).
+    dup_of: BTreeMap<RawFd, RawFd>,
+    /// With [`ClosedWithDupOpen::KeptForDescription`]: registrations whose number was closed
+    /// while a duplicate (the value) keeps the description open. They report the
+    /// duplicate's readiness under the closed number, `modify` and `unregister` of the number
+    /// fail with `ENOENT` (the kernel looks up the number's new description), and the model
+    /// does not register the number again while they last (the wait would report it twice).
+    ghosts: BTreeMap<RawFd, RawFd>,
 }
 
 impl Model {
-    /// Marks the oneshot registrations among `reported` as spent.
+    /// Marks the oneshot registrations among `reported` as spent, and the edge registrations
+    /// among them as reported.
     fn disarm(&mut self, reported: impl IntoIterator<Item = RawFd>) {
         for fd in reported {
             if self.registered.get(&fd).is_some_and(|i| i.contains(Interest::ONESHOT)) {
                 self.disarmed.insert(fd);
             }
+            self.edge_armed.remove(&fd);
+        }
+    }
+
+    /// Whether a read of `fd` (or of the original of the duplicate `fd`) would not block.
+    fn readable(&self, fd: RawFd) -> bool {
+        let source = self.dup_of.get(&fd).copied().unwrap_or(fd);
+        self.pending.contains(&source) || self.hung.contains(&source)
+    }
+
+    /// A readiness transition of `fd`: an edge registration of it has something to report.
+    fn transition(&mut self, fd: RawFd) {
+        if self.ghosts.contains_key(&fd) {
+            // A transition of the number's new description, not of the ghost's.
+            return;
+        }
+        if self.registered.get(&fd).is_some_and(|i| i.contains(Interest::EDGE)) {
+            self.edge_armed.insert(fd);
         }
     }
 
@@ -123,7 +199,10 @@ impl Model {
             .iter()
             .filter(|(fd, _)| !self.disarmed.contains(fd))
             .map(|(&fd, &interest)| {
-                let readable = interest.contains(Interest::READABLE) && self.pending.contains(&fd);
+                let edge = interest.contains(Interest::EDGE);
+                let readable = interest.contains(Interest::READABLE)
+                    && self.readable(fd)
+                    && (!edge || self.edge_armed.contains(&fd));
                 (fd, readable, interest.contains(Interest::WRITABLE))
             })
             .filter(|&(_, readable, writable)| readable || writable)
@@ -140,6 +219,78 @@ fn reported<B: Backend>(events: &B::Events) -> BTreeSet<(RawFd, bool, bool)> {
         .collect()
 }
 
+/// Closes both ends of pair `p` and opens a new pair with the same two numbers, which it
+/// returns.
+fn reopen(fds: &mut [OwnedFd], p: usize) -> Result<[RawFd; 2], String> {
+    let old = [fds[2 * p].as_raw_fd(), fds[2 * p + 1].as_raw_fd()];
+    // Placeholders hold the two slots while the old pair is closed, so that the new pair gets
+    // the two numbers the old one freed.
+    let placeholder = support::socketpair().map_err(|e| e.to_string())?;
+    drop(std::mem::replace(&mut fds[2 * p], placeholder.0));
+    drop(std::mem::replace(&mut fds[2 * p + 1], placeholder.1));
+    let (a, b) = support::socketpair().map_err(|e| e.to_string())?;
+    let new = [a.as_raw_fd(), b.as_raw_fd()];
+    if new != old {
+        return Err(format!("reopened as {new:?} instead of {old:?}"));
+    }
+    // Swap the new pair in and close the placeholders, whose numbers are not in the model.
+    drop(std::mem::replace(&mut fds[2 * p], a));
+    drop(std::mem::replace(&mut fds[2 * p + 1], b));
+    Ok(old)
+}
+
+/// Unregisters and closes the duplicate of descriptor `i`, if it has one.
+fn drop_dup<B: Backend>(
+    backend: &B,
+    dups: &mut [Option<OwnedFd>],
+    model: &mut Model,
+    i: usize,
+) -> Result<(), String> {
+    let Some(dup) = dups[i].take() else { return Ok(()) };
+    let fd = dup.as_raw_fd();
+    backend.unregister(dup.as_fd()).map_err(|e| format!("unregister of the dup {fd}: {e}"))?;
+    model.registered.remove(&fd);
+    model.disarmed.remove(&fd);
+    model.edge_armed.remove(&fd);
+    model.dup_of.remove(&fd);
+    model.pending.remove(&fd);
+    model.hung.remove(&fd);
+    // Closing the last descriptor of the description ends the registrations kept for it.
+    if let Some(number) = model.ghosts.iter().find(|&(_, &d)| d == fd).map(|(&n, _)| n) {
+        model.ghosts.remove(&number);
+        model.dup_of.remove(&number);
+        model.registered.remove(&number);
+        model.disarmed.remove(&number);
+        model.edge_armed.remove(&number);
+    }
+    Ok(())
+}
+
+/// What happens in the model to a registration of `fd` whose descriptor was closed (and its
+/// number taken by a new descriptor) without unregistering it.
+fn closed_in_model(model: &mut Model, closed: ClosedWhileRegistered, fd: RawFd) {
+    model.pending.remove(&fd);
+    model.hung.remove(&fd);
+    if model.ghosts.contains_key(&fd) {
+        // The registration belongs to the description the duplicate keeps open.
+        return;
+    }
+    model.disarmed.remove(&fd);
+    model.edge_armed.remove(&fd);
+    match closed {
+        ClosedWhileRegistered::ReportedInvalid | ClosedWhileRegistered::WaitFailsBadf => {}
+        ClosedWhileRegistered::Forgotten => {
+            model.registered.remove(&fd);
+        }
+        ClosedWhileRegistered::ForgottenUntilUnregistered
+        | ClosedWhileRegistered::MaybeReportedInvalid => {
+            if model.registered.remove(&fd).is_some() {
+                model.stale.insert(fd);
+            }
+        }
+    }
+}
+
 /// Runs `ops` on a fresh `B` and on the model, failing at the first divergence.
 ///
 /// # Errors
@@ -149,6 +300,7 @@ fn reported<B: Backend>(events: &B::Events) -> BTreeSet<(RawFd, bool, bool)> {
 pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
     let backend = B::new().map_err(|e| TestCaseError::fail(format!("{}::new: {e}", B::NAME)))?;
     let closed = expectation::<B>().closed_while_registered;
+    let with_dup = expectation::<B>().closed_with_dup_open;
     let rejects = B::CAPABILITIES.contains(Capabilities::REJECTS_DUPLICATES);
     let mut fds: Vec<OwnedFd> = Vec::with_capacity(2 * PAIRS);
     for _ in 0..PAIRS {
@@ -156,6 +308,9 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
         fds.push(a);
         fds.push(b);
     }
+    // A closed peer's replacement: the other end of the pair whose first end took its number.
+    let mut peers: Vec<Option<OwnedFd>> = (0..2 * PAIRS).map(|_| None).collect();
+    let mut dups: Vec<Option<OwnedFd>> = (0..2 * PAIRS).map(|_| None).collect();
     let mut model = Model::default();
     let mut events = B::Events::with_capacity(4 * PAIRS);
     for (step, &op) in ops.iter().enumerate() {
@@ -163,8 +318,17 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
             |what: String| TestCaseError::fail(format!("{} step {step} {op:?}: {what}", B::NAME));
         match op {
             Op::RegisterOneshot(..) if !B::CAPABILITIES.contains(Capabilities::ONESHOT) => {}
-            Op::Register(i, interest) | Op::RegisterOneshot(i, interest) => {
+            Op::RegisterEdge(..) if !B::CAPABILITIES.contains(Capabilities::EDGE) => {}
+            Op::Register(..) | Op::RegisterOneshot(..) | Op::RegisterEdge(..) => {
+                let (i, interest) = match op {
+                    Op::RegisterEdge(i) => (i, Interest::READABLE | Interest::EDGE),
+                    Op::Register(i, interest) | Op::RegisterOneshot(i, interest) => (i, interest),
+                    _ => unreachable!("matched above"),
+                };
                 let fd = fds[i].as_raw_fd();
+                if model.ghosts.contains_key(&fd) {
+                    continue;
+                }
                 let result = Backend::register(&backend, fds[i].as_fd(), interest);
                 let duplicate = model.registered.contains_key(&fd) || model.stale.contains(&fd);
                 match (result, duplicate && rejects) {
@@ -173,6 +337,12 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                         // A backend that replaces duplicates replaces a stale entry too.
                         model.stale.remove(&fd);
                         model.disarmed.remove(&fd);
+                        // Readiness at registration is the first transition an edge
+                        // registration reports.
+                        model.edge_armed.remove(&fd);
+                        if model.readable(fd) {
+                            model.transition(fd);
+                        }
                     }
                     // The contract names the two errors a rejected duplicate may be.
                     (Err(Error::Os(Errno::EXIST)), true) => {}
@@ -189,10 +359,13 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                     continue;
                 }
                 let result = backend.modify(fds[i].as_fd(), interest);
-                match (result, model.registered.contains_key(&fd)) {
+                let registered =
+                    model.registered.contains_key(&fd) && !model.ghosts.contains_key(&fd);
+                match (result, registered) {
                     (Ok(()), true) => {
                         model.registered.insert(fd, interest);
                         model.disarmed.remove(&fd);
+                        model.edge_armed.remove(&fd);
                     }
                     // Python's `modify` of an unregistered descriptor is `ENOENT`.
                     (Err(Error::Os(Errno::NOENT)), false) => {}
@@ -204,8 +377,17 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
             Op::Unregister(i) => {
                 let fd = fds[i].as_raw_fd();
                 let result = backend.unregister(fds[i].as_fd());
+                if model.ghosts.contains_key(&fd) {
+                    match result {
+                        Err(Error::Os(Errno::NOENT)) => continue,
+                        result => {
+                            return Err(at(format!("got {result:?}, a ghost is not unregistered")));
+                        }
+                    }
+                }
                 let was_stale = model.stale.remove(&fd);
                 model.disarmed.remove(&fd);
+                model.edge_armed.remove(&fd);
                 match (result, model.registered.remove(&fd).is_some() || was_stale) {
                     // Python's `KeyError`, or the kernel's `ENOENT` where it keeps the list.
                     (Ok(()), true) | (Err(Error::Os(Errno::NOENT)), false) => {}
@@ -216,47 +398,112 @@ pub fn run_sequence<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
                 }
             }
             Op::Write(i) => {
-                support::write_all(&fds[i ^ 1], b"x").map_err(|e| at(e.to_string()))?;
-                model.pending.insert(fds[i].as_raw_fd());
+                let fd = fds[i].as_raw_fd();
+                if model.hung.contains(&fd) {
+                    // The peer is closed: nothing to write with.
+                    continue;
+                }
+                let peer = peers[i].as_ref().unwrap_or(&fds[i ^ 1]);
+                support::write_all(peer, b"x").map_err(|e| at(e.to_string()))?;
+                model.pending.insert(fd);
+                model.transition(fd);
             }
             Op::ReadAll(i) => {
                 support::drain(&fds[i]).map_err(|e| at(e.to_string()))?;
                 model.pending.remove(&fds[i].as_raw_fd());
             }
             Op::CloseAndReopen(p) => {
-                let old = [fds[2 * p].as_raw_fd(), fds[2 * p + 1].as_raw_fd()];
-                // Placeholders hold the two slots while the old pair is closed, so that the new
-                // pair gets the two numbers the old one freed.
-                let placeholder = support::socketpair().map_err(|e| at(e.to_string()))?;
-                drop(std::mem::replace(&mut fds[2 * p], placeholder.0));
-                drop(std::mem::replace(&mut fds[2 * p + 1], placeholder.1));
-                let (a, b) = support::socketpair().map_err(|e| at(e.to_string()))?;
-                let new = [a.as_raw_fd(), b.as_raw_fd()];
-                if new != old {
-                    return Err(at(format!("reopened as {new:?} instead of {old:?}")));
+                for i in [2 * p, 2 * p + 1] {
+                    drop_dup(&backend, &mut dups, &mut model, i).map_err(at)?;
                 }
-                // Swap the new pair in and close the placeholders, whose numbers are not in
-                // the model.
-                drop(std::mem::replace(&mut fds[2 * p], a));
-                drop(std::mem::replace(&mut fds[2 * p + 1], b));
+                let old = reopen(&mut fds, p).map_err(at)?;
+                peers[2 * p] = None;
+                peers[2 * p + 1] = None;
                 for fd in old {
-                    model.pending.remove(&fd);
-                    model.disarmed.remove(&fd);
-                    match closed {
-                        ClosedWhileRegistered::ReportedInvalid
-                        | ClosedWhileRegistered::WaitFailsBadf => {}
-                        ClosedWhileRegistered::Forgotten => {
-                            model.registered.remove(&fd);
-                        }
-                        ClosedWhileRegistered::ForgottenUntilUnregistered
-                        | ClosedWhileRegistered::MaybeReportedInvalid => {
-                            if model.registered.remove(&fd).is_some() {
-                                model.stale.insert(fd);
-                            }
-                        }
-                    }
+                    closed_in_model(&mut model, closed, fd);
                 }
             }
+            Op::ClosePeer(i) => {
+                let p = i / 2;
+                if peers[2 * p].is_some() || peers[2 * p + 1].is_some() {
+                    // One end of this pair was closed already.
+                    continue;
+                }
+                // A duplicate of the peer would keep its description open.
+                drop_dup(&backend, &mut dups, &mut model, i ^ 1).map_err(at)?;
+                // Linux resets the connection (`ECONNRESET` on the survivor, an error
+                // condition) when a unix socket closes with unread data; the model covers the
+                // orderly close, so the peer reads what it was sent first.
+                support::drain(&fds[i ^ 1]).map_err(|e| at(e.to_string()))?;
+                let (a, b) = support::socketpair().map_err(|e| at(e.to_string()))?;
+                // dup2 closes the peer's description (its last descriptor), which hangs up
+                // `fd`, and gives its number to `a` at once.
+                rustix::io::dup2(&a, &mut fds[i ^ 1]).map_err(|e| at(format!("dup2: {e}")))?;
+                rustix::io::fcntl_setfd(&fds[i ^ 1], rustix::io::FdFlags::CLOEXEC)
+                    .map_err(|e| at(format!("F_SETFD: {e}")))?;
+                drop(a);
+                // The new peer moves out of the pairs' numbers, for CloseAndReopen.
+                let b = rustix::io::fcntl_dupfd_cloexec(&b, DUP_FLOOR)
+                    .map_err(|e| at(format!("F_DUPFD_CLOEXEC: {e}")))?;
+                peers[i ^ 1] = Some(b);
+                closed_in_model(&mut model, closed, fds[i ^ 1].as_raw_fd());
+                let fd = fds[i].as_raw_fd();
+                model.hung.insert(fd);
+                model.transition(fd);
+            }
+            Op::Dup(i, interest) => {
+                if dups[i].is_some() {
+                    continue;
+                }
+                let dup = rustix::io::fcntl_dupfd_cloexec(&fds[i], DUP_FLOOR)
+                    .map_err(|e| at(format!("F_DUPFD_CLOEXEC: {e}")))?;
+                let fd = dup.as_raw_fd();
+                Backend::register(&backend, dup.as_fd(), interest)
+                    .map_err(|e| at(format!("register of the dup {fd}: {e}")))?;
+                dups[i] = Some(dup);
+                model.registered.insert(fd, interest);
+                model.dup_of.insert(fd, fds[i].as_raw_fd());
+            }
+            Op::CloseOriginal(i) => {
+                let p = i / 2;
+                let live_dup = dups[i]
+                    .as_ref()
+                    .map(AsRawFd::as_raw_fd)
+                    .filter(|d| model.dup_of.get(d) == Some(&fds[i].as_raw_fd()));
+                let Some(d) = live_dup else { continue };
+                if peers[2 * p].is_some() || peers[2 * p + 1].is_some() {
+                    continue;
+                }
+                // Only the duplicate keeps a description of the pair open: its peer closes,
+                // after it reads what it was sent (see ClosePeer).
+                drop_dup(&backend, &mut dups, &mut model, i ^ 1).map_err(at)?;
+                support::drain(&fds[i ^ 1]).map_err(|e| at(e.to_string()))?;
+                let number = fds[i].as_raw_fd();
+                reopen(&mut fds, p).map_err(at)?;
+                // The duplicate now stands alone: the end of a pair whose peer closed.
+                model.dup_of.remove(&d);
+                if model.pending.contains(&number) {
+                    model.pending.insert(d);
+                }
+                model.hung.insert(d);
+                model.transition(d);
+                closed_in_model(&mut model, closed, fds[i ^ 1].as_raw_fd());
+                let kept = with_dup == ClosedWithDupOpen::KeptForDescription
+                    && model.registered.contains_key(&number);
+                if kept {
+                    model.pending.remove(&number);
+                    model.hung.remove(&number);
+                    model.dup_of.insert(number, d);
+                    model.ghosts.insert(number, d);
+                    // The peer's close is a transition of the description.
+                    if model.registered.get(&number).is_some_and(|i| i.contains(Interest::EDGE)) {
+                        model.edge_armed.insert(number);
+                    }
+                } else {
+                    closed_in_model(&mut model, closed, number);
+                }
+            }
+            Op::DropDup(i) => drop_dup(&backend, &mut dups, &mut model, i).map_err(at)?,
             Op::Wait | Op::WaitShort => {
                 let timeout = Duration::from_micros(if op == Op::Wait { 0 } else { 1500 });
                 let started = std::time::Instant::now();

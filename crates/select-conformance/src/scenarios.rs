@@ -90,13 +90,16 @@ fn reported<B: Backend>(backend: &B, fd: RawFd, timeout: Duration) -> Option<Rea
 
 /// The events of one wait merged by descriptor: a mechanism with one filter per condition
 /// (kqueue) may report readable and writable as two events for one descriptor, but no
-/// condition may be reported twice for the same descriptor in one wait.
+/// condition may be reported twice for the same descriptor in one wait. The status bits
+/// (a hang-up, an error) may come with each: kqueue sets `EV_EOF` on both filters of a
+/// socket whose peer closed.
 pub(crate) fn merged<B: Backend>(events: &[Event]) -> BTreeMap<RawFd, Readiness> {
+    let conditions = Readiness::READABLE | Readiness::WRITABLE | Readiness::PRIORITY;
     let mut merged = BTreeMap::new();
     for event in events {
         let readiness: &mut Readiness = merged.entry(event.fd()).or_insert(Readiness::empty());
         assert!(
-            !readiness.intersects(event.readiness()),
+            !readiness.intersects(event.readiness() & conditions),
             "{}: fd {} reported twice with {:?} in one wait: {events:?}",
             B::NAME,
             event.fd(),

@@ -79,3 +79,8 @@ pub const PIPE_BUF: usize = libc::PIPE_BUF as usize;
 
 #[cfg(test)]
 mod tests;
+
+// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

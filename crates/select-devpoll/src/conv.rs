@@ -144,7 +144,7 @@ impl Changes {
     }
 
     /// The most records one write carries.
-    #[cfg(test)]
+    #[cfg(all(test, repository_tests))]
     pub(crate) fn capacity(&self) -> usize {
         self.capacity
     }
@@ -155,7 +155,7 @@ impl Changes {
     }
 
     /// The encoded records waiting to be written.
-    #[cfg(test)]
+    #[cfg(all(test, repository_tests))]
     pub(crate) fn pending(&self) -> &[u8] {
         &self.bytes
     }

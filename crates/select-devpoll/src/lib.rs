@@ -101,7 +101,8 @@
 mod conv;
 #[cfg(devpoll)]
 mod sys;
-#[cfg(test)]
+// The unit tests need the repository (see build.rs); the published package has none.
+#[cfg(all(test, repository_tests))]
 mod tests;
 
 #[cfg(devpoll)]
@@ -644,3 +645,8 @@ impl EventBuffer for DevPollEvents {
         Some(Event::new(record.fd, conv::readiness(revents)))
     }
 }
+
+// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

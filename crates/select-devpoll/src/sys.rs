@@ -110,7 +110,7 @@ pub(crate) fn close(fd: OwnedFd) -> Result<(), Errno> {
 }
 
 /// Test support: interrupts a blocked system call in another thread with a signal.
-#[cfg(test)]
+#[cfg(all(test, repository_tests))]
 pub(crate) mod signal {
     use std::os::unix::thread::RawPthread;
 

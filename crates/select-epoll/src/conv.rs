@@ -53,7 +53,7 @@ pub(crate) const fn interest_to_flags(interest: Interest) -> EpollFlags {
 /// The portable interest a native mask asks for; bits with no portable meaning (`EPOLLRDHUP`,
 /// `EPOLLWAKEUP`, the band flags) are dropped. The inverse of [`interest_to_flags`] on every
 /// mask it produces. Only the round-trip tests need it.
-#[cfg(test)]
+#[cfg(all(test, repository_tests))]
 #[must_use]
 pub(crate) const fn flags_to_interest(flags: EpollFlags) -> Interest {
     let mut interest = Interest::empty();

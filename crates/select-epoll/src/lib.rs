@@ -768,5 +768,11 @@ impl Mechanism for Epoll {
     }
 }
 
-#[cfg(test)]
+// The unit tests need the repository (see build.rs); the published package has none.
+#[cfg(all(test, repository_tests))]
 mod tests;
+
+// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -193,7 +193,7 @@ impl RawEvents {
 
 /// A global allocator for this crate's tests that counts, per thread, how many allocations
 /// were made, so a test can prove that a wait allocates nothing.
-#[cfg(test)]
+#[cfg(all(test, repository_tests))]
 pub(crate) mod allocations {
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::cell::Cell;

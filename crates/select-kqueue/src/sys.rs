@@ -237,7 +237,7 @@ pub(crate) fn kqueue_cloexec() -> Result<OwnedFd, Errno> {
 ///
 /// `child` runs in a copy of a multithreaded process, so it must use only async-signal-safe
 /// operations (atomics, system calls; no allocation, no locks) on its success path.
-#[cfg(test)]
+#[cfg(all(test, repository_tests))]
 pub(crate) fn in_forked_child(child: impl FnOnce() -> bool) -> Result<bool, Errno> {
     use rustix::process::{Pid, WaitOptions, waitpid};
 

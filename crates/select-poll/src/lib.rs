@@ -219,5 +219,11 @@ pub const POLLMSG: PollFlags = PollFlags::MSG;
 #[cfg(freebsd)]
 pub const POLLINIGNEOF: PollFlags = PollFlags::INIGNEOF;
 
-#[cfg(test)]
+// The unit tests need the repository (see build.rs); the published package has none.
+#[cfg(all(test, repository_tests))]
 mod tests;
+
+// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -338,7 +338,7 @@ impl Poll {
 
     /// How many entries the array last handed to the kernel had (for tests of the rebuild
     /// rule).
-    #[cfg(test)]
+    #[cfg(all(test, repository_tests))]
     pub(crate) fn array_len(&self) -> usize {
         lock(&self.array).len()
     }

@@ -48,7 +48,7 @@ impl PollArray {
     }
 
     /// How many entries the array holds.
-    #[cfg(test)]
+    #[cfg(all(test, repository_tests))]
     pub(crate) fn len(&self) -> usize {
         self.fds.len()
     }
@@ -278,10 +278,10 @@ mod imp {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, repository_tests))]
 pub(crate) use counting::{CountingAllocator, allocations};
 
-#[cfg(test)]
+#[cfg(all(test, repository_tests))]
 mod counting {
     //! The test binary's global allocator: the system allocator, counting the allocations
     //! each thread makes, which proves that steady-state waits do not allocate.

@@ -8,5 +8,7 @@
 mod differential;
 mod echo;
 mod selector;
+#[cfg(unix)] // over poll(2), which the Windows build does not have
+mod split_events;
 mod support;
 mod waker;
