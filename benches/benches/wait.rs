@@ -1,218 +1,256 @@
-//! W1-W5 (`shared/bench/WORKLOADS.md`) for every row `select_benches::visit_all` lists.
+//! W1-W5 (`shared/bench/WORKLOADS.md`) for every row `select_benches::visit_all` lists,
+//! measured in interleaved rounds (`select_benches::rounds`), criterion measuring inside each.
 //!
-//! Benchmark ids are `W1/<row>`, `W2/<row>/<N>`, `W3/<row>`, `W4/<row>/n<N>-a<A>` and
-//! `W5/<row>` (one wait reporting 256 descriptors; the report divides by 256), where
-//! `<row>` is the subject's name (`B::NAME` for a backend of ours). `cargo xtask bench` reads
-//! criterion's `estimates.json` for each of them. Setting `SELECT_BENCH_QUICK` shortens every
-//! measurement for a first look (`cargo xtask bench --quick`).
+//! Each workload is a [`Visitor`] that sets one row up and adds its measurement to a
+//! [`Case`]; once every row of a case is set up, the case runs its rounds. Criterion groups are
+//! named `W1`, `W2 <N>`, `W3`, `W4 n<N>-a<A>` and `W5` (one wait reporting 256 descriptors;
+//! the report divides by 256), each benchmark `<row>/round-<NN>`. Criterion writes its results
+//! under `$CRITERION_HOME` (`cargo xtask bench` sets one per run; default `target/criterion`),
+//! which the `report` binary reads; `SELECT_BENCH_QUICK` selects the short plan
+//! (`cargo xtask bench --quick`). Arguments that do not start with `--` select workloads by
+//! name (`cargo bench -p select-benches --bench wait -- W5`).
+//!
+//! No row's writes may wake another row's epoll, so rows that exchange data never watch the
+//! same descriptors at the same time: in W1 each row has a socketpair of its own (rows limited
+//! by `FD_SETSIZE` get theirs first, so they have the lowest numbers); in W4, whose 10,000
+//! socketpairs per row would not fit the descriptor limit eight times over, the rows share one
+//! set and each registers it for its own measurement in a round only (the registration is not
+//! timed). Rows of idle, registration-only or never-read cases (W2, W3, W5) share one set
+//! throughout, since a descriptor no row reads or writes costs the other rows nothing.
 
 use std::hint::black_box;
 use std::os::fd::BorrowedFd;
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, measurement::WallTime};
+use criterion::Criterion;
+use select_benches::rounds::{Case, Measure, Plan};
 use select_benches::{
-    Chain, ManyReady, Pairs, Subject, Visitor, add_all, churn, fits, idle_wait, pairs_that_fit,
-    ping_pong_setup, raise_fd_limit, round_trip, visit_all,
+    Chain, ManyReady, Pairs, Row, Subject, Visitor, add_all, churn, fits, idle_wait,
+    pairs_that_fit, ping_pong_setup, raise_fd_limit, round_trip, rows, visit_all,
 };
 
 /// W2's registered-descriptor counts.
 const IDLE_SIZES: [usize; 4] = [10, 100, 1000, 10_000];
 /// W3's descriptor count.
 const CHURN_FDS: usize = 10_000;
-/// W4's active pair counts and extra writes.
+/// W4's largest pair count, active pair counts and extra writes.
+const CHAIN_LARGEST: usize = 10_000;
 const CHAIN_ACTIVE: [usize; 2] = [1, 100];
 const CHAIN_WRITES: usize = 100;
 /// W5's descriptor count, all ready.
 const MANY_READY: usize = 256;
 
-/// How long each measurement runs.
-#[derive(Copy, Clone, Debug)]
-struct Settings {
-    quick: bool,
-    fd_limit: u64,
-}
-
-impl Settings {
-    /// Applies the durations and sample count to a group; W4 asks for 25 samples (its median
-    /// of 25) in flat sampling, since one iteration can take a tenth of a second with poll(2).
-    fn apply(self, group: &mut BenchmarkGroup<'_, WallTime>, chain: bool) {
-        if self.quick {
-            group.warm_up_time(Duration::from_millis(50));
-            group.measurement_time(Duration::from_millis(200));
-            group.sample_size(10);
-            group.nresamples(10_000);
-        } else {
-            group.warm_up_time(Duration::from_millis(500));
-            group.measurement_time(Duration::from_secs(2));
-            group.sample_size(if chain { 25 } else { 50 });
-            group.nresamples(20_000);
-        }
-        if chain {
-            group.sampling_mode(SamplingMode::Flat);
-        }
+/// `count` socketpairs for each row of [`rows`], in the visit order; the rows limited by
+/// `FD_SETSIZE` are given theirs first, so their descriptors have the lowest numbers.
+fn pairs_per_row(count: usize) -> Vec<Pairs> {
+    let rows = rows();
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| rows[i].fd_limit.unwrap_or(usize::MAX));
+    let mut made: Vec<Option<Pairs>> = (0..rows.len()).map(|_| None).collect();
+    for i in order {
+        made[i] = Some(Pairs::new(count).expect("socketpairs"));
     }
+    made.into_iter().flatten().collect()
 }
 
-/// W1: ping-pong on one socketpair, ns per round trip.
-struct PingPong<'a, 'c> {
-    group: &'a mut BenchmarkGroup<'c, WallTime>,
+/// W1: ping-pong on one socketpair per row, ns per round trip.
+struct PingPong<'p> {
+    pairs: std::slice::Iter<'p, Pairs>,
+    case: Case<'p>,
 }
 
-impl Visitor for PingPong<'_, '_> {
+impl<'p> Visitor for PingPong<'p> {
     fn visit<S: Subject>(&mut self) {
-        let pairs = Pairs::new(1).expect("socketpair");
-        if !fits::<S>(&pairs) {
+        let pairs: &'p Pairs = self.pairs.next().expect("a pair per row");
+        if !fits::<S>(pairs) {
             return;
         }
         let mut row = S::open().expect("open row");
-        ping_pong_setup(&mut row, &pairs).expect("register");
-        self.group.bench_function(S::NAME, |b| {
-            b.iter(|| round_trip(&mut row, &pairs).expect("round trip"));
+        ping_pong_setup(&mut row, pairs).expect("register");
+        self.case.add_op(S::NAME, move || round_trip(&mut row, pairs).expect("round trip"));
+    }
+}
+
+/// W2: `wait(0)` against N idle descriptors shared by every row, ns per wait.
+struct IdleScan<'p> {
+    pairs: &'p Pairs,
+    case: Case<'p>,
+}
+
+impl<'p> Visitor for IdleScan<'p> {
+    fn visit<S: Subject>(&mut self) {
+        if !fits::<S>(self.pairs) {
+            return;
+        }
+        let mut row = S::open().expect("open row");
+        add_all(&mut row, self.pairs).expect("register");
+        self.case.add_op(S::NAME, move || {
+            black_box(idle_wait(&mut row).expect("wait"));
         });
     }
 }
 
-/// W2: `wait(0)` against N idle descriptors, ns per wait.
-struct IdleScan<'a, 'c> {
-    group: &'a mut BenchmarkGroup<'c, WallTime>,
-    settings: Settings,
+/// W3: register then unregister each of 10,000 shared descriptors, ns per pair of calls.
+struct Churn<'p> {
+    fds: &'p [BorrowedFd<'p>],
+    max_fd: &'p Pairs,
+    case: Case<'p>,
 }
 
-impl Visitor for IdleScan<'_, '_> {
+impl<'p> Visitor for Churn<'p> {
     fn visit<S: Subject>(&mut self) {
-        for n in IDLE_SIZES {
-            if pairs_that_fit(n / 2, self.settings.fd_limit) < n / 2 {
-                continue;
-            }
-            let pairs = Pairs::new(n / 2).expect("socketpairs");
-            if !fits::<S>(&pairs) {
-                continue;
-            }
-            let mut row = S::open().expect("open row");
-            add_all(&mut row, &pairs).expect("register");
-            self.group.bench_with_input(BenchmarkId::new(S::NAME, n), &n, |b, _| {
-                b.iter(|| black_box(idle_wait(&mut row).expect("wait")));
-            });
-        }
-    }
-}
-
-/// W3: register then unregister each of 10,000 descriptors, ns per pair of calls.
-struct Churn<'a, 'c> {
-    group: &'a mut BenchmarkGroup<'c, WallTime>,
-    settings: Settings,
-}
-
-impl Visitor for Churn<'_, '_> {
-    fn visit<S: Subject>(&mut self) {
-        let wanted = CHURN_FDS / 2;
-        if pairs_that_fit(wanted, self.settings.fd_limit) < wanted {
+        if !fits::<S>(self.max_fd) {
             return;
         }
-        let pairs = Pairs::new(wanted).expect("socketpairs");
-        if !fits::<S>(&pairs) {
-            return;
-        }
-        let fds: Vec<BorrowedFd<'_>> = pairs.all().collect();
         let mut row = S::open().expect("open row");
-        self.group.bench_function(S::NAME, |b| {
-            b.iter_custom(|iters| {
-                // Each iteration is one register+unregister pair, done in batches of up to
-                // 10,000 so the set really grows to 10,000 descriptors.
-                let mut left = usize::try_from(iters).unwrap_or(usize::MAX);
-                let start = Instant::now();
-                while left > 0 {
-                    let batch = left.min(fds.len());
-                    churn(&mut row, &fds[..batch]).expect("churn");
-                    left -= batch;
-                }
-                start.elapsed()
-            });
+        let fds = self.fds;
+        self.case.add(S::NAME, move |iters| {
+            // Each operation is one register+unregister pair, done in batches of up to
+            // 10,000 so the set really grows to 10,000 descriptors.
+            let mut left = usize::try_from(iters).unwrap_or(usize::MAX);
+            let start = Instant::now();
+            while left > 0 {
+                let batch = left.min(fds.len());
+                churn(&mut row, &fds[..batch]).expect("churn");
+                left -= batch;
+            }
+            start.elapsed()
         });
     }
 }
 
-/// W4: libevent's chain benchmark, time per iteration.
-struct ChainBench<'a, 'c> {
-    group: &'a mut BenchmarkGroup<'c, WallTime>,
-    settings: Settings,
+/// W4: libevent's chain benchmark on N socketpairs shared by the rows, time per iteration.
+struct ChainBench<'p> {
+    pairs: &'p Pairs,
+    active: usize,
+    case: Case<'p>,
 }
 
-impl Visitor for ChainBench<'_, '_> {
+impl<'p> Visitor for ChainBench<'p> {
     fn visit<S: Subject>(&mut self) {
-        let largest = pairs_that_fit(10_000, self.settings.fd_limit);
-        for n in [100, 1000, largest] {
-            let pairs = Pairs::new(n).expect("socketpairs");
-            if !fits::<S>(&pairs) {
-                continue;
-            }
-            let mut row = S::open().expect("open row");
-            let chain = Chain::new(&mut row, &pairs).expect("register");
-            for active in CHAIN_ACTIVE {
-                let id = BenchmarkId::new(S::NAME, format!("n{n}-a{active}"));
-                self.group.bench_function(id, |b| {
-                    b.iter(|| chain.iteration(&mut row, active, CHAIN_WRITES).expect("chain"));
-                });
-            }
+        let pairs = self.pairs;
+        if !fits::<S>(pairs) {
+            return;
+        }
+        let row = S::open().expect("open row");
+        self.case.add(S::NAME, ChainRow { row, pairs, chain: None, active: self.active });
+    }
+}
+
+/// One row of W4: its descriptors are registered, untimed, for its own measurement in each
+/// round only (`enter` and `leave`), so no other row's chain wakes this one.
+struct ChainRow<'p, R> {
+    row: R,
+    pairs: &'p Pairs,
+    chain: Option<Chain<'p>>,
+    active: usize,
+}
+
+impl<'p, R: Row<'p>> Measure for ChainRow<'p, R> {
+    fn enter(&mut self) {
+        self.chain = Some(Chain::new(&mut self.row, self.pairs).expect("register"));
+    }
+
+    fn measure(&mut self, iters: u64) -> Duration {
+        let chain = self.chain.as_ref().expect("registered in enter");
+        let start = Instant::now();
+        for _ in 0..iters {
+            black_box(chain.iteration(&mut self.row, self.active, CHAIN_WRITES).expect("chain"));
+        }
+        start.elapsed()
+    }
+
+    fn leave(&mut self) {
+        if let Some(chain) = self.chain.take() {
+            chain.release(&mut self.row).expect("unregister");
         }
     }
 }
 
-/// W5: 256 descriptors all ready, one wait and every result looked up, time per wait (the
-/// report divides by 256 for ns per ready event). Edge-only rows (mio) have no W5.
-struct ManyReadyBench<'a, 'c> {
-    group: &'a mut BenchmarkGroup<'c, WallTime>,
+/// W5: 256 descriptors all ready, shared by the rows, one wait and every result looked up,
+/// time per wait (the report divides by 256 for ns per ready event). Edge-only rows (mio)
+/// have no W5.
+struct ManyReadyBench<'p> {
+    pairs: &'p Pairs,
+    case: Case<'p>,
 }
 
-impl Visitor for ManyReadyBench<'_, '_> {
+impl<'p> Visitor for ManyReadyBench<'p> {
     fn visit<S: Subject>(&mut self) {
-        if S::EDGE_ONLY {
-            return;
-        }
-        let pairs = Pairs::new(MANY_READY).expect("socketpairs");
-        if !fits::<S>(&pairs) {
+        if S::EDGE_ONLY || !fits::<S>(self.pairs) {
             return;
         }
         let mut row = S::open().expect("open row");
-        let many = ManyReady::new(&mut row, &pairs).expect("register");
-        self.group.bench_function(S::NAME, |b| {
-            b.iter(|| black_box(many.iteration(&mut row).expect("many ready")));
+        let many = ManyReady::new(&mut row, self.pairs).expect("register");
+        self.case.add_op(S::NAME, move || {
+            black_box(many.iteration(&mut row).expect("many ready"));
         });
     }
+}
+
+/// Runs `case` and reports its progress.
+fn run_case(criterion: &mut Criterion, case: Case<'_>, workload: &str, id: &str, plan: &Plan) {
+    let started = Instant::now();
+    let rows = case.len();
+    case.run(criterion, workload, id, plan);
+    println!("{workload} {id}: {rows} rows, {:.1} s", started.elapsed().as_secs_f64());
 }
 
 fn main() {
-    let settings = Settings {
-        quick: std::env::var_os("SELECT_BENCH_QUICK").is_some(),
-        fd_limit: raise_fd_limit(),
-    };
-    let mut criterion = Criterion::default().configure_from_args();
+    let plan =
+        if std::env::var_os("SELECT_BENCH_QUICK").is_some() { Plan::QUICK } else { Plan::FULL };
+    // `cargo bench` passes `--bench`; other arguments name the workloads to run.
+    let filter: Vec<String> =
+        std::env::args().skip(1).filter(|arg| !arg.starts_with("--")).collect();
+    let wanted = |workload: &str| filter.is_empty() || filter.iter().any(|f| f == workload);
+    let fd_limit = raise_fd_limit();
+    let mut criterion = plan.criterion();
 
-    let mut group = criterion.benchmark_group("W1");
-    settings.apply(&mut group, false);
-    visit_all(&mut PingPong { group: &mut group });
-    group.finish();
+    if wanted("W1") {
+        let pairs = pairs_per_row(1);
+        let mut visitor = PingPong { pairs: pairs.iter(), case: Case::new() };
+        visit_all(&mut visitor);
+        run_case(&mut criterion, visitor.case, "W1", "", &plan);
+    }
 
-    let mut group = criterion.benchmark_group("W2");
-    settings.apply(&mut group, false);
-    visit_all(&mut IdleScan { group: &mut group, settings });
-    group.finish();
+    if wanted("W2") {
+        for n in IDLE_SIZES {
+            if pairs_that_fit(n / 2, fd_limit) < n / 2 {
+                continue;
+            }
+            let pairs = Pairs::new(n / 2).expect("socketpairs");
+            let mut visitor = IdleScan { pairs: &pairs, case: Case::new() };
+            visit_all(&mut visitor);
+            run_case(&mut criterion, visitor.case, "W2", &n.to_string(), &plan);
+        }
+    }
 
-    let mut group = criterion.benchmark_group("W3");
-    settings.apply(&mut group, false);
-    visit_all(&mut Churn { group: &mut group, settings });
-    group.finish();
+    if wanted("W3") {
+        let wanted = CHURN_FDS / 2;
+        if pairs_that_fit(wanted, fd_limit) == wanted {
+            let pairs = Pairs::new(wanted).expect("socketpairs");
+            let fds: Vec<BorrowedFd<'_>> = pairs.all().collect();
+            let mut visitor = Churn { fds: &fds, max_fd: &pairs, case: Case::new() };
+            visit_all(&mut visitor);
+            run_case(&mut criterion, visitor.case, "W3", "", &plan);
+        }
+    }
 
-    let mut group = criterion.benchmark_group("W4");
-    settings.apply(&mut group, true);
-    visit_all(&mut ChainBench { group: &mut group, settings });
-    group.finish();
+    if wanted("W4") {
+        for n in [100, 1000, pairs_that_fit(CHAIN_LARGEST, fd_limit)] {
+            let pairs = Pairs::new(n).expect("socketpairs");
+            for active in CHAIN_ACTIVE {
+                let mut visitor = ChainBench { pairs: &pairs, active, case: Case::new() };
+                visit_all(&mut visitor);
+                run_case(&mut criterion, visitor.case, "W4", &format!("n{n}-a{active}"), &plan);
+            }
+        }
+    }
 
-    let mut group = criterion.benchmark_group("W5");
-    settings.apply(&mut group, false);
-    visit_all(&mut ManyReadyBench { group: &mut group });
-    group.finish();
-
-    criterion.final_summary();
+    if wanted("W5") {
+        let pairs = Pairs::new(MANY_READY).expect("socketpairs");
+        let mut visitor = ManyReadyBench { pairs: &pairs, case: Case::new() };
+        visit_all(&mut visitor);
+        run_case(&mut criterion, visitor.case, "W5", "", &plan);
+    }
 }

@@ -1,4 +1,4 @@
-//! Benchmark workloads shared by the criterion benches, the strace probe and the structural tests.
+//! Benchmark workloads shared by the benches, the strace probe and the structural tests.
 //!
 //! Every row of every table is a [`Subject`]: a way to register descriptors and wait on them.
 //! The rows are, as `shared/bench/WORKLOADS.md` asks:
@@ -12,14 +12,14 @@
 //! - [`Mio`] and [`Polling`], the crates users pick today.
 //!
 //! The workloads ([`round_trip`], [`idle_wait`], [`churn`], [`Chain::iteration`],
-//! [`ManyReady::iteration`]) are written
-//! once, generically over [`Row`], and monomorphised per row, so a row's cost is its own API's
-//! cost and nothing else. [`visit_all`] is the one list of rows: the benches, the probe and the
-//! tests all walk it.
+//! [`ManyReady::iteration`]) are written once, generically over [`Row`], and monomorphised per
+//! row, so a row's cost is its own API's cost and nothing else. [`visit_all`] is the one list of rows: the benches, the probe and the
+//! tests all walk it. [`rounds`] measures the rows of one case in interleaved rounds.
 
 #![deny(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod rounds;
 mod sys;
 
 use std::io;
@@ -38,11 +38,14 @@ pub use sys::{CountingAllocator, RawSelect};
 /// How many events one wait can return, for every row alike.
 pub const CAPACITY: usize = 1024;
 
-/// The two timeouts the workloads use: a non-blocking scan, or block until an event.
+/// The timeouts the workloads use: a non-blocking scan, a finite wait (W6), or block until an
+/// event.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Timeout {
     /// Return at once (`timeout = 0`).
     Zero,
+    /// Wait at most this long.
+    After(Duration),
     /// Block until a descriptor is ready.
     Forever,
 }
@@ -53,18 +56,20 @@ impl Timeout {
     pub const fn duration(self) -> Option<Duration> {
         match self {
             Timeout::Zero => Some(Duration::ZERO),
+            Timeout::After(timeout) => Some(timeout),
             Timeout::Forever => None,
         }
     }
 
-    /// The timeout as the `Option<&Timespec>` that rustix's raw calls take.
+    /// The timeout as the `Timespec` that rustix's raw calls take (by reference), `None` to
+    /// block. rustix rounds it up to the call's own unit (milliseconds for poll and epoll).
     #[must_use]
-    pub const fn timespec(self) -> Option<&'static Timespec> {
-        const ZERO: Timespec = Timespec { tv_sec: 0, tv_nsec: 0 };
-        match self {
-            Timeout::Zero => Some(&ZERO),
-            Timeout::Forever => None,
-        }
+    pub fn timespec(self) -> Option<Timespec> {
+        let timeout = self.duration()?;
+        Some(Timespec {
+            tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: timeout.subsec_nanos().into(),
+        })
     }
 }
 
@@ -97,8 +102,9 @@ pub trait Subject {
     /// Whether the row can only register edge-triggered (mio), so that a descriptor left
     /// ready is reported once: such a row has no W5, which needs level-triggered reports.
     const EDGE_ONLY: bool = false;
-    /// The row itself, borrowing the descriptors it watches for `'fd`.
-    type Row<'fd>: Row<'fd>;
+    /// The row itself, borrowing the descriptors it watches for `'fd` (and living no longer,
+    /// so a measurement closure can own it for as long as the descriptors exist).
+    type Row<'fd>: Row<'fd> + 'fd;
 
     /// Creates an empty row.
     ///
@@ -143,7 +149,7 @@ pub struct OursRow<B: Backend> {
     events: B::Events,
 }
 
-impl<B: Backend> Subject for Ours<B> {
+impl<B: Backend + 'static> Subject for Ours<B> {
     const NAME: &'static str = B::NAME;
     const KIND: Kind = Kind::Ours;
     const MECHANISM: &'static str = B::NAME;
@@ -189,7 +195,7 @@ pub struct OursSelectorRow<B: Backend> {
     ready: Ready,
 }
 
-impl<B: Backend> Subject for OursSelector<B> {
+impl<B: Backend + 'static> Subject for OursSelector<B> {
     const NAME: &'static str = match B::KIND {
         BackendKind::Select => "selector-select",
         BackendKind::Poll => "selector-poll",
@@ -287,7 +293,7 @@ impl Row<'_> for RawEpollRow {
         rustix::event::epoll::wait(
             &self.epoll,
             rustix::buffer::spare_capacity(&mut self.events),
-            timeout.timespec(),
+            timeout.timespec().as_ref(),
         )?;
         for event in &self.events {
             on_ready(RawFd::try_from(event.data.u64()).unwrap_or(-1));
@@ -349,7 +355,7 @@ impl<'fd> Row<'fd> for RawPollRow<'fd> {
 
     #[inline]
     fn wait<F: FnMut(RawFd)>(&mut self, timeout: Timeout, mut on_ready: F) -> io::Result<usize> {
-        let n = rustix::event::poll(&mut self.fds, timeout.timespec())?;
+        let n = rustix::event::poll(&mut self.fds, timeout.timespec().as_ref())?;
         // Stop scanning once the kernel's count is reached, as any careful caller would.
         let mut left = n;
         for fd in &self.fds {
@@ -532,6 +538,41 @@ pub fn visit_all<V: Visitor>(visitor: &mut V) {
     visit_raw(visitor);
     visitor.visit::<Mio>();
     visitor.visit::<Polling>();
+}
+
+/// A row's identity: what [`Subject`] says about it, without its type.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct RowInfo {
+    /// [`Subject::NAME`].
+    pub name: &'static str,
+    /// [`Subject::KIND`].
+    pub kind: Kind,
+    /// [`Subject::MECHANISM`].
+    pub mechanism: &'static str,
+    /// [`Subject::FD_LIMIT`].
+    pub fd_limit: Option<usize>,
+    /// [`Subject::EDGE_ONLY`].
+    pub edge_only: bool,
+}
+
+/// Every row [`visit_all`] visits, in its order.
+#[must_use]
+pub fn rows() -> Vec<RowInfo> {
+    struct Collect(Vec<RowInfo>);
+    impl Visitor for Collect {
+        fn visit<S: Subject>(&mut self) {
+            self.0.push(RowInfo {
+                name: S::NAME,
+                kind: S::KIND,
+                mechanism: S::MECHANISM,
+                fd_limit: S::FD_LIMIT,
+                edge_only: S::EDGE_ONLY,
+            });
+        }
+    }
+    let mut rows = Collect(Vec::new());
+    visit_all(&mut rows);
+    rows.0
 }
 
 /// The raw rows this host has.
@@ -749,6 +790,16 @@ impl<'fd> Chain<'fd> {
             pair_of[fd_index(pairs.reader(i))] = i;
         }
         Ok(Chain { pairs, pair_of })
+    }
+
+    /// Unregisters the read end of every pair from `row` again: the inverse of
+    /// [`new`](Chain::new), so that rows can take turns on one set of pairs.
+    ///
+    /// # Errors
+    ///
+    /// The row's unregistration error.
+    pub fn release<R: Row<'fd>>(&self, row: &mut R) -> io::Result<()> {
+        (0..self.pairs.len()).try_for_each(|i| row.delete(self.pairs.reader(i)))
     }
 
     /// W4, one iteration: a byte on `active` evenly spaced pairs, then waits with timeout 0;

@@ -109,7 +109,7 @@ impl<'fd> Row<'fd> for RawSelectRow<'fd> {
                 Some(&mut self.ready[..words]),
                 None,
                 None,
-                timeout.timespec(),
+                timeout.timespec().as_ref(),
             )?
         };
         if n > 0 {

@@ -1,16 +1,30 @@
-//! `cargo xtask bench [--quick]`: runs the W1-W4 criterion benches of `select-benches` and
-//! writes `docs/benchmarks.md` and `docs/img/scaling.png` from their estimates.
+//! `cargo xtask bench [--quick | --counts]`: runs the benches of `select-benches` and writes
+//! `docs/benchmarks.md` and `docs/img/scaling.png` from their results.
 //!
-//! Criterion writes into a fresh directory under the target directory (`CRITERION_HOME`), so
-//! a report never mixes in results of an older run. The `report` binary of `select-benches`
-//! reads each median from criterion's `estimates.json`, takes the ratios and draws the plot;
-//! it needs a TrueType font at run time (plotters' `ab_glyph` backend, which needs no system
-//! font library), found here first so a missing one fails early with a hint.
+//! A full run is, in order: the wall-clock workloads W1-W5 twice in a row (the `wait` bench,
+//! interleaved rounds with criterion measuring inside each, one criterion directory per run;
+//! the report shows both runs and flags every ratio that moved more than 10%), W6 timer
+//! precision (the `timer` bench), W7 thundering herd (the `herd` binary), and
+//! the instruction counts (the `counts` bench under callgrind, through gungraun). Every result
+//! goes into a fresh `target/select-bench/`, so a report never mixes in an older run; the
+//! `report` binary of `select-benches` then reads them and writes the two documents.
+//!
+//! `--quick` shortens the measurements and writes its report under `target/select-bench/`,
+//! never over the committed documents. `--counts` runs only the instruction counts and writes
+//! their table to `target/select-bench/counts.md`.
+//!
+//! The counts need valgrind and `gungraun-runner` of exactly the library's version; both are
+//! installed here when missing (`apt-get install valgrind`, `cargo install gungraun-runner`).
+//! The plot needs a TrueType font at run time (plotters' `ab_glyph` backend, which needs no
+//! system font library), found here first so a missing one fails early with a hint.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use xshell::{Shell, cmd};
+
+/// gungraun's version, pinned exactly in the workspace's `Cargo.toml`; its runner must match.
+pub(crate) const GUNGRAUN_VERSION: &str = "0.18.2";
 
 /// Where the plot's font is looked for, in order (`SELECT_BENCH_FONT` overrides).
 const FONTS: [&str; 4] = [
@@ -20,36 +34,110 @@ const FONTS: [&str; 4] = [
     "/usr/local/share/fonts/dejavu/DejaVuSans.ttf",
 ];
 
-/// Runs the benches (briefly with `quick`) and regenerates the benchmark docs.
-pub(crate) fn run(sh: &Shell, quick: bool) -> anyhow::Result<()> {
+/// What `cargo xtask bench` was asked to do.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Everything, written to `docs/`.
+    Full,
+    /// Everything, briefly, written under `target/`.
+    Quick,
+    /// Only the instruction counts, written under `target/`.
+    Counts,
+}
+
+/// Runs the benches and writes the report.
+pub(crate) fn run(sh: &Shell, mode: Mode) -> anyhow::Result<()> {
     let root = crate::project_root();
     sh.change_dir(&root);
     let font = find_font()?;
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let criterion = target.join("select-bench").join("criterion");
-    if criterion.exists() {
-        std::fs::remove_dir_all(&criterion)
-            .with_context(|| format!("removing old results in {}", criterion.display()))?;
+    let out = target.join("select-bench");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)
+            .with_context(|| format!("removing old results in {}", out.display()))?;
     }
-    let criterion_str = criterion.display().to_string();
-    {
-        let _home = sh.push_env("CRITERION_HOME", &criterion_str);
-        let _quick = quick.then(|| sh.push_env("SELECT_BENCH_QUICK", "1"));
-        cmd!(sh, "cargo bench --package select-benches --bench wait -- --noplot")
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let out_str = out.display().to_string();
+
+    if mode != Mode::Counts {
+        let _quick = (mode == Mode::Quick).then(|| sh.push_env("SELECT_BENCH_QUICK", "1"));
+        for run in ["run1", "run2"] {
+            // Each run's criterion results go to a directory of their own, so the second run
+            // is not compared with the first by criterion, and the report reads both.
+            let _home = sh.push_env("CRITERION_HOME", out.join(run));
+            cmd!(sh, "cargo bench --package select-benches --bench wait")
+                .run()
+                .with_context(|| format!("running the wall-clock workloads ({run})"))?;
+        }
+        let file = out.join("timer.tsv").display().to_string();
+        let _out = sh.push_env("SELECT_BENCH_OUT", &file);
+        cmd!(sh, "cargo bench --package select-benches --bench timer")
             .run()
-            .context("running the benches")?;
+            .context("running W6 timer precision")?;
+        let file = out.join("herd.tsv").display().to_string();
+        let connections = if mode == Mode::Quick { "200" } else { "2000" };
+        cmd!(
+            sh,
+            "cargo run --profile bench --package select-benches --bin herd -- {connections} {file}"
+        )
+        .run()
+        .context("running W7 thundering herd")?;
     }
-    let markdown = root.join("docs").join("benchmarks.md");
-    let png = root.join("docs").join("img").join("scaling.png");
-    let quick_flag = quick.then_some("--quick");
+
+    install_counting_tools(sh)?;
+    cmd!(sh, "cargo bench --package select-benches --bench counts -- --save-summary=json")
+        .run()
+        .context("running the instruction counts")?;
+    let counts = target.join("gungraun").join("select-benches").join("counts").join("counts");
+    let counts = counts.display().to_string();
+
+    let (markdown, png) = match mode {
+        Mode::Full => (
+            root.join("docs").join("benchmarks.md"),
+            root.join("docs").join("img").join("scaling.png"),
+        ),
+        Mode::Quick => (out.join("benchmarks.md"), out.join("scaling.png")),
+        Mode::Counts => (out.join("counts.md"), out.join("scaling.png")),
+    };
+    let quick_flag = (mode == Mode::Quick).then_some("--quick");
     cmd!(
         sh,
-        "cargo run --profile bench --package select-benches --bin report -- {criterion_str} {markdown} {png} {font} {quick_flag...}"
+        "cargo run --profile bench --package select-benches --bin report -- {out_str} {markdown} {png} {font} --counts {counts} {quick_flag...}"
     )
     .run()
-    .context("writing docs/benchmarks.md and docs/img/scaling.png")?;
-    println!("wrote {} and {}", markdown.display(), png.display());
+    .context("writing the report")?;
+    if mode == Mode::Counts {
+        println!("{}", std::fs::read_to_string(&markdown).unwrap_or_default());
+    }
+    println!("wrote {}", markdown.display());
+    Ok(())
+}
+
+/// Installs valgrind (through apt-get, where there is one) and `gungraun-runner` of
+/// [`GUNGRAUN_VERSION`] when they are missing.
+fn install_counting_tools(sh: &Shell) -> anyhow::Result<()> {
+    if cmd!(sh, "valgrind --version").quiet().ignore_stdout().ignore_stderr().run().is_err() {
+        if cmd!(sh, "apt-get --version").quiet().ignore_stdout().run().is_err() {
+            bail!("valgrind is missing and there is no apt-get here: install valgrind by hand");
+        }
+        cmd!(sh, "apt-get install -y valgrind")
+            .run()
+            .or_else(|_| {
+                cmd!(sh, "apt-get update").run()?;
+                cmd!(sh, "apt-get install -y valgrind").run()
+            })
+            .context("installing valgrind")?;
+    }
+    let installed = cmd!(sh, "gungraun-runner --version").quiet().ignore_stderr().read();
+    let matches = installed
+        .as_ref()
+        .is_ok_and(|version| version.split_whitespace().any(|word| word == GUNGRAUN_VERSION));
+    if !matches {
+        cmd!(sh, "cargo install gungraun-runner --version {GUNGRAUN_VERSION} --locked")
+            .run()
+            .context("installing gungraun-runner")?;
+    }
     Ok(())
 }
 
@@ -70,5 +158,20 @@ fn find_font() -> anyhow::Result<String> {
              (Fedora), or point SELECT_BENCH_FONT at any .ttf file",
             FONTS.join(", ")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The runner `install_counting_tools` installs is the version the benches link.
+    #[test]
+    fn runner_version_matches_the_pinned_library() {
+        let manifest = std::fs::read_to_string(crate::project_root().join("Cargo.toml"))
+            .expect("read the workspace manifest");
+        let pin = format!("gungraun = \"={}\"", super::GUNGRAUN_VERSION);
+        assert!(
+            manifest.lines().any(|line| line.trim() == pin),
+            "the workspace Cargo.toml must pin `{pin}`, the runner's version"
+        );
     }
 }

@@ -44,10 +44,22 @@ xflags::xflags! {
             /// List the mutants instead of testing them.
             optional --list
         }
-        /// Run the benchmarks and write docs/benchmarks.md and docs/img/scaling.png.
+        /// Run the benchmarks (W1-W5 twice, W6, W7, instruction counts) and write
+        /// docs/benchmarks.md and docs/img/scaling.png. A full run takes about 15 minutes on a
+        /// 2-core machine shared with other builds (extrapolated from a measured --quick run:
+        /// W1-W5 measure each row for about 50 ms instead of 7 in 11 rounds instead of 5,
+        /// about 3 to 5 minutes per run, most of it W4 at N = 10,000 on poll(2), where
+        /// criterion's ten samples are ten iterations of a few tenths of a second each).
         cmd bench {
-            /// A short run (under two minutes) for a first look.
+            /// A short run for a first look, written to target/select-bench/ (never over the
+            /// committed docs). Measured: 9 min 17 s on 2 cores shared with other builds, of
+            /// which about 5 minutes compiling, 2 min 45 s in the two runs of W1-W5 and 30 s
+            /// of instruction counts; on a cold checkout (empty target dir) compiling takes a
+            /// little longer, plus 1.5 minutes to install gungraun-runner the first time.
             optional --quick
+            /// Only the instruction counts (installs valgrind and gungraun-runner when
+            /// missing), written to target/select-bench/counts.md.
+            optional --counts
         }
     }
 }

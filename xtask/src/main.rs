@@ -23,7 +23,15 @@ fn main() -> Result<()> {
     sh.change_dir(project_root());
     match flags.subcommand {
         flags::XtaskCmd::Ci(ci) => ci::run(&sh, &ci),
-        flags::XtaskCmd::Bench(bench) => bench::run(&sh, bench.quick),
+        flags::XtaskCmd::Bench(bench) => {
+            let mode = match (bench.quick, bench.counts) {
+                (true, true) => anyhow::bail!("--quick and --counts do not go together"),
+                (true, false) => bench::Mode::Quick,
+                (false, true) => bench::Mode::Counts,
+                (false, false) => bench::Mode::Full,
+            };
+            bench::run(&sh, mode)
+        }
         flags::XtaskCmd::Mutants(mutants) => mutants::run(&sh, &mutants),
     }
 }

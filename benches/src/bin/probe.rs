@@ -5,6 +5,8 @@
 //!
 //! - `wait`: registers both ends of 500 socketpairs, makes one readable, then waits (timeout 0)
 //!   `count` times, each wait reporting that one event;
+//! - `timed-wait`: registers the same 1000 descriptors, none ready, then waits `count` times
+//!   with a timeout of 1.5 ms, each wait timing out;
 //! - `register`, `modify`, `unregister`: registers the first `count` (at most 1000) descriptors of the
 //!   same 1000, then (for `modify`) modifies each once or (for `unregister`) unregisters each once;
 //! - `select`: as `wait`, through a `Selector` over the backend, reading each key back;
@@ -23,13 +25,19 @@ use select::{Ready, Selector};
 use select_benches::{CAPACITY, Pairs};
 use select_core::{Backend, EventBuffer, Interest};
 
+/// The timeout of each `timed-wait`: not a whole number of milliseconds.
+const TIMED_WAIT: Duration = Duration::from_micros(1500);
+
 /// Socketpairs created on every run, whatever the operation and count.
 const POOL_PAIRS: usize = 500;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [name, op, count] = args.as_slice() else {
-        eprintln!("usage: probe <backend> <wait|register|modify|unregister> <count>");
+        eprintln!(
+            "usage: probe <backend> <wait|timed-wait|register|modify|unregister|select|\
+             selector-register|selector-modify-data> <count>"
+        );
         return ExitCode::from(2);
     };
     let Ok(count) = count.parse::<usize>() else {
@@ -78,6 +86,18 @@ fn run<B: Backend>(op: &str, count: usize) -> Result<(), String> {
                     .map_err(|e| format!("wait: {e}"))?;
                 if n != 1 {
                     return Err(format!("a wait reported {n} events instead of 1"));
+                }
+            }
+        }
+        "timed-wait" => {
+            register(&fds)?;
+            let mut events = B::Events::with_capacity(CAPACITY);
+            for _ in 0..count {
+                let n = backend
+                    .wait(&mut events, Some(TIMED_WAIT))
+                    .map_err(|e| format!("wait: {e}"))?;
+                if n != 0 {
+                    return Err(format!("a wait on idle descriptors reported {n} events"));
                 }
             }
         }

@@ -6,9 +6,18 @@ use std::os::fd::RawFd;
 use std::time::Duration;
 
 use rustix::event::Timespec;
+use select_core::timeout::{Granularity, WaitRule};
 use select_core::{Interest, Readiness};
 
 use crate::EpollFlags;
+
+/// `epoll_pwait2(2)`'s `struct __kernel_timespec`: nanoseconds, no rounding needed. The
+/// kernel adds the timeout to the monotonic clock as signed 64-bit nanoseconds (about 292
+/// years) and saturates past that into a wait without end, so a slice is at most
+/// `i32::MAX` seconds (about 68 years) to stay a finite wait; longer timeouts are waited in
+/// slices, never turned into "forever".
+pub(crate) const NANOS_TIMESPEC: WaitRule =
+    WaitRule { granularity: Granularity::Nanos, longest: Duration::from_secs(i32::MAX as u64) };
 
 /// The `EPOLL*` mask for a portable interest.
 ///

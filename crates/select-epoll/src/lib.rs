@@ -27,24 +27,32 @@
 //!   equally free of allocation per wait.
 //! - **The event data is the descriptor number**, stored in the union's `fd` member as CPython
 //!   stores it, so events read `(fd, flags)` exactly as Python's `epoll.poll()` returns them.
-//! - **Timeouts** go through `select_core::timeout::wait_with_retry` with
-//!   `WaitRule::MILLIS_INT`: rounded *up* to
-//!   whole milliseconds (1 ns waits 1 ms, never 0: no busy loop, bpo-20311), clamped to
-//!   `INT_MAX` ms and re-waited when longer, `EINTR` retried with the time that remains.
-//!   rustix receives the rounded slice as a `timespec` and, because it is whole milliseconds
-//!   that fit an `int`, makes exactly one `epoll_pwait` (linux_raw) or `epoll_wait` (libc,
-//!   Android) call for it, never `epoll_pwait2` — as long as nothing in the build enables
-//!   rustix's `linux_5_11` feature, which makes rustix call `epoll_pwait2` always (still one
-//!   call per wait, with the same rounded timeout).
+//! - **Timeouts are exact to the nanosecond on Linux 5.11+.** Each wait is one
+//!   `epoll_pwait2` with the timeout as a `struct __kernel_timespec`: a 100 µs wait waits
+//!   100 µs (plus the kernel's timer slack), not 1 ms as `epoll_wait`'s milliseconds would
+//!   make it. Whether the kernel has the call is found out by the first wait of the process and
+//!   kept in an atomic (unknown, available, unavailable): on `ENOSYS` (a kernel before 5.11) or
+//!   `EPERM` (a seccomp profile that refuses calls it does not know) that wait and every later
+//!   one use `epoll_pwait` (linux_raw) or `epoll_wait` (libc) through rustix instead, with the
+//!   timeout rounded *up* to whole milliseconds (1 ns waits 1 ms, never 0: no busy loop,
+//!   bpo-20311). Either way one system call per wait in steady state; only the very first
+//!   wait on an old kernel makes two. rustix's own `linux_5_11` feature would call
+//!   `epoll_pwait2` with no fallback, so the call and its detection live in this crate's
+//!   `sys.rs`. On Android `epoll_pwait2` is never tried: the app sandbox's seccomp filter
+//!   kills a process that makes a system call outside its allow-list instead of failing it.
+//! - **Timeout rules** come from `select_core::timeout::wait_with_retry`: never shortened,
+//!   clamped (to `i32::MAX` seconds for a timespec, to `INT_MAX` ms for the fallback) and
+//!   re-waited when longer, `EINTR` retried with the time that remains.
 //! - **`maxevents`** is the buffer's length. Python's default (`maxevents=-1`) is not "no
 //!   limit" as its docstring says but `FD_SETSIZE - 1` = 1023 (spec §5.7 ⚠); this crate keeps
 //!   CPython's actual behaviour as `DEFAULT_MAXEVENTS` (the length of
 //!   `EpollEvents::default`) and says so, rather than the documented one. A length of 0 is
 //!   Python's `ValueError: maxevents must be greater than 0, got 0`:
 //!   `Error::InvalidArgument` naming `maxevents` and the value.
-//! - **Unsafe code** lives in `src/sys.rs` only, for two things rustix cannot make safe:
-//!   `try_close` (to report `close(2)` errors) and `Send`/`Sync` for the event array (rustix's
-//!   `epoll::Event` may hold a pointer; ours only ever holds the descriptor number).
+//! - **Unsafe code** lives in `src/sys.rs` only, for three things rustix cannot make safe:
+//!   `epoll_pwait2` with a fallback (through `libc::syscall`), `try_close` (to report
+//!   `close(2)` errors) and `Send`/`Sync` for the event array (rustix's `epoll::Event` may
+//!   hold a pointer; ours only ever holds the descriptor number).
 //!
 //! # What Python has that the types remove
 //!
@@ -68,8 +76,10 @@
 //! counting allocator showing that waits allocate nothing. Descriptor counts and checks on
 //! closed numbers run in a child process of their own, so parallel tests cannot disturb
 //! them. The shared conformance suite runs against `Epoll` from `src/tests/conformance.rs`.
-//! Under `strace`, a 1 ns wait is one `epoll_pwait(.., 1)` call, a 1.5 ms wait one
-//! `epoll_pwait(.., 2)`, and an interrupted 300 ms wait retries with 300, 295, 290, ... ms.
+//! Under `strace` (`benches/tests/syscalls.rs`), a 1.5 ms wait is one
+//! `epoll_pwait2(.., {tv_sec=0, tv_nsec=1500000}, ..)` call; with `epoll_pwait2` made to fail
+//! with `ENOSYS` or `EPERM` (strace's fault injection), the first wait tries it once and every
+//! wait is then one `epoll_pwait(.., 2, ..)`.
 //! Android, musl, i686 and aarch64 are type-checked and linted (`cargo clippy --target`), not
 //! run.
 #![cfg(any(target_os = "linux", target_os = "android"))]
@@ -412,18 +422,22 @@ impl Epoll {
         Ok(())
     }
 
-    /// `epoll_wait(epfd, events, maxevents, timeout)` — waits until a registered descriptor is
-    /// ready or `timeout` elapses, and fills `events` with what happened.
+    /// `epoll_pwait2(epfd, events, maxevents, timeout, NULL)` (or `epoll_wait` before Linux
+    /// 5.11) — waits until a registered descriptor is ready or `timeout` elapses, and fills
+    /// `events` with what happened.
     ///
     /// `maxevents` is `events`' capacity ([`DEFAULT_MAXEVENTS`] for
     /// [`EpollEvents::default`]). Returns the number of events stored, 0 on timeout. The
     /// previous contents of `events` are replaced.
     ///
     /// `timeout`: `None` blocks until an event (Python's `None` or any negative value).
-    /// Otherwise it is rounded *up* to whole milliseconds, so a sub-millisecond timeout waits
-    /// 1 ms rather than returning at once; a timeout longer than `INT_MAX` ms (about 24.8
-    /// days) is waited in slices, never turned into "forever". A signal (`EINTR`) restarts the
-    /// wait with the time that remains (PEP 475); once the deadline has passed it returns 0.
+    /// Otherwise it is passed to the nanosecond through `epoll_pwait2` (Linux 5.11+); where
+    /// the kernel lacks that call it is rounded *up* to whole milliseconds for `epoll_wait`,
+    /// so a sub-millisecond timeout waits 1 ms rather than returning at once. It is never
+    /// shortened: a timeout longer than one call accepts (`i32::MAX` seconds, or `INT_MAX` ms
+    /// for `epoll_wait`) is waited in slices, never turned into "forever". A signal (`EINTR`)
+    /// restarts the wait with the time that remains (PEP 475); once the deadline has passed it
+    /// returns 0.
     ///
     /// One system call and no allocation in the common case; no lock is taken, so any number
     /// of threads may wait at once, each with its own `events`.
@@ -467,11 +481,11 @@ impl Epoll {
         select_core::check_capacity(events)?;
         events.len = 0;
         let buffer = &mut events.raw.0[..];
-        let count =
-            wait_with_retry(timeout, WaitRule::MILLIS_INT, on_interrupt, |slice| match slice {
-                None => epoll::wait(epfd, &mut *buffer, None),
-                Some(slice) => epoll::wait(epfd, &mut *buffer, Some(&conv::timespec(slice))),
-            })?;
+        let rule =
+            if sys::nanosecond_waits() { conv::NANOS_TIMESPEC } else { WaitRule::MILLIS_INT };
+        let count = wait_with_retry(timeout, rule, on_interrupt, |slice| {
+            sys::wait(epfd, &mut *buffer, slice)
+        })?;
         events.len = count;
         Ok(count)
     }

@@ -1,10 +1,122 @@
-//! The places rustix cannot make safe for us: reporting `close(2)` errors and sharing an
-//! event buffer between threads (and, in tests only, a counting global allocator).
+//! The places rustix cannot make safe for us: `epoll_pwait2(2)` with a fallback, reporting
+//! `close(2)` errors and sharing an event buffer between threads (and, in tests only, a
+//! counting global allocator).
 #![allow(unsafe_code)]
 
-use std::os::fd::{BorrowedFd, IntoRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
 
 use rustix::event::epoll;
+use rustix::io::Errno;
+use select_core::timeout::WaitRule;
+
+/// `epoll_pwait2` has not been tried yet.
+const UNKNOWN: u8 = 0;
+/// `epoll_pwait2` worked once: every wait uses it.
+const AVAILABLE: u8 = 1;
+/// `epoll_pwait2` failed with `ENOSYS` or `EPERM` (or is never tried on this target): every
+/// wait uses `epoll_wait`/`epoll_pwait` with whole milliseconds.
+const UNAVAILABLE: u8 = 2;
+
+/// Whether this process can call `epoll_pwait2`, found out by the first wait that tries it
+/// and kept for every later one. A race between two first waits is harmless: both try, both
+/// store the same answer.
+static PWAIT2: AtomicU8 = AtomicU8::new(if cfg!(pwait2_probe) { UNKNOWN } else { UNAVAILABLE });
+
+/// The kernel's `struct __kernel_timespec`, which `epoll_pwait2` takes on every architecture:
+/// 64-bit seconds and nanoseconds even where `time_t` is 32 bits (i686, 32-bit ARM).
+#[repr(C)]
+struct KernelTimespec {
+    tv_sec: i64,
+    tv_nsec: i64,
+}
+
+/// Whether waits take nanosecond timeouts: `epoll_pwait2` is available or not yet tried.
+pub(crate) fn nanosecond_waits() -> bool {
+    PWAIT2.load(Ordering::Relaxed) != UNAVAILABLE
+}
+
+/// Makes every later wait of this process use the millisecond fallback, as on a kernel
+/// older than 5.11; for the tests of the fallback, each in a child process of its own.
+#[cfg(test)]
+pub(crate) fn force_millisecond_waits() {
+    PWAIT2.store(UNAVAILABLE, Ordering::Relaxed);
+}
+
+/// One wait: `epoll_pwait2(epfd, events, maxevents, timeout, NULL)` with the timeout to the
+/// nanosecond where the kernel has it (Linux 5.11+), otherwise `epoll_wait` through rustix
+/// with the timeout rounded *up* to whole milliseconds, so that it is never shortened. One
+/// system call in steady state: only the first wait of a process on a kernel without
+/// `epoll_pwait2` makes two (the failed `epoll_pwait2`, then `epoll_pwait`).
+///
+/// `timeout` is a slice of [`WaitRule`] `crate::conv::NANOS_TIMESPEC` or `MILLIS_INT`, at
+/// most the longest either allows; `None` blocks.
+pub(crate) fn wait(
+    epoll: BorrowedFd<'_>,
+    events: &mut [epoll::Event],
+    timeout: Option<Duration>,
+) -> rustix::io::Result<usize> {
+    let state = PWAIT2.load(Ordering::Relaxed);
+    if state != UNAVAILABLE {
+        match pwait2(epoll, events, timeout) {
+            // A kernel before 5.11, or a seccomp profile that does not know the call.
+            Err(Errno::NOSYS | Errno::PERM) => PWAIT2.store(UNAVAILABLE, Ordering::Relaxed),
+            result => {
+                if state == UNKNOWN && result.is_ok() {
+                    PWAIT2.store(AVAILABLE, Ordering::Relaxed);
+                }
+                return result;
+            }
+        }
+    }
+    // rustix rounds a timespec *up* to whole milliseconds; only the longest slice of the
+    // nanosecond rule (from the wait that found out) needs clamping to what an `int` holds.
+    let millis =
+        timeout.map(|slice| crate::conv::timespec(slice.min(WaitRule::MILLIS_INT.longest)));
+    epoll::wait(epoll, events, millis.as_ref())
+}
+
+/// `epoll_pwait2(epfd, events, events.len(), timeout, NULL, 0)`.
+#[inline(never)]
+fn pwait2(
+    epoll: BorrowedFd<'_>,
+    events: &mut [epoll::Event],
+    timeout: Option<Duration>,
+) -> rustix::io::Result<usize> {
+    let timespec = timeout.map(|timeout| KernelTimespec {
+        // Slices are at most `NANOS_TIMESPEC.longest`, far below `i64::MAX` seconds.
+        tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(timeout.subsec_nanos()),
+    });
+    let timespec_ptr = timespec.as_ref().map_or(std::ptr::null(), std::ptr::from_ref);
+    // A length the kernel refuses (above `EP_MAX_EVENTS`) stays one it refuses with EINVAL.
+    let maxevents = libc::c_int::try_from(events.len()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: `epoll_pwait2` writes at most `maxevents` records into `events`, and
+    // `maxevents` is at most `events.len()`: the slice is exclusively borrowed for the call,
+    // and rustix's `epoll::Event` is `#[repr(C)]` (packed on x86-64) exactly as the kernel's
+    // `struct epoll_event`, which is how rustix itself passes it. `timespec_ptr` is null or
+    // points at a live `struct __kernel_timespec` that the kernel only reads. The signal
+    // mask is null, so the kernel neither reads it nor looks at its size. The descriptor is
+    // borrowed, so it stays open for the call (a wrong kind of descriptor is EINVAL).
+    let result = unsafe {
+        libc::syscall(
+            libc::SYS_epoll_pwait2,
+            epoll.as_raw_fd(),
+            events.as_mut_ptr().cast::<libc::c_void>(),
+            maxevents,
+            timespec_ptr,
+            std::ptr::null::<libc::c_void>(),
+            0_usize,
+        )
+    };
+    if result < 0 {
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+        return Err(Errno::from_raw_os_error(errno));
+    }
+    // Never more than `maxevents`, so it fits.
+    Ok(usize::try_from(result).unwrap_or(0))
+}
 
 /// `epoll_ctl(epfd, EPOLL_CTL_DEL, fd)` for a bare descriptor number, which may be closed.
 ///

@@ -484,21 +484,52 @@ fn zero_timeout_returns_at_once_and_none_blocks_until_an_event() {
     drop(writer_thread.join().unwrap());
 }
 
-#[test]
-fn sub_millisecond_timeouts_round_up_and_never_return_early() {
+/// Waits on an idle pipe for each of `timeouts` and asserts that none returned before
+/// `at_least(timeout)`.
+fn assert_waits_at_least(at_least: impl Fn(Duration) -> Duration) {
     let (reader, _writer) = support::pipe().unwrap();
     let ep = Epoll::new().unwrap();
     ep.register(&reader, EPOLLIN).unwrap();
     let mut events = EpollEvents::with_capacity(1);
-    // Python: `epoll.poll(1e-9)` waits about 1 ms, never 0 (bpo-20311).
     for timeout in
         [Duration::from_nanos(1), Duration::from_micros(999), Duration::from_micros(1500)]
     {
         let started = Instant::now();
         assert_eq!(ep.poll(&mut events, Some(timeout)).unwrap(), 0);
         let waited = started.elapsed();
-        assert!(waited >= timeout.max(Duration::from_millis(1)), "{timeout:?} waited {waited:?}");
+        assert!(waited >= at_least(timeout), "{timeout:?} waited {waited:?}");
     }
+}
+
+#[test]
+fn sub_millisecond_timeouts_are_never_shortened() {
+    // With epoll_pwait2 (Linux 5.11+) the timeout is a timespec: nothing to round, and the
+    // kernel never returns early. Without it, see the test below.
+    assert_waits_at_least(|timeout| timeout);
+}
+
+#[test]
+fn without_epoll_pwait2_sub_millisecond_timeouts_round_up() {
+    // The fallback of kernels before 5.11: Python's `epoll.poll(1e-9)` waits about 1 ms,
+    // never 0 (bpo-20311), and 1.5 ms waits 2 ms. The forced fallback is process-wide, so
+    // this runs in a child process of its own.
+    in_child("tests::without_epoll_pwait2_sub_millisecond_timeouts_round_up", || {
+        crate::sys::force_millisecond_waits();
+        assert!(!crate::sys::nanosecond_waits());
+        assert_waits_at_least(|timeout| {
+            select_core::timeout::Granularity::Millis.round_up(timeout)
+        });
+    });
+}
+
+#[test]
+fn nanosecond_slices_stay_finite() {
+    // The longest slice is a finite wait the kernel does not saturate into "forever", and
+    // a timeout beyond it is split, never clamped into a shorter total wait.
+    let rule = conv::NANOS_TIMESPEC;
+    assert_eq!(rule.slice(Duration::from_nanos(1_500_001)), Duration::from_nanos(1_500_001));
+    assert_eq!(rule.slice(Duration::MAX), Duration::from_secs(2_147_483_647));
+    assert!(rule.longest < Duration::from_secs(292 * 365 * 86_400));
 }
 
 #[test]
