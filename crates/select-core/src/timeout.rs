@@ -18,7 +18,6 @@
 //! finite wait reads the monotonic clock once before the call (vDSO, not a system call) and
 //! again only if the call returns without events.
 
-use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
@@ -112,12 +111,27 @@ pub fn millis_i32(timeout: Option<Duration>) -> i32 {
     }
 }
 
-thread_local! {
-    /// How many system calls [`wait_with_retry`] has made on this thread.
-    static CALLS: Cell<u64> = const { Cell::new(0) };
-    /// A clamp shorter than every [`WaitRule::longest`], set by [`with_longest_slice`].
-    static LONGEST_OVERRIDE: Cell<Option<Duration>> = const { Cell::new(None) };
+/// The test seams' per-thread state.
+mod seams {
+    // The initializers are already `const`; clippy still flags them on targets whose
+    // thread-local storage is emulated (OpenBSD, Solaris), where `thread_local!` expands
+    // differently, and an attribute on the macro call itself is ignored.
+    #![allow(clippy::missing_const_for_thread_local)]
+
+    use std::cell::Cell;
+    use std::time::Duration;
+
+    thread_local! {
+        /// How many system calls [`wait_with_retry`](super::wait_with_retry) has made on this
+        /// thread.
+        pub(super) static CALLS: Cell<u64> = const { Cell::new(0) };
+        /// A clamp shorter than every [`WaitRule::longest`](super::WaitRule::longest), set by
+        /// [`with_longest_slice`](super::with_longest_slice).
+        pub(super) static LONGEST_OVERRIDE: Cell<Option<Duration>> = const { Cell::new(None) };
+    }
 }
+
+use seams::{CALLS, LONGEST_OVERRIDE};
 
 /// How many wait system calls [`wait_with_retry`] has made on the calling thread since it
 /// started: one per call of its `call` closure, which every backend's wait goes through.
