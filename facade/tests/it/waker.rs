@@ -146,9 +146,12 @@ fn selectors_and_wakers_close_every_descriptor_they_open() {
 }
 
 /// How long the stress test below runs, and how long a wake may go unanswered before the
-/// watchdog calls it lost (a woken `select` answers within microseconds).
+/// watchdog calls it lost. A woken `select` answers within microseconds, but a loaded machine
+/// (five busy threads on two cores, or Wine's WinSock emulation) can leave a thread unscheduled
+/// for a second or two; the lost wake this test exists for is lost for good, so a generous
+/// watchdog catches it all the same.
 const STRESS: Duration = Duration::from_secs(3);
-const WATCHDOG: Duration = Duration::from_secs(2);
+const WATCHDOG: Duration = Duration::from_secs(10);
 
 #[test]
 fn no_wake_is_lost_when_wakes_race_with_the_drain() {
