@@ -39,7 +39,7 @@ pub(crate) fn nanosecond_waits() -> bool {
 
 /// Makes every later wait of this process use the millisecond fallback, as on a kernel
 /// older than 5.11; for the tests of the fallback, each in a child process of its own.
-#[cfg(test)]
+#[cfg(all(test, repository_tests))]
 pub(crate) fn force_millisecond_waits() {
     PWAIT2.store(UNAVAILABLE, Ordering::Relaxed);
 }
