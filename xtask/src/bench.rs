@@ -4,15 +4,16 @@
 //! A full run is, in order: the wall-clock workloads W1-W5 twice in a row (the `wait` bench,
 //! interleaved rounds with criterion measuring inside each, one criterion directory per run;
 //! the report shows both runs and flags every ratio that moved more than 10%), each run
-//! followed by the Python benchmark (`crates/select-python/benches/bench_select.py`: W1 and
-//! W2 with CPython's `select` module and ours, built and installed as the `python` step of
-//! `cargo xtask ci` does, the samples written to `python-run1.json` and `python-run2.json`), W6 timer
-//! precision (the `timer` bench), W7 thundering herd (the `herd` binary), and
-//! the instruction counts (the `counts` bench under callgrind, through gungraun). Every result
-//! goes into a fresh `target/select-bench/`, so a report never mixes in an older run; the
-//! `report` binary of `select-benches` then reads them and writes the two documents.
+//! followed by the Python benchmark (`crates/select-python/benches/bench_select.py`, W1 and
+//! W2 with CPython's `select` module and ours, which is built and installed first as the
+//! `python` step of `cargo xtask ci` does; its samples go to `python-run1.json` and
+//! `python-run2.json`), W6 timer precision (the `timer` bench), W7 thundering herd (the `herd`
+//! binary), and the instruction counts (the `counts` bench under callgrind, through gungraun).
+//! Every result goes into a fresh `target/select-bench/`, so a report never mixes in an older
+//! run; the `report` binary of `select-benches` then reads them and writes the two documents.
 //!
-//! `--quick` shortens the measurements and writes its report under `target/select-bench/`,
+//! `--quick` shortens the measurements (the Python benchmark: three rounds of its `--quick`
+//! size, a few seconds) and writes its report under `target/select-bench/`,
 //! never over the committed documents. `--counts` runs only the instruction counts and writes
 //! their table to `target/select-bench/counts.md`.
 //!
