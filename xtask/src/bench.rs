@@ -3,13 +3,17 @@
 //!
 //! A full run is, in order: the wall-clock workloads W1-W5 twice in a row (the `wait` bench,
 //! interleaved rounds with criterion measuring inside each, one criterion directory per run;
-//! the report shows both runs and flags every ratio that moved more than 10%), W6 timer
-//! precision (the `timer` bench), W7 thundering herd (the `herd` binary), and
-//! the instruction counts (the `counts` bench under callgrind, through gungraun). Every result
-//! goes into a fresh `target/select-bench/`, so a report never mixes in an older run; the
-//! `report` binary of `select-benches` then reads them and writes the two documents.
+//! the report shows both runs and flags every ratio that moved more than 10%), each run
+//! followed by the Python benchmark (`crates/select-python/benches/bench_select.py`, W1 and
+//! W2 with CPython's `select` module and ours, which is built and installed first as the
+//! `python` step of `cargo xtask ci` does; its samples go to `python-run1.json` and
+//! `python-run2.json`), W6 timer precision (the `timer` bench), W7 thundering herd (the `herd`
+//! binary), and the instruction counts (the `counts` bench under callgrind, through gungraun).
+//! Every result goes into a fresh `target/select-bench/`, so a report never mixes in an older
+//! run; the `report` binary of `select-benches` then reads them and writes the two documents.
 //!
-//! `--quick` shortens the measurements and writes its report under `target/select-bench/`,
+//! `--quick` shortens the measurements (the Python benchmark: three rounds of its `--quick`
+//! size, a few seconds) and writes its report under `target/select-bench/`,
 //! never over the committed documents. `--counts` runs only the instruction counts and writes
 //! their table to `target/select-bench/counts.md`.
 //!
@@ -61,14 +65,20 @@ pub(crate) fn run(sh: &Shell, mode: Mode) -> anyhow::Result<()> {
     let out_str = out.display().to_string();
 
     if mode != Mode::Counts {
+        // Built first, so a missing interpreter or header fails before the long runs.
+        let module = crate::ci::build_python_module(sh)
+            .context("building the Python module for the Python benchmark")?;
         let _quick = (mode == Mode::Quick).then(|| sh.push_env("SELECT_BENCH_QUICK", "1"));
         for run in ["run1", "run2"] {
             // Each run's criterion results go to a directory of their own, so the second run
             // is not compared with the first by criterion, and the report reads both.
-            let _home = sh.push_env("CRITERION_HOME", out.join(run));
+            let home = sh.push_env("CRITERION_HOME", out.join(run));
             cmd!(sh, "cargo bench --package select-benches --bench wait")
                 .run()
                 .with_context(|| format!("running the wall-clock workloads ({run})"))?;
+            drop(home);
+            run_python_bench(sh, &module, mode, &out.join(format!("python-{run}.json")))
+                .with_context(|| format!("running the Python benchmark ({run})"))?;
         }
         let file = out.join("timer.tsv").display().to_string();
         let _out = sh.push_env("SELECT_BENCH_OUT", &file);
@@ -111,6 +121,32 @@ pub(crate) fn run(sh: &Shell, mode: Mode) -> anyhow::Result<()> {
         println!("{}", std::fs::read_to_string(&markdown).unwrap_or_default());
     }
     println!("wrote {}", markdown.display());
+    Ok(())
+}
+
+/// Rounds of the Python benchmark: the script's default in a full run, three in a quick one
+/// (whose rounds are also short: `--quick` is 2,000 round trips and 200 waits per row).
+fn python_rounds(mode: Mode) -> &'static str {
+    if mode == Mode::Quick { "3" } else { "7" }
+}
+
+/// Runs the Python benchmark with both modules in one process, writing its samples to `json`
+/// for the report.
+fn run_python_bench(
+    sh: &Shell,
+    module: &crate::ci::PythonModule,
+    mode: Mode,
+    json: &Path,
+) -> anyhow::Result<()> {
+    let python = &module.python;
+    let path = &module.path;
+    let rounds = python_rounds(mode);
+    let quick = (mode == Mode::Quick).then_some("--quick");
+    cmd!(
+        sh,
+        "{python} crates/select-python/benches/bench_select.py --module {path} --rounds {rounds} --json {json} {quick...}"
+    )
+    .run()?;
     Ok(())
 }
 

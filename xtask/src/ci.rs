@@ -372,43 +372,74 @@ fn bench_check(sh: &Shell, _: &flags::Ci) -> Result<()> {
 /// and runs `crates/select-python/tests/run_cpython_tests.py` there. The interpreter is
 /// `$PYTHON`, or `python3`; it needs its headers (for PyO3) and its `test` package.
 fn python(sh: &Shell, flags: &flags::Ci) -> Result<()> {
+    let module = build_python_module(sh)?;
+    let python = &module.python;
+    probe_python(sh, python, "import test.support").with_context(|| {
+        format!(
+            "`{python}` has no `test` package (CPython's tests): \
+             `apt-get install libpython3.X-testsuite` for its version"
+        )
+    })?;
+    let site = &module.site;
+    let large = flags.large.then_some("--large");
+    cmd!(sh, "{python} crates/select-python/tests/run_cpython_tests.py --site {site} {large...}")
+        .run()?;
+    Ok(())
+}
+
+/// The Python module as [`build_python_module`] installed it.
+pub(crate) struct PythonModule {
+    /// The interpreter it was built for (`$PYTHON`, or `python3`).
+    pub(crate) python: String,
+    /// The directory it is installed in, as `select.<EXT_SUFFIX>`.
+    pub(crate) site: std::path::PathBuf,
+    /// The installed shared object itself.
+    pub(crate) path: std::path::PathBuf,
+}
+
+/// Runs `code` with `python -c`, returning what it printed.
+fn probe_python(sh: &Shell, python: &str, code: &str) -> Result<String> {
+    Ok(cmd!(sh, "{python} -c {code}").quiet().read()?)
+}
+
+/// Builds the Python module of `crates/select-python` (release) for `$PYTHON`, or `python3`,
+/// and installs it as `select.<EXT_SUFFIX>` in `target/ci-python/site`: the `python` step's
+/// build, which `cargo xtask bench` reuses for the Python benchmark.
+pub(crate) fn build_python_module(sh: &Shell) -> Result<PythonModule> {
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     which(sh, &python).with_context(|| {
         format!(
             "`{python}` is missing: install Python 3.11 or later (`apt-get install python3-dev`)"
         )
     })?;
-    let probe = |code: &str| cmd!(sh, "{python} -c {code}").quiet().read();
     let headers = "import os, sysconfig; \
                    assert os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h'))";
-    probe(headers).with_context(|| {
+    probe_python(sh, &python, headers).with_context(|| {
         format!("`{python}` has no C headers (Python.h), which PyO3 needs: `apt-get install python3-dev`")
     })?;
-    probe("import test.support").with_context(|| {
-        format!(
-            "`{python}` has no `test` package (CPython's tests): \
-             `apt-get install libpython3.X-testsuite` for its version"
-        )
-    })?;
-    let suffix = probe("import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX') or '.so')")?;
+    let suffix = probe_python(
+        sh,
+        &python,
+        "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX') or '.so')",
+    )?;
     // An extension module must not link libpython (the interpreter may have it built in), and
     // that setting changes PyO3's build, so the module gets a target directory of its own.
+    let root = crate::project_root();
+    let _cwd = sh.push_dir(&root);
     cmd!(sh, "cargo build -p select-python --release --target-dir target/ci-python")
         .env("PYO3_PYTHON", &python)
         .env("PYO3_BUILD_EXTENSION_MODULE", "1")
         .run()?;
-    let site = crate::project_root().join("target/ci-python/site");
+    let site = root.join("target/ci-python/site");
     sh.create_dir(&site)?;
-    let built = format!(
+    let built = root.join(format!(
         "target/ci-python/release/{}select_python{}",
         std::env::consts::DLL_PREFIX,
         std::env::consts::DLL_SUFFIX
-    );
-    sh.copy_file(built, site.join(format!("select{}", suffix.trim())))?;
-    let large = flags.large.then_some("--large");
-    cmd!(sh, "{python} crates/select-python/tests/run_cpython_tests.py --site {site} {large...}")
-        .run()?;
-    Ok(())
+    ));
+    let path = site.join(format!("select{}", suffix.trim()));
+    sh.copy_file(built, &path)?;
+    Ok(PythonModule { python, site, path })
 }
 
 /// Fails with a hint when a rustup component is missing.

@@ -5,7 +5,9 @@
 //! From `<results-dir>` it reads what exists of `run1/` and `run2/` (criterion's directories of
 //! two runs of the `wait` bench: each (round, row)'s median from its `estimates.json`, read
 //! with serde_json by `select_benches::rounds::read_criterion`), `timer.tsv` (W6) and
-//! `herd.tsv` (W7); `--counts` names gungraun's output directory of the `counts` bench, whose
+//! `herd.tsv` (W7), `python-run1.json` and `python-run2.json` (the Python benchmark,
+//! `crates/select-python/benches/bench_select.py --json`, read with serde_json);
+//! `--counts` names gungraun's output directory of the `counts` bench, whose
 //! `summary.json` files are read with serde_json. Every ratio is taken within a round and
 //! shown as the median over the rounds with its min-max; a ratio whose median moved more than
 //! 10% between the two runs is flagged; the goals of issues 9 and 13 are checked. The text of
@@ -32,7 +34,37 @@ struct Inputs {
     herd: Vec<[String; 6]>,
     /// Instructions by benchmark function (`wait_idle`, ...) and row name.
     counts: Vec<(&'static str, &'static str, u64)>,
+    /// The Python benchmark's runs, one per wall-clock run.
+    python: Vec<PythonRun>,
 }
+
+/// One run of the Python benchmark (`bench_select.py --json`): W1 and W2 with CPython's
+/// `select` module and ours, alternating in one process.
+#[derive(Clone, Debug, PartialEq)]
+struct PythonRun {
+    /// Whether the script ran with `--quick`.
+    quick: bool,
+    /// W1 round trips per round and row.
+    trips: u64,
+    /// W2 waits per round and row.
+    waits: u64,
+    /// Descriptors registered in W2.
+    descriptors: u64,
+    rows: Vec<PythonRow>,
+}
+
+/// One workload and mechanism of a [`PythonRun`]: nanoseconds per operation in each round,
+/// CPython's and ours measured in the same round.
+#[derive(Clone, Debug, PartialEq)]
+struct PythonRow {
+    workload: String,
+    mechanism: String,
+    cpython_ns: Vec<f64>,
+    ours_ns: Vec<f64>,
+}
+
+/// The Python module's goal (issue 14): ours within this factor of CPython's C module.
+const PYTHON_GOAL: f64 = 1.10;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -97,8 +129,15 @@ fn run(
         Some(dir) => read_counts(dir, &rows)?,
         None => Vec::new(),
     };
-    let inputs = Inputs { runs, timer, herd, counts };
+    let mut python = Vec::new();
+    for name in ["python-run1.json", "python-run2.json"] {
+        if let Some(text) = read(name)? {
+            python.push(read_python(&text).map_err(|e| format!("{name}: {e}"))?);
+        }
+    }
+    let inputs = Inputs { runs, timer, herd, counts, python };
     if inputs.runs.is_empty()
+        && inputs.python.is_empty()
         && inputs.timer.is_empty()
         && inputs.herd.is_empty()
         && inputs.counts.is_empty()
@@ -126,6 +165,132 @@ fn read_herd(text: &str) -> Result<Vec<[String; 6]>, String> {
             <[String; 6]>::try_from(fields).map_err(|_| format!("herd.tsv: bad line {line:?}"))
         })
         .collect()
+}
+
+/// A run of the Python benchmark from the JSON `bench_select.py --json` writes.
+fn read_python(text: &str) -> Result<PythonRun, String> {
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let number = |key: &str| json[key].as_u64().ok_or_else(|| format!("no number `{key}`"));
+    let figures = |row: &serde_json::Value, key: &str| -> Result<Vec<f64>, String> {
+        row[key]
+            .as_array()
+            .ok_or_else(|| format!("a row has no list `{key}`"))?
+            .iter()
+            .map(|value| value.as_f64().ok_or_else(|| format!("`{key}` holds {value}")))
+            .collect()
+    };
+    let text_of = |row: &serde_json::Value, key: &str| {
+        row[key].as_str().map(str::to_owned).ok_or_else(|| format!("a row has no `{key}`"))
+    };
+    let rows = json["rows"]
+        .as_array()
+        .ok_or("no list `rows`")?
+        .iter()
+        .map(|row| {
+            Ok(PythonRow {
+                workload: text_of(row, "workload")?,
+                mechanism: text_of(row, "mechanism")?,
+                cpython_ns: figures(row, "cpython_ns")?,
+                ours_ns: figures(row, "ours_ns")?,
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(PythonRun {
+        quick: json["quick"].as_bool().unwrap_or(false),
+        trips: number("trips")?,
+        waits: number("waits")?,
+        descriptors: number("descriptors")?,
+        rows,
+    })
+}
+
+/// The "Python module" section: per workload and mechanism, CPython's and our time per
+/// operation and the ratio ours / CPython of each run (median, min-max over its rounds), with
+/// the goal checked and a ratio that moved more than [`AGREEMENT`] between the runs flagged.
+fn render_python(out: &mut String, runs: &[PythonRun]) {
+    let first = &runs[0];
+    let _ = writeln!(
+        out,
+        "## Python module
+
+\
+         W1 and W2 written in Python (`crates/select-python/benches/bench_select.py`{}), with \
+         CPython's C `select` module and ours (`crates/select-python`) in one process: every \
+         round runs each row once, in an order rotated between rounds. W1: {} round trips over \
+         one socketpair per round (ns per round trip); W2: {} `poll(0)` with {} idle \
+         descriptors registered (ns per wait). A ratio ours / CPython is taken within each \
+         round; the table gives its median with the min-max over the rounds. Goal: ≤ {:.2}×.\n",
+        if first.quick { " `--quick`" } else { "" },
+        first.trips,
+        first.waits,
+        first.descriptors,
+        PYTHON_GOAL
+    );
+    let _ = writeln!(
+        out,
+        "| Workload | Mechanism | CPython (ns/op) | ours (ns/op) | ours / CPython, run 1 | \
+         ours / CPython, run 2 |\n\
+         |---|---|---:|---:|---:|---:|"
+    );
+    let mut verdicts = Vec::new();
+    for row in &first.rows {
+        let spreads: Vec<Option<Spread>> = runs
+            .iter()
+            .map(|run| {
+                let same = run
+                    .rows
+                    .iter()
+                    .find(|r| r.workload == row.workload && r.mechanism == row.mechanism)?;
+                ratio(&same.ours_ns, &same.cpython_ns)
+            })
+            .collect();
+        let time = |ns: &[f64]| median(ns).map_or_else(|| "–".to_owned(), sig3);
+        let mut second = spreads
+            .get(1)
+            .copied()
+            .flatten()
+            .map_or_else(|| "–".to_owned(), |spread| spread_cell(Some(spread)));
+        if let Some(change) = moved(spreads[0], spreads.get(1).copied().flatten()) {
+            second.push_str(&format!(" ⚠ {:+.0}%", change * 100.0));
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {second} |",
+            row.workload,
+            row.mechanism,
+            time(&row.cpython_ns),
+            time(&row.ours_ns),
+            spread_cell(spreads[0]),
+        );
+        let checked: Vec<String> = spreads
+            .iter()
+            .flatten()
+            .map(|s| {
+                if s.median <= PYTHON_GOAL {
+                    format!("{} met", sig3(s.median))
+                } else {
+                    format!(
+                        "{} **missed by {:.1}%**",
+                        sig3(s.median),
+                        (s.median / PYTHON_GOAL - 1.0) * 100.0
+                    )
+                }
+            })
+            .collect();
+        if !checked.is_empty() {
+            verdicts.push(format!(
+                "{} {} ours vs CPython (goal ≤ {PYTHON_GOAL:.2}×): {}",
+                row.workload,
+                row.mechanism,
+                checked.join("; ")
+            ));
+        }
+    }
+    let _ = writeln!(out);
+    for line in verdicts {
+        let _ = writeln!(out, "- {line}");
+    }
+    let _ = writeln!(out);
 }
 
 /// The benchmark functions of the `counts` bench and what each counts.
@@ -354,6 +519,9 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
         );
     } else {
         render_runs(&mut out, rows, &inputs.runs, png, markdown);
+    }
+    if !inputs.python.is_empty() {
+        render_python(&mut out, &inputs.python);
     }
     if !inputs.timer.is_empty() {
         render_timer(&mut out, rows, &inputs.timer);
@@ -936,6 +1104,67 @@ mod tests {
             row("raw-epoll", Kind::Raw, "epoll"),
             row("mio", Kind::Other, "epoll"),
         ]
+    }
+
+    /// A run of the Python benchmark as `bench_select.py --json` writes it.
+    fn python_json(w2_epoll_ours: &str) -> String {
+        format!(
+            r#"{{"quick": false, "rounds": 3, "trips": 200000, "waits": 20000,
+                "descriptors": 1000, "rows": [
+                {{"workload": "W1", "mechanism": "epoll",
+                  "cpython_ns": [2800.0, 2900.0, 3000.0], "ours_ns": [2800.0, 3190.0, 3000.0]}},
+                {{"workload": "W2", "mechanism": "epoll",
+                  "cpython_ns": [200.0, 200.0, 250.0], "ours_ns": {w2_epoll_ours}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn python_rows_show_each_runs_ratio_and_check_the_goal() {
+        let first = read_python(&python_json("[220.0, 230.0, 250.0]")).expect("first run");
+        assert_eq!(first.rows.len(), 2);
+        assert_eq!(first.rows[1].ours_ns, [220.0, 230.0, 250.0]);
+        let second = read_python(&python_json("[240.0, 250.0, 300.0]")).expect("second run");
+        let mut out = String::new();
+        render_python(&mut out, &[first, second]);
+        // W1: round ratios 1.00, 1.10, 1.00 in both runs.
+        assert!(
+            out.contains("| W1 | epoll | 2900 | 3000 | 1.00 (1.00–1.10) | 1.00 (1.00–1.10) |"),
+            "{out}"
+        );
+        // W2: 1.10, 1.15, 1.00, then 1.20, 1.25, 1.20: the median moved by 4.3%.
+        assert!(
+            out.contains("| W2 | epoll | 200 | 230 | 1.10 (1.00–1.15) | 1.20 (1.20–1.25) |"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "W2 epoll ours vs CPython (goal ≤ 1.10×): 1.10 met; 1.20 **missed by 9.1%**"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("200000 round trips") && out.contains("1000 idle descriptors"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_python_ratio_that_moved_between_runs_is_flagged() {
+        let first = read_python(&python_json("[200.0, 200.0, 250.0]")).expect("first run");
+        let second = read_python(&python_json("[240.0, 240.0, 300.0]")).expect("second run");
+        let mut out = String::new();
+        render_python(&mut out, &[first, second]);
+        assert!(out.contains("| 1.20 (1.20–1.20) ⚠ +20% |"), "{out}");
+    }
+
+    #[test]
+    fn a_python_run_without_its_figures_is_an_error_naming_the_key() {
+        let error = read_python(
+            r#"{"trips": 1, "waits": 1, "descriptors": 2, "rows": [
+            {"workload": "W1", "mechanism": "poll", "cpython_ns": [1.0]}]}"#,
+        )
+        .expect_err("ours_ns is missing");
+        assert!(error.contains("ours_ns"), "{error}");
     }
 
     #[test]

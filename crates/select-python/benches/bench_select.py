@@ -3,7 +3,7 @@
 and with this crate's, in one process, alternating.
 
 Usage:
-    bench_select.py --module PATH [--rounds 7] [--quick]
+    bench_select.py --module PATH [--rounds 7] [--quick] [--json OUT]
 
 PATH is the built extension (`select.<EXT_SUFFIX>`, as `cargo xtask ci python` installs it in
 target/ci-python/site). CPython's module is the one `import select` finds without it; ours is
@@ -15,10 +15,17 @@ a is readable, reads it. W2 idle scan: 500 socket pairs (1000 descriptors) regis
 reading, none ever ready; `poll(0)` repeated. Each round runs every row once, in an order
 rotated between rounds; the report gives each row's median time per operation and the median
 (min-max) ratio of ours to CPython's, as shared/bench/WORKLOADS.md asks.
+
+With --json, the samples are also written to OUT, for `cargo xtask bench`'s report
+(benches/src/bin/report.rs reads them): `{"quick": bool, "rounds": R, "trips": T, "waits": W,
+"descriptors": 1000, "rows": [{"workload": "W1", "mechanism": "epoll", "cpython_ns": [R
+figures], "ours_ns": [R figures]}, ...]}`, one figure per round, in nanoseconds per operation
+(a W1 round trip, a W2 wait); the i-th figures of a row were measured in the same round.
 """
 
 import argparse
 import importlib.util
+import json
 import select as cpython_select
 import socket
 import statistics
@@ -88,6 +95,7 @@ def main():
     parser.add_argument("--module", required=True, help="path of the built select.<EXT>")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="a few seconds, to see it runs")
+    parser.add_argument("--json", metavar="OUT", help="also write the samples to OUT as JSON")
     args = parser.parse_args()
     ours = load_ours(args.module)
     trips, waits = (2_000, 200) if args.quick else (200_000, 20_000)
@@ -121,6 +129,22 @@ def main():
             print(f"| {workload} | {mechanism} | {statistics.median(theirs):.0f} "
                   f"| {statistics.median(mine):.0f} | {statistics.median(ratios):.2f} "
                   f"({min(ratios):.2f}-{max(ratios):.2f}) |")
+    if args.json:
+        document = {
+            "quick": args.quick,
+            "rounds": args.rounds,
+            "trips": trips,
+            "waits": waits,
+            "descriptors": 2 * len(pairs),
+            "rows": [{"workload": workload,
+                      "mechanism": mechanism,
+                      "cpython_ns": times[(workload, mechanism, "cpython")],
+                      "ours_ns": times[(workload, mechanism, "ours")]}
+                     for workload in ("W1", "W2") for mechanism in mechanisms],
+        }
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(document, out, indent=1)
+            out.write("\n")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ use pyo3::exceptions::{
     PyValueError,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt};
+use pyo3::types::{PyFloat, PyInt, PyList};
 use pyo3::{PyErr, intern};
 
 /// Python's descriptor converter (`PyObject_AsFileDescriptor`, spec §1.1): an `int` (a `bool`
@@ -85,6 +85,16 @@ pub(crate) fn nanoseconds(
     round: Round,
     type_message: &'static str,
 ) -> PyResult<i64> {
+    let too_large = || PyOverflowError::new_err("timestamp too large to convert to C PyTime_t");
+    // The common case first, an `int` itself: one exact type comparison and one conversion
+    // (the subclass test of `cast` below walks the type's bases, a cost on every wait).
+    if obj.is_exact_instance_of::<PyInt>() {
+        return match obj.extract::<i64>() {
+            Ok(count) => count.checked_mul(unit).ok_or_else(too_large),
+            Err(error) if error.is_instance_of::<PyOverflowError>(obj.py()) => Err(too_large()),
+            Err(error) => Err(error),
+        };
+    }
     if let Ok(float) = obj.cast::<PyFloat>() {
         let value = float.value();
         if value.is_nan() {
@@ -100,7 +110,6 @@ pub(crate) fn nanoseconds(
         #[allow(clippy::cast_possible_truncation, reason = "range-checked just above")]
         return Ok(scaled as i64);
     }
-    let too_large = || PyOverflowError::new_err("timestamp too large to convert to C PyTime_t");
     let count: i64 = match obj.extract() {
         Ok(count) => count,
         Err(error) if error.is_instance_of::<PyOverflowError>(obj.py()) => return Err(too_large()),
@@ -159,6 +168,23 @@ pub(crate) fn millisecond_timeout(
     // A negative count of milliseconds is "forever". With `Round::Ceiling` (epoll) a negative
     // timeout above -1 ms becomes 0 ms and returns at once, as in CPython (spec §5.7 ⚠).
     Ok(if millis < 0 { None } else { Some(duration(nanos)) })
+}
+
+/// The list of `(fd, events)` tuples a wait returns; the empty list (an idle wait's) without
+/// the iterator machinery.
+///
+/// # Errors
+///
+/// Python's, if an object cannot be created (out of memory).
+pub(crate) fn list<'py, I, T>(py: Python<'py>, ready: I) -> PyResult<Bound<'py, PyList>>
+where
+    I: ExactSizeIterator<Item = (RawFd, T)>,
+    T: IntoPyObject<'py>,
+{
+    if ready.len() == 0 {
+        return Ok(PyList::empty(py));
+    }
+    PyList::new(py, ready)
 }
 
 /// A 16-bit `poll` mask (CPython 3.11's unsigned-short converter, spec §3.1).

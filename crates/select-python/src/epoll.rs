@@ -24,16 +24,27 @@ const EBADF: i32 = 9;
 /// Python: `select.epoll`.
 #[pyclass(module = "select", name = "epoll", frozen)]
 pub(crate) struct EpollObject {
+    /// The instance and the spare event buffer, behind one lock so that a wait takes it
+    /// twice: once for both, once to put the buffer back.
+    state: Mutex<State>,
+}
+
+struct State {
     /// The epoll instance, `None` once closed. Each operation clones the `Arc` out of the
     /// lock and releases the lock before it runs, so a wait never holds it; `close` takes the
     /// instance out, and closes it at once unless a wait on another thread still holds a
     /// clone (then the last clone closes it when that wait returns: a wait never sees its
     /// descriptor closed under it, which CPython's gh-121544 race allows).
-    epoll: Mutex<Option<Arc<Epoll>>>,
+    epoll: Option<Arc<Epoll>>,
     /// The event buffer of the last wait, reused by the next one of the same `maxevents`, so
     /// a steady-state wait allocates nothing but its result list. Concurrent waits each
     /// allocate their own.
-    spare: Mutex<Option<EpollEvents>>,
+    spare: Option<EpollEvents>,
+}
+
+/// `ValueError: I/O operation on closed epoll object`.
+fn closed() -> PyErr {
+    PyValueError::new_err("I/O operation on closed epoll object")
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -47,18 +58,16 @@ fn mask(eventmask: &Bound<'_, PyAny>) -> PyResult<EpollFlags> {
 
 impl EpollObject {
     fn wrap(epoll: Epoll) -> EpollObject {
-        EpollObject { epoll: Mutex::new(Some(Arc::new(epoll))), spare: Mutex::new(None) }
+        EpollObject { state: Mutex::new(State { epoll: Some(Arc::new(epoll)), spare: None }) }
     }
 
     /// The instance, or `ValueError: I/O operation on closed epoll object`.
     fn instance(&self) -> PyResult<Arc<Epoll>> {
-        lock(&self.epoll)
-            .clone()
-            .ok_or_else(|| PyValueError::new_err("I/O operation on closed epoll object"))
+        lock(&self.state).epoll.clone().ok_or_else(closed)
     }
 
     fn close_instance(&self) -> select_core::Result<()> {
-        let Some(epoll) = lock(&self.epoll).take() else { return Ok(()) };
+        let Some(epoll) = lock(&self.state).epoll.take() else { return Ok(()) };
         match Arc::try_unwrap(epoll) {
             Ok(mut epoll) => epoll.close(),
             // A wait on another thread holds it; the descriptor closes when that wait ends.
@@ -115,7 +124,7 @@ impl EpollObject {
     /// True if the epoll handler is closed.
     #[getter]
     fn closed(&self) -> bool {
-        lock(&self.epoll).is_none()
+        lock(&self.state).epoll.is_none()
     }
 
     /// Return the epoll control file descriptor.
@@ -190,7 +199,11 @@ impl EpollObject {
         maxevents: i32,
     ) -> PyResult<Bound<'py, PyList>> {
         // The closed check, then the timeout, then maxevents (spec §5.7).
-        let epoll = self.instance()?;
+        let (epoll, spare) = {
+            let mut state = lock(&self.state);
+            let epoll = state.epoll.clone().ok_or_else(closed)?;
+            (epoll, state.spare.take())
+        };
         let timeout = convert::millisecond_timeout(timeout, SECONDS, Round::Ceiling)?;
         let capacity = match maxevents {
             -1 => DEFAULT_MAXEVENTS,
@@ -201,16 +214,15 @@ impl EpollObject {
             }
             n => usize::try_from(n).unwrap_or(DEFAULT_MAXEVENTS),
         };
-        let mut events = lock(&self.spare)
-            .take()
+        let mut events = spare
             .filter(|events| events.capacity() == capacity)
             .unwrap_or_else(|| EpollEvents::with_capacity(capacity));
         let waited = interrupt::wait(py, |on_interrupt| {
             epoll.poll_interruptible(&mut events, timeout, on_interrupt)
         });
         let result = waited
-            .and_then(|_| PyList::new(py, events.iter().map(|(fd, flags)| (fd, flags.bits()))));
-        *lock(&self.spare) = Some(events);
+            .and_then(|_| convert::list(py, events.iter().map(|(fd, flags)| (fd, flags.bits()))));
+        lock(&self.state).spare = Some(events);
         result
     }
 }

@@ -1,5 +1,8 @@
 //! `select.poll()` objects over select-poll's [`Poll`].
 
+use std::os::fd::RawFd;
+use std::sync::{Mutex, PoisonError};
+
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -12,7 +15,7 @@ use crate::sys::borrow_number;
 /// `select.poll()`: a new poll object. Python: `select.poll()`.
 #[pyfunction(name = "poll")]
 pub(crate) fn new_poll() -> PollObject {
-    PollObject { poll: Poll::new() }
+    PollObject { poll: Poll::new(), spare: Mutex::new(Vec::new()) }
 }
 
 /// A poll object: registered descriptors and their masks, in registration order, waited for
@@ -23,6 +26,10 @@ pub(crate) fn new_poll() -> PollObject {
 #[pyclass(module = "select", name = "poll", frozen)]
 pub(crate) struct PollObject {
     poll: Poll,
+    /// The ready list of the last wait, reused by the next one, so a steady-state wait
+    /// allocates nothing but its result list (a second, concurrent `poll()` fails before it
+    /// needs one).
+    spare: Mutex<Vec<(RawFd, PollFlags)>>,
 }
 
 /// The mask argument of `register` and `modify`, or Python's default.
@@ -84,9 +91,16 @@ impl PollObject {
     ) -> PyResult<Bound<'py, PyList>> {
         let timeout = convert::millisecond_timeout(timeout, MILLISECONDS, Round::Up)?;
         let poll = &self.poll;
-        let ready =
-            interrupt::wait(py, |on_interrupt| poll.poll_interruptible(timeout, on_interrupt))?;
+        let mut ready =
+            std::mem::take(&mut *self.spare.lock().unwrap_or_else(PoisonError::into_inner));
+        let waited = interrupt::wait(py, |on_interrupt| {
+            poll.poll_into_interruptible(&mut ready, timeout, on_interrupt)
+        });
         // CPython masks revents with 0xFFFF; PollFlags is 16 bits already.
-        PyList::new(py, ready.into_iter().map(|(fd, revents)| (fd, revents.bits())))
+        let result = waited.and_then(|_| {
+            convert::list(py, ready.iter().map(|&(fd, revents)| (fd, revents.bits())))
+        });
+        *self.spare.lock().unwrap_or_else(PoisonError::into_inner) = ready;
+        result
     }
 }
