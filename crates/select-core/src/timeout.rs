@@ -279,7 +279,31 @@ pub fn keep_waiting() -> ControlFlow<()> {
 /// assert_eq!(ready.ok(), Some(1));
 /// assert_eq!((calls, hooks), (3, 2));
 /// ```
+#[inline]
 pub fn wait_with_retry<F>(
+    timeout: Option<Duration>,
+    rule: WaitRule,
+    on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    mut call: F,
+) -> crate::Result<usize>
+where
+    F: FnMut(Option<Duration>) -> Result<usize, Errno>,
+{
+    // The zero-timeout fast path, inlined into the backend's wait: one call, no deadline, no
+    // slice rounding, no loop.
+    if timeout == Some(Duration::ZERO) {
+        count_call();
+        return match call(timeout) {
+            Ok(ready) => Ok(ready),
+            Err(Errno::INTR) => interrupted(on_interrupt).map(|()| 0),
+            Err(errno) => Err(crate::Error::Os(errno)),
+        };
+    }
+    wait_with_deadline(timeout, rule, on_interrupt, call)
+}
+
+/// [`wait_with_retry`] for a timeout that is not zero: blocking, or until a deadline.
+fn wait_with_deadline<F>(
     timeout: Option<Duration>,
     rule: WaitRule,
     on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
@@ -300,12 +324,6 @@ where
             }
         }
     };
-    if timeout.is_zero() {
-        return match call(Some(Duration::ZERO)) {
-            Err(Errno::INTR) => interrupted(on_interrupt).map(|()| 0),
-            result => Ok(result?),
-        };
-    }
     // A deadline the clock cannot represent (centuries away) is waited for in `longest`
     // slices for as long as the process lives: still never "forever" in a single call.
     let deadline = Instant::now().checked_add(timeout);
@@ -327,6 +345,7 @@ where
 }
 
 /// Asks the caller's hook what to do after an `EINTR`.
+#[cold]
 fn interrupted(on_interrupt: &mut dyn FnMut() -> ControlFlow<()>) -> crate::Result<()> {
     match on_interrupt() {
         ControlFlow::Continue(()) => Ok(()),

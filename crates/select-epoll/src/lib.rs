@@ -323,6 +323,7 @@ impl Epoll {
     ///
     /// Python: `epoll.closed`.
     #[must_use]
+    #[inline]
     pub fn is_closed(&self) -> bool {
         self.fd.is_none()
     }
@@ -340,6 +341,7 @@ impl Epoll {
 
     /// The descriptor, or [`Error::Closed`] (Python's
     /// `ValueError: I/O operation on closed epoll object`).
+    #[inline]
     fn epoll_fd(&self) -> Result<BorrowedFd<'_>> {
         match &self.fd {
             Some(fd) => Ok(fd.as_fd()),
@@ -479,16 +481,27 @@ impl Epoll {
     ) -> Result<usize> {
         let epfd = self.epoll_fd()?;
         select_core::check_capacity(events)?;
-        events.len = 0;
-        let buffer = &mut events.raw.0[..];
-        let rule =
-            if sys::nanosecond_waits() { conv::NANOS_TIMESPEC } else { WaitRule::MILLIS_INT };
-        let count = wait_with_retry(timeout, rule, on_interrupt, |slice| {
-            sys::wait(epfd, &mut *buffer, slice)
-        })?;
-        events.len = count;
-        Ok(count)
+        wait_checked(epfd, events, timeout, on_interrupt)
     }
+}
+
+/// The wait of [`Epoll::poll_interruptible`] and [`Backend::wait`] once the object is known
+/// to be open and `events` to hold at least one event: the caller made both checks, so this
+/// goes straight to [`wait_with_retry`] and the system call.
+#[inline]
+fn wait_checked(
+    epfd: BorrowedFd<'_>,
+    events: &mut EpollEvents,
+    timeout: Option<Duration>,
+    on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+) -> Result<usize> {
+    events.len = 0;
+    let buffer = &mut events.raw.0[..];
+    let rule = if sys::nanosecond_waits() { conv::NANOS_TIMESPEC } else { WaitRule::MILLIS_INT };
+    let count =
+        wait_with_retry(timeout, rule, on_interrupt, |slice| sys::wait(epfd, &mut *buffer, slice))?;
+    events.len = count;
+    Ok(count)
 }
 
 /// The rustix mask for `mask`, all 32 bits kept.
@@ -745,6 +758,10 @@ impl Mechanism for Epoll {
         }
     }
 
+    /// [`Backend::wait_interruptible`] has checked that the object is open and the buffer
+    /// not empty, so neither check is repeated: only the descriptor is taken out of its
+    /// `Option` (`None` cannot happen here, and stays an error rather than a panic).
+    #[inline]
     fn wait_unchecked(
         &self,
         events: &mut EpollEvents,
@@ -752,13 +769,14 @@ impl Mechanism for Epoll {
         on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
         _: Checked,
     ) -> Result<usize> {
-        Epoll::poll_interruptible(self, events, timeout, on_interrupt)
+        wait_checked(self.epoll_fd()?, events, timeout, on_interrupt)
     }
 
     fn close(&mut self) -> Result<()> {
         Epoll::close(self)
     }
 
+    #[inline]
     fn is_closed(&self) -> bool {
         Epoll::is_closed(self)
     }

@@ -353,6 +353,7 @@ impl Mechanism for Poll {
     /// When more are ready than the buffer holds, the next wait starts with the first one left
     /// out and wraps around, so every ready descriptor is reported within a few waits
     /// (registrations are level-triggered, so the ones left out are still ready).
+    #[inline]
     fn wait_unchecked(
         &self,
         events: &mut EventList,

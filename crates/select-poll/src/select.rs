@@ -438,6 +438,7 @@ impl Mechanism for Select {
     /// 16 times, so that race does not surface; an `EBADF` with unchanged
     /// registrations (a registered descriptor was closed) is returned, as Python's
     /// `select.select` raises it.
+    #[inline]
     fn wait_unchecked(
         &self,
         events: &mut EventList,
