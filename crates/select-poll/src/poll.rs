@@ -2,6 +2,7 @@
 
 use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -26,8 +27,11 @@ use crate::{PollFlags, conv};
 /// # Threads and waits
 ///
 /// `Poll` is `Send + Sync` and every method takes `&self`. The registrations sit behind one
-/// lock, held only for the few instructions an update or a copy takes; the array a wait hands
-/// the kernel sits behind a second lock that the wait holds for the whole system call. So:
+/// lock, held only for the few instructions an update or a copy takes, and each change bumps
+/// a generation counter; the array a wait hands the kernel sits behind a second lock that the
+/// wait holds for the whole system call. A wait takes the registration lock only when the
+/// counter moved since its array was built, so a steady-state wait takes no lock but its own.
+/// So:
 ///
 /// - another thread may `register`, `modify` or `unregister` while a wait is blocked; the
 ///   array the kernel is reading is never touched, and the change is seen by the next wait;
@@ -62,7 +66,12 @@ use crate::{PollFlags, conv};
 #[derive(Debug)]
 pub struct Poll {
     table: Mutex<Table<PollFlags>>,
+    /// Bumped, under the table's lock, by every change of the registrations; a wait whose
+    /// array was built at another value rebuilds it.
+    generation: AtomicU64,
     array: Mutex<PollArray>,
+    /// Set by `close`, which takes `&mut self`, so reading it needs no lock.
+    closed: bool,
 }
 
 impl Default for Poll {
@@ -80,12 +89,29 @@ impl Poll {
     /// Python: `select.poll()`.
     #[must_use]
     pub fn new() -> Poll {
-        Poll { table: Mutex::new(Table::new()), array: Mutex::new(PollArray::new()) }
+        Poll {
+            table: Mutex::new(Table::new()),
+            generation: AtomicU64::new(0),
+            array: Mutex::new(PollArray::new()),
+            closed: false,
+        }
     }
 
     fn table(&self) -> Result<MutexGuard<'_, Table<PollFlags>>> {
         let table = lock(&self.table);
         if table.is_closed() { Err(Error::Closed { object: "poll" }) } else { Ok(table) }
+    }
+
+    /// Runs `change` on the registrations and, if it changed them, bumps the generation
+    /// before the lock is released, so that every wait starting after this returns rebuilds
+    /// its array.
+    fn change<T>(&self, change: impl FnOnce(&mut Table<PollFlags>) -> T) -> Result<T> {
+        let mut table = self.table()?;
+        let result = change(&mut table);
+        if table.take_changed() {
+            self.generation.fetch_add(1, Ordering::Release);
+        }
+        Ok(result)
     }
 
     /// Starts watching `fd` for the conditions in `mask` ([`PollFlags::PYTHON_DEFAULT`] is
@@ -103,8 +129,7 @@ impl Poll {
     ///
     /// [`Error::Closed`] after [`close`](Backend::close).
     pub fn register(&self, fd: impl AsFd, mask: PollFlags) -> Result<()> {
-        self.table()?.insert(fd.as_fd().as_raw_fd(), mask);
-        Ok(())
+        self.change(|table| table.insert(fd.as_fd().as_raw_fd(), mask))
     }
 
     /// Replaces the mask of a registered `fd`, keeping its position.
@@ -116,7 +141,7 @@ impl Poll {
     /// `ENOENT` ([`Error::Os`]) if `fd` is not registered (Python's `FileNotFoundError`);
     /// [`Error::Closed`] after [`close`](Backend::close).
     pub fn modify(&self, fd: impl AsFd, mask: PollFlags) -> Result<()> {
-        if self.table()?.modify(fd.as_fd().as_raw_fd(), mask) {
+        if self.change(|table| table.modify(fd.as_fd().as_raw_fd(), mask))? {
             Ok(())
         } else {
             Err(Error::Os(rustix::io::Errno::NOENT))
@@ -150,9 +175,15 @@ impl Poll {
     /// [`Error::InvalidArgument`] naming a negative `fd` (Python's `ValueError`);
     /// [`Error::NotRegistered`] naming `fd` if it is not registered.
     pub fn unregister_raw(&self, fd: RawFd) -> Result<()> {
-        let mut table = self.table()?;
+        if self.closed {
+            return Err(Error::Closed { object: "poll" });
+        }
         select_core::check_fd(fd)?;
-        if table.remove(fd) { Ok(()) } else { Err(Error::NotRegistered { fd }) }
+        if self.change(|table| table.remove(fd))? {
+            Ok(())
+        } else {
+            Err(Error::NotRegistered { fd })
+        }
     }
 
     /// How many descriptors are registered.
@@ -270,6 +301,9 @@ impl Poll {
         on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
     ) -> Result<usize> {
         ready.clear();
+        if self.closed {
+            return Err(Error::Closed { object: "poll" });
+        }
         self.wait_with(timeout, on_interrupt, false, |fd, revents| {
             ready.push((fd, revents));
             true
@@ -284,6 +318,9 @@ impl Poll {
     /// that a bounded buffer cannot starve the descriptors registered last (epoll's ready list
     /// rotates the same way); without it, results are in registration order, as Python's
     /// `poll.poll()` returns them.
+    ///
+    /// The caller has checked that the object is open.
+    #[inline]
     fn wait_with(
         &self,
         timeout: Option<Duration>,
@@ -292,17 +329,20 @@ impl Poll {
         mut sink: impl FnMut(RawFd, PollFlags) -> bool,
     ) -> Result<usize> {
         let mut array = try_lock(&self.array, "poll")?;
-        {
-            let mut table = self.table()?;
-            if table.take_changed() {
-                array.rebuild(table.iter());
-            }
-            // The registration lock is released here, before the system call, so other
-            // threads can register while this wait blocks; they never touch `array`.
+        if self.generation.load(Ordering::Acquire) != array.generation {
+            self.rebuild(&mut array);
         }
         let reported = wait_with_retry(timeout, WaitRule::MILLIS_INT, on_interrupt, |slice| {
             array.poll(slice)
         })?;
+        if reported == 0 {
+            // Nothing to read back: a bounded wait starts from the beginning next time, as it
+            // does after a wait whose results all fitted.
+            if rotate {
+                array.resume = 0;
+            }
+            return Ok(0);
+        }
         let start = if rotate { array.resume } else { 0 };
         let (mut accepted, mut resume) = (0, 0);
         for (index, fd, revents) in array.ready_from(start).take(reported) {
@@ -316,6 +356,17 @@ impl Poll {
             array.resume = resume;
         }
         Ok(accepted)
+    }
+
+    /// Rebuilds `array` from the registrations, under their lock, and records the generation
+    /// it was built at. The lock is released on return, before the system call, so other
+    /// threads can register while the wait blocks; they never touch `array`.
+    #[cold]
+    fn rebuild(&self, array: &mut PollArray) {
+        let table = lock(&self.table);
+        array.rebuild(table.iter());
+        // Changes bump the generation under this lock, so it is the table's as read here.
+        array.generation = self.generation.load(Ordering::Relaxed);
     }
 
     /// How many entries the array last handed to the kernel had (for tests of the rebuild
@@ -372,10 +423,13 @@ impl Mechanism for Poll {
     fn close(&mut self) -> Result<()> {
         self.table.get_mut().unwrap_or_else(PoisonError::into_inner).close();
         self.array.get_mut().unwrap_or_else(PoisonError::into_inner).reset();
+        *self.generation.get_mut() += 1;
+        self.closed = true;
         Ok(())
     }
 
+    #[inline]
     fn is_closed(&self) -> bool {
-        lock(&self.table).is_closed()
+        self.closed
     }
 }

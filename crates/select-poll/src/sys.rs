@@ -20,10 +20,12 @@ use crate::conv;
 use crate::conv::FdBits;
 
 /// A timeout slice as the `timespec` rustix takes. Slices come from
-/// [`select_core::timeout::wait_with_retry`] and are at most 100,000,000 seconds, so they
-/// always fit; `EINVAL` is what the kernel would say about an unrepresentable one.
-fn timespec(timeout: Duration) -> Result<Timespec, Errno> {
-    Timespec::try_from(timeout).map_err(|_| Errno::INVAL)
+/// [`select_core::timeout::wait_with_retry`] and are at most 100,000,000 seconds, so the
+/// seconds always fit; the saturation only keeps the conversion total, and makes no check
+/// or error path in the wait.
+#[inline]
+fn timespec(timeout: Duration) -> Timespec {
+    Timespec::try_from(timeout).unwrap_or(Timespec { tv_sec: i64::MAX, tv_nsec: 0 })
 }
 
 /// The `pollfd` array handed to poll(2), built from stored descriptor numbers.
@@ -41,6 +43,8 @@ pub(crate) struct PollArray {
     /// Where the next bounded wait starts reading results: the first ready entry a full
     /// buffer left out last time, so no descriptor is starved. Zero after a rebuild.
     pub(crate) resume: usize,
+    /// The registrations' generation the entries were built from ([`crate::Poll`]'s counter).
+    pub(crate) generation: u64,
 }
 
 #[cfg(unix)]
@@ -54,7 +58,7 @@ impl fmt::Debug for PollArray {
 impl PollArray {
     /// An empty array.
     pub(crate) const fn new() -> PollArray {
-        PollArray { fds: Vec::new(), resume: 0 }
+        PollArray { fds: Vec::new(), resume: 0, generation: 0 }
     }
 
     /// How many entries the array holds.
@@ -88,9 +92,9 @@ impl PollArray {
 
     /// `poll(fds, nfds, timeout)` once, with `timeout` already rounded to whole milliseconds
     /// (`None` blocks). Returns how many entries have non-zero `revents`.
+    #[inline]
     pub(crate) fn poll(&mut self, timeout: Option<Duration>) -> Result<usize, Errno> {
-        let timeout = timeout.map(timespec).transpose()?;
-        rustix::event::poll(&mut self.fds, timeout.as_ref())
+        rustix::event::poll(&mut self.fds, timeout.map(timespec).as_ref())
     }
 
     /// The entries the last call reported, with every `revents` bit and their index in the
@@ -128,7 +132,7 @@ pub(crate) fn select(
     timeout: Option<Duration>,
 ) -> Result<usize, Errno> {
     debug_assert!(nfds <= crate::FD_SETSIZE);
-    let timeout = timeout.map(timespec).transpose()?;
+    let timeout = timeout.map(timespec);
     let nfds_c = i32::try_from(nfds).map_err(|_| Errno::INVAL)?;
     imp::select(nfds_c, read, write, except, timeout.as_ref())
 }
