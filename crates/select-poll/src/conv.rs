@@ -241,6 +241,13 @@ impl FdBits {
         self.words.fill(0);
     }
 
+    /// Empties the part of the set below `nfds`, all a set of members below `nfds` uses.
+    #[cfg(rustix_select)]
+    pub(crate) fn clear_below(&mut self, nfds: usize) {
+        let words = nfds.div_ceil(64).min(WORDS);
+        self.words[..words].fill(0);
+    }
+
     /// Adds `index` (a descriptor already checked by [`set_index`]).
     pub(crate) fn insert(&mut self, index: usize) {
         self.words[index / 64] |= 1 << (index % 64);

@@ -2,8 +2,7 @@
 
 use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 #[cfg(doc)]
@@ -14,7 +13,7 @@ use select_core::{
 };
 
 use crate::sys::PollArray;
-use crate::table::{Table, lock, try_lock};
+use crate::table::{Registrations, try_lock};
 use crate::{PollFlags, conv};
 
 /// A set of descriptors watched with `poll(2)` — Python's `select.poll()` object.
@@ -65,10 +64,7 @@ use crate::{PollFlags, conv};
 /// [illumos]: https://illumos.org/man/2/poll
 #[derive(Debug)]
 pub struct Poll {
-    table: Mutex<Table<PollFlags>>,
-    /// Bumped, under the table's lock, by every change of the registrations; a wait whose
-    /// array was built at another value rebuilds it.
-    generation: AtomicU64,
+    registrations: Registrations<PollFlags>,
     array: Mutex<PollArray>,
     /// Set by `close`, which takes `&mut self`, so reading it needs no lock.
     closed: bool,
@@ -90,28 +86,10 @@ impl Poll {
     #[must_use]
     pub fn new() -> Poll {
         Poll {
-            table: Mutex::new(Table::new()),
-            generation: AtomicU64::new(0),
+            registrations: Registrations::new(),
             array: Mutex::new(PollArray::new()),
             closed: false,
         }
-    }
-
-    fn table(&self) -> Result<MutexGuard<'_, Table<PollFlags>>> {
-        let table = lock(&self.table);
-        if table.is_closed() { Err(Error::Closed { object: "poll" }) } else { Ok(table) }
-    }
-
-    /// Runs `change` on the registrations and, if it changed them, bumps the generation
-    /// before the lock is released, so that every wait starting after this returns rebuilds
-    /// its array.
-    fn change<T>(&self, change: impl FnOnce(&mut Table<PollFlags>) -> T) -> Result<T> {
-        let mut table = self.table()?;
-        let result = change(&mut table);
-        if table.take_changed() {
-            self.generation.fetch_add(1, Ordering::Release);
-        }
-        Ok(result)
     }
 
     /// Starts watching `fd` for the conditions in `mask` ([`PollFlags::PYTHON_DEFAULT`] is
@@ -129,7 +107,7 @@ impl Poll {
     ///
     /// [`Error::Closed`] after [`close`](Backend::close).
     pub fn register(&self, fd: impl AsFd, mask: PollFlags) -> Result<()> {
-        self.change(|table| table.insert(fd.as_fd().as_raw_fd(), mask))
+        self.registrations.change("poll", |table| table.insert(fd.as_fd().as_raw_fd(), mask))
     }
 
     /// Replaces the mask of a registered `fd`, keeping its position.
@@ -141,7 +119,7 @@ impl Poll {
     /// `ENOENT` ([`Error::Os`]) if `fd` is not registered (Python's `FileNotFoundError`);
     /// [`Error::Closed`] after [`close`](Backend::close).
     pub fn modify(&self, fd: impl AsFd, mask: PollFlags) -> Result<()> {
-        if self.change(|table| table.modify(fd.as_fd().as_raw_fd(), mask))? {
+        if self.registrations.change("poll", |table| table.modify(fd.as_fd().as_raw_fd(), mask))? {
             Ok(())
         } else {
             Err(Error::Os(rustix::io::Errno::NOENT))
@@ -179,7 +157,7 @@ impl Poll {
             return Err(Error::Closed { object: "poll" });
         }
         select_core::check_fd(fd)?;
-        if self.change(|table| table.remove(fd))? {
+        if self.registrations.change("poll", |table| table.remove(fd))? {
             Ok(())
         } else {
             Err(Error::NotRegistered { fd })
@@ -189,7 +167,7 @@ impl Poll {
     /// How many descriptors are registered.
     #[must_use]
     pub fn len(&self) -> usize {
-        lock(&self.table).len()
+        self.registrations.lock().len()
     }
 
     /// Whether nothing is registered.
@@ -201,7 +179,7 @@ impl Poll {
     /// The mask `fd` is registered with, if it is.
     #[must_use]
     pub fn mask(&self, fd: RawFd) -> Option<PollFlags> {
-        lock(&self.table).get(fd)
+        self.registrations.lock().get(fd)
     }
 
     /// `poll(fds, nfds, timeout)` — waits until a registered descriptor is ready or `timeout`
@@ -329,7 +307,7 @@ impl Poll {
         mut sink: impl FnMut(RawFd, PollFlags) -> bool,
     ) -> Result<usize> {
         let mut array = try_lock(&self.array, "poll")?;
-        if self.generation.load(Ordering::Acquire) != array.generation {
+        if self.registrations.generation() != array.generation {
             self.rebuild(&mut array);
         }
         let reported = wait_with_retry(timeout, WaitRule::MILLIS_INT, on_interrupt, |slice| {
@@ -363,17 +341,15 @@ impl Poll {
     /// threads can register while the wait blocks; they never touch `array`.
     #[cold]
     fn rebuild(&self, array: &mut PollArray) {
-        let table = lock(&self.table);
-        array.rebuild(table.iter());
-        // Changes bump the generation under this lock, so it is the table's as read here.
-        array.generation = self.generation.load(Ordering::Relaxed);
+        let ((), generation) = self.registrations.copy(|table| array.rebuild(table.iter()));
+        array.generation = generation;
     }
 
     /// How many entries the array last handed to the kernel had (for tests of the rebuild
     /// rule).
     #[cfg(all(test, repository_tests))]
     pub(crate) fn array_len(&self) -> usize {
-        lock(&self.array).len()
+        crate::table::lock(&self.array).len()
     }
 }
 
@@ -421,9 +397,8 @@ impl Mechanism for Poll {
     /// Forgets every registration and frees the array; later operations fail with
     /// [`Error::Closed`]. Poll has no kernel object, so this cannot fail.
     fn close(&mut self) -> Result<()> {
-        self.table.get_mut().unwrap_or_else(PoisonError::into_inner).close();
+        self.registrations.close();
         self.array.get_mut().unwrap_or_else(PoisonError::into_inner).reset();
-        *self.generation.get_mut() += 1;
         self.closed = true;
         Ok(())
     }
