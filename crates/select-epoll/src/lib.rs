@@ -601,6 +601,7 @@ impl EpollEvents {
 
     /// The event at `index` as `(fd, flags)`, or `None` past the end.
     #[must_use]
+    #[inline]
     pub fn get_native(&self, index: usize) -> Option<(RawFd, EpollFlags)> {
         self.raw.0[..self.len].get(index).map(|event| decode(*event))
     }
@@ -612,6 +613,7 @@ impl EpollEvents {
 }
 
 /// The `(fd, flags)` of one record, all 32 bits of the flags kept.
+#[inline]
 fn decode(event: epoll::Event) -> (RawFd, EpollFlags) {
     let flags = event.flags;
     let data = event.data;
@@ -699,6 +701,7 @@ impl EventBuffer for EpollEvents {
         EpollEvents::clear(self);
     }
 
+    #[inline]
     fn get(&self, index: usize) -> Option<Event> {
         self.get_native(index).map(|(fd, flags)| Event::new(fd, conv::flags_to_readiness(flags)))
     }
