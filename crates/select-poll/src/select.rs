@@ -468,18 +468,15 @@ impl Mechanism for Select {
         let [r, w, x] = &state.ready;
         // Results in registration order, starting where a full buffer left off last time and
         // wrapping around, so that no ready descriptor is starved.
-        let start = if state.resume < state.entries.len() { state.resume } else { 0 };
-        let (before, after) = state.entries.split_at(start);
+        let len = state.entries.len();
+        let start = if state.resume < len { state.resume } else { 0 };
         let (mut stored, mut resume) = (0, 0);
         // select(2) returned how many bits it left set across the three sets: once every one
         // is accounted for, the remaining entries cannot be ready and are not looked at.
         let mut unseen = ready;
-        for (position, &(fd, interest, index)) in after
-            .iter()
-            .enumerate()
-            .map(|(i, entry)| (start + i, entry))
-            .chain(before.iter().enumerate())
-        {
+        for position in start..start + len {
+            let position = if position < len { position } else { position - len };
+            let Some(&(fd, interest, index)) = state.entries.get(position) else { break };
             let (read, write, except) = (r.contains(index), w.contains(index), x.contains(index));
             let bits = usize::from(read) + usize::from(write) + usize::from(except);
             if bits == 0 {

@@ -99,21 +99,20 @@ impl PollArray {
 
     /// The entries the last call reported, with every `revents` bit and their index in the
     /// array, in array order from `start`, wrapping around to the beginning.
+    #[inline]
     pub(crate) fn ready_from(
         &self,
         start: usize,
     ) -> impl Iterator<Item = (usize, RawFd, PollFlags)> + '_ {
-        let start = if start < self.fds.len() { start } else { 0 };
-        let (before, after) = self.fds.split_at(start);
-        after
-            .iter()
-            .enumerate()
-            .map(move |(i, entry)| (start + i, entry))
-            .chain(before.iter().enumerate())
-            .filter_map(|(index, entry)| {
-                let revents = conv::from_rustix(entry.revents());
-                (!revents.is_empty()).then(|| (index, entry.as_fd().as_raw_fd(), revents))
-            })
+        let len = self.fds.len();
+        let start = if start < len { start } else { 0 };
+        // One pass over the indices from `start`, wrapping once; no chained iterators.
+        (start..start + len).filter_map(move |position| {
+            let index = if position < len { position } else { position - len };
+            let entry = self.fds.get(index)?;
+            let revents = conv::from_rustix(entry.revents());
+            (!revents.is_empty()).then(|| (index, entry.as_fd().as_raw_fd(), revents))
+        })
     }
 }
 
