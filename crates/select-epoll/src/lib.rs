@@ -14,10 +14,11 @@
 //!   reused. `close` takes `&mut self`, so the borrow checker rules out CPython's race between
 //!   `close()` and a concurrent wait (gh-121544) without a lock. Dropping an `Epoll` closes
 //!   it.
-//! - **No locks, no atomics.** The kernel object holds all the state (the interest list and
-//!   the ready list), so `Epoll` is `Send + Sync` by being a descriptor. Several threads may
-//!   wait at once, each with its own `EpollEvents`, while others register and unregister;
-//!   the wait path is a check of the `Option`, then `epoll_wait`.
+//! - **No locks.** The kernel object holds all the state (the interest list and the ready
+//!   list), so `Epoll` is `Send + Sync` by being a descriptor. Several threads may wait at
+//!   once, each with its own `EpollEvents`, while others register and unregister; the wait
+//!   path is a check of the `Option`, one relaxed atomic load (whether `epoll_pwait2` is
+//!   available), then the call, all inlined into the caller.
 //! - **The buffer is the kernel's array.** `EpollEvents` is a fixed-length array of
 //!   `struct epoll_event` allocated once, whose length is `maxevents`. Filling a `Vec`'s
 //!   spare capacity through rustix's `spare_capacity` was the first design; it hands the
@@ -485,7 +486,7 @@ impl Epoll {
     }
 }
 
-/// The wait of [`Epoll::poll_interruptible`] and [`Backend::wait`] once the object is known
+/// The wait of [`Epoll::poll_interruptible`] and [`select_core::Backend::wait`] once the object is known
 /// to be open and `events` to hold at least one event: the caller made both checks, so this
 /// goes straight to [`wait_with_retry`] and the system call.
 #[inline]
@@ -761,7 +762,7 @@ impl Mechanism for Epoll {
         }
     }
 
-    /// [`Backend::wait_interruptible`] has checked that the object is open and the buffer
+    /// [`select_core::Backend::wait_interruptible`] has checked that the object is open and the buffer
     /// not empty, so neither check is repeated: only the descriptor is taken out of its
     /// `Option` (`None` cannot happen here, and stays an error rather than a panic).
     #[inline]

@@ -345,6 +345,15 @@ impl Poll {
         array.generation = generation;
     }
 
+    /// The registrations' lock, held by a test to show that a steady-state wait never takes
+    /// it.
+    #[cfg(all(test, repository_tests))]
+    pub(crate) fn lock_registrations(
+        &self,
+    ) -> std::sync::MutexGuard<'_, crate::table::Table<PollFlags>> {
+        self.registrations.lock()
+    }
+
     /// How many entries the array last handed to the kernel had (for tests of the rebuild
     /// rule).
     #[cfg(all(test, repository_tests))]

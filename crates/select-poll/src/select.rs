@@ -291,9 +291,9 @@ impl SelectState {
 ///
 /// Threads follow [`Poll`](crate::Poll)'s rule: registrations may change while a wait
 /// blocks (the next wait sees them), and a second concurrent wait fails with
-/// [`Error::ConcurrentWait`]. The three sets are rebuilt only after a change; a steady-state
-/// wait copies them (select(2) overwrites its arguments), makes one system call and does not
-/// allocate.
+/// [`Error::ConcurrentWait`]. The three sets are kept in the layout select(2) takes and
+/// rebuilt only after a change; a steady-state wait takes no registration lock, copies them
+/// once (select(2) overwrites its arguments), makes one system call and does not allocate.
 ///
 /// Python: `selectors.SelectSelector` (over `select.select`).
 ///
@@ -371,6 +371,15 @@ impl Select {
     #[must_use]
     pub fn len(&self) -> usize {
         self.registrations.lock().len()
+    }
+
+    /// The registrations' lock, held by a test to show that a steady-state wait never takes
+    /// it.
+    #[cfg(all(test, repository_tests))]
+    pub(crate) fn lock_registrations(
+        &self,
+    ) -> std::sync::MutexGuard<'_, crate::table::Table<Interest>> {
+        self.registrations.lock()
     }
 
     /// Whether nothing is registered.
