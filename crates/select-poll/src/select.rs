@@ -181,6 +181,7 @@ pub(crate) const MAX_REBUILDS: usize = 16;
 /// `EBADF` comes after the call slept, reusing the slice would make the wait last up to twice
 /// its timeout), and at most [`MAX_REBUILDS`] times; an `EBADF` with unchanged registrations
 /// (a registered descriptor was closed) is returned, as Python's `select.select` raises it.
+#[inline]
 pub(crate) fn wait_rebuilding<S>(
     work: &mut S,
     timeout: Option<Duration>,
@@ -195,6 +196,22 @@ pub(crate) fn wait_rebuilding<S>(
         Err(Error::Os(errno)) if errno == CLOSED_HANDLE && rebuild(work) => {}
         result => return result,
     }
+    wait_rebuilt(work, start, timeout, on_interrupt, attempt, rebuild)
+}
+
+/// [`wait_rebuilding`] after its first call failed with `EBADF` and the sets were rebuilt:
+/// waits again for what remains of `timeout` since `start`, rebuilding up to
+/// [`MAX_REBUILDS`] times in all.
+#[cold]
+#[inline(never)]
+fn wait_rebuilt<S>(
+    work: &mut S,
+    start: Option<Instant>,
+    timeout: Option<Duration>,
+    on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    mut attempt: impl FnMut(&mut S, Option<Duration>) -> core::result::Result<usize, Errno>,
+    mut rebuild: impl FnMut(&mut S) -> bool,
+) -> Result<usize> {
     let mut rebuilds = 1;
     loop {
         let remaining = match (start, timeout) {
