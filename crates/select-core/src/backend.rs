@@ -471,6 +471,7 @@ const fn checked() -> Checked {
 
 /// [`Error::Closed`](crate::Error::Closed) if `backend` is closed: the first check of every
 /// operation.
+#[inline]
 fn check_open<M: Mechanism>(backend: &M) -> Result<()> {
     if backend.is_closed() {
         return Err(crate::Error::Closed { object: M::KIND.name() });
@@ -524,10 +525,12 @@ impl<M: Mechanism> Backend for M {
         self.unregister_raw_unchecked(fd, checked())
     }
 
+    #[inline]
     fn wait(&self, events: &mut Self::Events, timeout: Option<Duration>) -> Result<usize> {
         self.wait_interruptible(events, timeout, &mut crate::timeout::keep_waiting)
     }
 
+    #[inline]
     fn wait_interruptible(
         &self,
         events: &mut Self::Events,
@@ -546,6 +549,7 @@ impl<M: Mechanism> Backend for M {
         Mechanism::close(self)
     }
 
+    #[inline]
     fn is_closed(&self) -> bool {
         Mechanism::is_closed(self)
     }
@@ -608,6 +612,7 @@ pub fn check_interest<M: Mechanism>(interest: Interest) -> Result<()> {
 ///
 /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the capacity
 /// ([`EventBuffer::CAPACITY_NAME`]).
+#[inline]
 pub fn check_capacity<E: EventBuffer>(events: &E) -> Result<()> {
     if events.capacity() == 0 {
         return Err(crate::Error::InvalidArgument {

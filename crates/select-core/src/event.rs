@@ -205,6 +205,7 @@ impl EventList {
     /// Appends `event` if there is room, and returns whether there was.
     ///
     /// Never allocates: the vector was given its full capacity at creation.
+    #[inline]
     pub fn push(&mut self, event: Event) -> bool {
         if self.events.len() < self.capacity {
             self.events.push(event);
@@ -247,18 +248,22 @@ impl EventBuffer for EventList {
         Ok(EventList { events, capacity })
     }
 
+    #[inline]
     fn capacity(&self) -> usize {
         self.capacity
     }
 
+    #[inline]
     fn len(&self) -> usize {
         self.events.len()
     }
 
+    #[inline]
     fn clear(&mut self) {
         self.events.clear();
     }
 
+    #[inline]
     fn get(&self, index: usize) -> Option<Event> {
         self.events.get(index).copied()
     }

@@ -15,6 +15,13 @@
 //!   mechanism's granularity, too-large values are clamped and re-waited, and `EINTR` is retried
 //!   with the time that remains (PEP 475).
 //!
+//! # Features
+//!
+//! - `test-seams`: a test seam, not for users. It adds `timeout::calls_made` and
+//!   `timeout::with_longest_slice`, through which the conformance suite counts a wait's system
+//!   calls and shortens the slice clamp; each costs a thread-local access per wait, so leave
+//!   it off. Only `select-conformance` enables it.
+//!
 //! # Design choices
 //!
 //! - **Static dispatch.** Generic code is written against `B: Backend`; nothing in the wait

@@ -85,14 +85,17 @@ impl WaitRule {
     };
 
     /// The slice of `remaining` one call waits: rounded up, then clamped to
-    /// [`longest`](WaitRule::longest) (or to a shorter clamp a test set on this thread with
-    /// [`with_longest_slice`]).
+    /// [`longest`](WaitRule::longest) (or, with the `test-seams` feature, to a shorter clamp a
+    /// test set on this thread with `with_longest_slice`).
     #[must_use]
     pub fn slice(self, remaining: Duration) -> Duration {
+        #[cfg(any(test, feature = "test-seams"))]
         let longest = match LONGEST_OVERRIDE.get() {
             Some(shorter) if shorter < self.longest => shorter,
             _ => self.longest,
         };
+        #[cfg(not(any(test, feature = "test-seams")))]
+        let longest = self.longest;
         let rounded = self.granularity.round_up(remaining);
         if rounded > longest { longest } else { rounded }
     }
@@ -111,7 +114,9 @@ pub fn millis_i32(timeout: Option<Duration>) -> i32 {
     }
 }
 
-/// The test seams' per-thread state.
+/// The test seams' per-thread state: only with the `test-seams` feature (and in this crate's
+/// own tests), so that a user's build makes no thread-local access per wait.
+#[cfg(any(test, feature = "test-seams"))]
 mod seams {
     // The initializers are already `const`; clippy still flags them on targets whose
     // thread-local storage is emulated (OpenBSD, Solaris), where `thread_local!` expands
@@ -131,14 +136,25 @@ mod seams {
     }
 }
 
+#[cfg(any(test, feature = "test-seams"))]
 use seams::{CALLS, LONGEST_OVERRIDE};
+
+/// Counts one wait system call for [`calls_made`], with the `test-seams` feature; nothing
+/// otherwise.
+#[inline(always)]
+fn count_call() {
+    #[cfg(any(test, feature = "test-seams"))]
+    CALLS.set(CALLS.get().wrapping_add(1));
+}
 
 /// How many wait system calls [`wait_with_retry`] has made on the calling thread since it
 /// started: one per call of its `call` closure, which every backend's wait goes through.
 ///
-/// A test seam, so the conformance suite can count a wait's system calls without `strace`:
-/// a 1.5 ms wait must make one call, not two. Counting costs one thread-local increment per
-/// system call and never allocates.
+/// A test seam, not for users, present only with the `test-seams` feature (which
+/// select-conformance enables), so the conformance suite can count a wait's system calls
+/// without `strace`: a 1.5 ms wait must make one call, not two. Counting costs one
+/// thread-local increment per system call and never allocates; without the feature nothing is
+/// counted.
 ///
 /// # Examples
 ///
@@ -150,6 +166,7 @@ use seams::{CALLS, LONGEST_OVERRIDE};
 /// let ready = wait_with_retry(Some(Duration::ZERO), WaitRule::MILLIS_INT, &mut keep_waiting, |_| Ok(0));
 /// assert_eq!((ready.ok(), calls_made() - before), (Some(0), 1));
 /// ```
+#[cfg(any(test, feature = "test-seams"))]
 #[must_use]
 pub fn calls_made() -> u64 {
     CALLS.get()
@@ -158,7 +175,8 @@ pub fn calls_made() -> u64 {
 /// Runs `f` with every [`WaitRule::longest`] on this thread clamped to `longest` (when that
 /// is shorter), then restores the real limits, also if `f` panics.
 ///
-/// A test seam for the clamp path: a wait longer than one system call can take must be split
+/// A test seam, not for users, present only with the `test-seams` feature, for the clamp
+/// path: a wait longer than one system call can take must be split
 /// into several calls and never become "forever", and waiting 24.8 days to see the real
 /// `INT_MAX` ms clamp is not a test. With `longest` = 20 ms, a 100 ms wait makes at least five
 /// calls and returns after 100 ms.
@@ -175,6 +193,7 @@ pub fn calls_made() -> u64 {
 /// assert_eq!(slice, Duration::from_millis(20));
 /// assert_eq!(WaitRule::MILLIS_INT.slice(Duration::from_secs(3600)), Duration::from_secs(3600));
 /// ```
+#[cfg(any(test, feature = "test-seams"))]
 pub fn with_longest_slice<T>(longest: Duration, f: impl FnOnce() -> T) -> T {
     /// Restores the previous clamp when dropped, so a panicking `f` leaves none behind.
     struct Restore(Option<Duration>);
@@ -260,6 +279,7 @@ pub fn keep_waiting() -> ControlFlow<()> {
 /// assert_eq!(ready.ok(), Some(1));
 /// assert_eq!((calls, hooks), (3, 2));
 /// ```
+#[inline]
 pub fn wait_with_retry<F>(
     timeout: Option<Duration>,
     rule: WaitRule,
@@ -269,8 +289,31 @@ pub fn wait_with_retry<F>(
 where
     F: FnMut(Option<Duration>) -> Result<usize, Errno>,
 {
+    // The zero-timeout fast path, inlined into the backend's wait: one call, no deadline, no
+    // slice rounding, no loop.
+    if timeout == Some(Duration::ZERO) {
+        count_call();
+        return match call(timeout) {
+            Ok(ready) => Ok(ready),
+            Err(Errno::INTR) => interrupted(on_interrupt).map(|()| 0),
+            Err(errno) => Err(crate::Error::Os(errno)),
+        };
+    }
+    wait_with_deadline(timeout, rule, on_interrupt, call)
+}
+
+/// [`wait_with_retry`] for a timeout that is not zero: blocking, or until a deadline.
+fn wait_with_deadline<F>(
+    timeout: Option<Duration>,
+    rule: WaitRule,
+    on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    mut call: F,
+) -> crate::Result<usize>
+where
+    F: FnMut(Option<Duration>) -> Result<usize, Errno>,
+{
     let mut call = |slice: Option<Duration>| {
-        CALLS.set(CALLS.get().wrapping_add(1));
+        count_call();
         call(slice)
     };
     let Some(timeout) = timeout else {
@@ -281,12 +324,6 @@ where
             }
         }
     };
-    if timeout.is_zero() {
-        return match call(Some(Duration::ZERO)) {
-            Err(Errno::INTR) => interrupted(on_interrupt).map(|()| 0),
-            result => Ok(result?),
-        };
-    }
     // A deadline the clock cannot represent (centuries away) is waited for in `longest`
     // slices for as long as the process lives: still never "forever" in a single call.
     let deadline = Instant::now().checked_add(timeout);
@@ -308,6 +345,7 @@ where
 }
 
 /// Asks the caller's hook what to do after an `EINTR`.
+#[cold]
 fn interrupted(on_interrupt: &mut dyn FnMut() -> ControlFlow<()>) -> crate::Result<()> {
     match on_interrupt() {
         ControlFlow::Continue(()) => Ok(()),

@@ -85,6 +85,7 @@ pub(crate) const fn flags_to_interest(flags: EpollFlags) -> Interest {
 /// flags), `EPOLLERR` is an error, `EPOLLHUP` a hang-up and `EPOLLRDHUP` a read hang-up. epoll
 /// never reports an invalid descriptor: closing a registered descriptor removes it silently.
 #[must_use]
+#[inline]
 pub(crate) const fn flags_to_readiness(flags: EpollFlags) -> Readiness {
     let mut readiness = Readiness::empty();
     if flags.intersects(EpollFlags::IN.union(EpollFlags::RDNORM)) {

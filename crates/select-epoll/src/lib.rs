@@ -14,10 +14,11 @@
 //!   reused. `close` takes `&mut self`, so the borrow checker rules out CPython's race between
 //!   `close()` and a concurrent wait (gh-121544) without a lock. Dropping an `Epoll` closes
 //!   it.
-//! - **No locks, no atomics.** The kernel object holds all the state (the interest list and
-//!   the ready list), so `Epoll` is `Send + Sync` by being a descriptor. Several threads may
-//!   wait at once, each with its own `EpollEvents`, while others register and unregister;
-//!   the wait path is a check of the `Option`, then `epoll_wait`.
+//! - **No locks.** The kernel object holds all the state (the interest list and the ready
+//!   list), so `Epoll` is `Send + Sync` by being a descriptor. Several threads may wait at
+//!   once, each with its own `EpollEvents`, while others register and unregister; the wait
+//!   path is a check of the `Option`, one relaxed atomic load (whether `epoll_pwait2` is
+//!   available), then the call, all inlined into the caller.
 //! - **The buffer is the kernel's array.** `EpollEvents` is a fixed-length array of
 //!   `struct epoll_event` allocated once, whose length is `maxevents`. Filling a `Vec`'s
 //!   spare capacity through rustix's `spare_capacity` was the first design; it hands the
@@ -323,6 +324,7 @@ impl Epoll {
     ///
     /// Python: `epoll.closed`.
     #[must_use]
+    #[inline]
     pub fn is_closed(&self) -> bool {
         self.fd.is_none()
     }
@@ -340,6 +342,7 @@ impl Epoll {
 
     /// The descriptor, or [`Error::Closed`] (Python's
     /// `ValueError: I/O operation on closed epoll object`).
+    #[inline]
     fn epoll_fd(&self) -> Result<BorrowedFd<'_>> {
         match &self.fd {
             Some(fd) => Ok(fd.as_fd()),
@@ -479,16 +482,27 @@ impl Epoll {
     ) -> Result<usize> {
         let epfd = self.epoll_fd()?;
         select_core::check_capacity(events)?;
-        events.len = 0;
-        let buffer = &mut events.raw.0[..];
-        let rule =
-            if sys::nanosecond_waits() { conv::NANOS_TIMESPEC } else { WaitRule::MILLIS_INT };
-        let count = wait_with_retry(timeout, rule, on_interrupt, |slice| {
-            sys::wait(epfd, &mut *buffer, slice)
-        })?;
-        events.len = count;
-        Ok(count)
+        wait_checked(epfd, events, timeout, on_interrupt)
     }
+}
+
+/// The wait of [`Epoll::poll_interruptible`] and [`select_core::Backend::wait`] once the object is known
+/// to be open and `events` to hold at least one event: the caller made both checks, so this
+/// goes straight to [`wait_with_retry`] and the system call.
+#[inline]
+fn wait_checked(
+    epfd: BorrowedFd<'_>,
+    events: &mut EpollEvents,
+    timeout: Option<Duration>,
+    on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+) -> Result<usize> {
+    events.len = 0;
+    let buffer = &mut events.raw.0[..];
+    let rule = if sys::nanosecond_waits() { conv::NANOS_TIMESPEC } else { WaitRule::MILLIS_INT };
+    let count =
+        wait_with_retry(timeout, rule, on_interrupt, |slice| sys::wait(epfd, &mut *buffer, slice))?;
+    events.len = count;
+    Ok(count)
 }
 
 /// The rustix mask for `mask`, all 32 bits kept.
@@ -588,6 +602,7 @@ impl EpollEvents {
 
     /// The event at `index` as `(fd, flags)`, or `None` past the end.
     #[must_use]
+    #[inline]
     pub fn get_native(&self, index: usize) -> Option<(RawFd, EpollFlags)> {
         self.raw.0[..self.len].get(index).map(|event| decode(*event))
     }
@@ -599,6 +614,7 @@ impl EpollEvents {
 }
 
 /// The `(fd, flags)` of one record, all 32 bits of the flags kept.
+#[inline]
 fn decode(event: epoll::Event) -> (RawFd, EpollFlags) {
     let flags = event.flags;
     let data = event.data;
@@ -686,6 +702,7 @@ impl EventBuffer for EpollEvents {
         EpollEvents::clear(self);
     }
 
+    #[inline]
     fn get(&self, index: usize) -> Option<Event> {
         self.get_native(index).map(|(fd, flags)| Event::new(fd, conv::flags_to_readiness(flags)))
     }
@@ -745,6 +762,10 @@ impl Mechanism for Epoll {
         }
     }
 
+    /// [`select_core::Backend::wait_interruptible`] has checked that the object is open and the buffer
+    /// not empty, so neither check is repeated: only the descriptor is taken out of its
+    /// `Option` (`None` cannot happen here, and stays an error rather than a panic).
+    #[inline]
     fn wait_unchecked(
         &self,
         events: &mut EpollEvents,
@@ -752,13 +773,14 @@ impl Mechanism for Epoll {
         on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
         _: Checked,
     ) -> Result<usize> {
-        Epoll::poll_interruptible(self, events, timeout, on_interrupt)
+        wait_checked(self.epoll_fd()?, events, timeout, on_interrupt)
     }
 
     fn close(&mut self) -> Result<()> {
         Epoll::close(self)
     }
 
+    #[inline]
     fn is_closed(&self) -> bool {
         Epoll::is_closed(self)
     }

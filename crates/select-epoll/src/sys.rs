@@ -33,6 +33,7 @@ struct KernelTimespec {
 }
 
 /// Whether waits take nanosecond timeouts: `epoll_pwait2` is available or not yet tried.
+#[inline]
 pub(crate) fn nanosecond_waits() -> bool {
     PWAIT2.load(Ordering::Relaxed) != UNAVAILABLE
 }
@@ -52,6 +53,7 @@ pub(crate) fn force_millisecond_waits() {
 ///
 /// `timeout` is a slice of [`WaitRule`] `crate::conv::NANOS_TIMESPEC` or `MILLIS_INT`, at
 /// most the longest either allows; `None` blocks.
+#[inline]
 pub(crate) fn wait(
     epoll: BorrowedFd<'_>,
     events: &mut [epoll::Event],

@@ -67,6 +67,7 @@ pub(crate) fn to_rustix(flags: PollFlags) -> rustix::event::PollFlags {
 
 /// rustix's `PollFlags` as ours, every bit kept (CPython's `revents & 0xFFFF`).
 #[cfg(unix)]
+#[inline]
 pub(crate) fn from_rustix(flags: rustix::event::PollFlags) -> PollFlags {
     PollFlags::from_bits_retain(flags.bits().to_bits16())
 }
@@ -113,6 +114,7 @@ pub(crate) fn interest(flags: PollFlags) -> Interest {
 /// hang-up (where defined), `POLLNVAL` invalid. Other bits have no portable meaning and are
 /// dropped here; [`Poll::poll`](crate::Poll::poll) reports them unchanged.
 #[cfg(unix)]
+#[inline]
 pub(crate) fn readiness(revents: PollFlags) -> Readiness {
     let mut readiness = Readiness::empty();
     if revents.intersects(PollFlags::IN | PollFlags::RDNORM) {
@@ -151,6 +153,7 @@ pub(crate) const WRITERS_IN_EXCEPT_SET: bool = cfg!(windows);
 /// select(2)'s only exceptional condition on sockets) and, where writers also watch that set
 /// ([`WRITERS_IN_EXCEPT_SET`]), writable with an error for a registration for writing (a
 /// failed `connect`).
+#[inline]
 pub(crate) fn select_readiness(
     interest: Interest,
     read: bool,
@@ -241,12 +244,22 @@ impl FdBits {
         self.words.fill(0);
     }
 
+    /// Empties the part of the set below `nfds`, all a set of members below `nfds` uses.
+    #[cfg(rustix_select)]
+    #[inline]
+    pub(crate) fn clear_below(&mut self, nfds: usize) {
+        let words = nfds.div_ceil(64).min(WORDS);
+        self.words[..words].fill(0);
+    }
+
     /// Adds `index` (a descriptor already checked by [`set_index`]).
+    #[inline]
     pub(crate) fn insert(&mut self, index: usize) {
         self.words[index / 64] |= 1 << (index % 64);
     }
 
     /// Whether `index` is in the set; descriptors outside the range never are.
+    #[inline]
     pub(crate) fn contains(&self, index: usize) -> bool {
         self.words.get(index / 64).is_some_and(|word| word & (1 << (index % 64)) != 0)
     }

@@ -30,7 +30,10 @@
 //!   [`Error::ConcurrentWait`](select_core::Error::ConcurrentWait) (CPython's
 //!   `RuntimeError: concurrent poll() invocation`, bpo-8865) instead of blocking. The lead's
 //!   design proposed exactly this; it is kept because a single lock would either block
-//!   registrations for the length of a wait or let the array change under the kernel.
+//!   registrations for the length of a wait or let the array change under the kernel. Every
+//!   change bumps a generation counter before the table's lock is released, and a wait takes
+//!   that lock only when the counter moved since its array or sets were built: a
+//!   steady-state wait takes only the array's `try_lock`.
 //! - **One system call, no allocation, in steady state.** A wait rebuilds its array (or
 //!   select(2) sets) only when the table changed since the last wait, reusing the
 //!   allocation. [`Poll::poll_into`] and [`Backend::wait`](select_core::Backend::wait) with a
@@ -46,8 +49,10 @@
 //!   so [`Poll::poll`] returns exactly what the kernel wrote (CPython's `revents & 0xFFFF`).
 //! - **select(2) on illumos and Solaris.** rustix has no `select` there, so `src/sys.rs`
 //!   calls the C library's `select` with libc's `fd_set` (bounded by its `FD_SETSIZE`,
-//!   65536 on 64-bit illumos); everywhere else it calls rustix's. Both take the same
-//!   internal bitmap, so the code above them is the same on every target.
+//!   65536 on 64-bit illumos); everywhere else it calls rustix's. [`Select`] keeps its sets
+//!   in rustix's `fd_set` words, the kernel's layout, built when the registrations change,
+//!   and a wait copies them once into the call's buffers; on illumos and Windows they are
+//!   converted from the same internal bitmap on each call.
 //! - **`unsafe` lives in `src/sys.rs` only** (the crate root denies it): borrowing stored
 //!   numbers as `BorrowedFd`s for poll(2), and the select(2) call itself, each with its
 //!   `SAFETY` argument (neither system call performs I/O on the descriptors).

@@ -2,7 +2,7 @@
 
 use std::ops::ControlFlow;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 #[cfg(doc)]
@@ -13,7 +13,7 @@ use select_core::{
 };
 
 use crate::sys::PollArray;
-use crate::table::{Table, lock, try_lock};
+use crate::table::{Registrations, try_lock};
 use crate::{PollFlags, conv};
 
 /// A set of descriptors watched with `poll(2)` — Python's `select.poll()` object.
@@ -26,8 +26,11 @@ use crate::{PollFlags, conv};
 /// # Threads and waits
 ///
 /// `Poll` is `Send + Sync` and every method takes `&self`. The registrations sit behind one
-/// lock, held only for the few instructions an update or a copy takes; the array a wait hands
-/// the kernel sits behind a second lock that the wait holds for the whole system call. So:
+/// lock, held only for the few instructions an update or a copy takes, and each change bumps
+/// a generation counter; the array a wait hands the kernel sits behind a second lock that the
+/// wait holds for the whole system call. A wait takes the registration lock only when the
+/// counter moved since its array was built, so a steady-state wait takes no lock but its own.
+/// So:
 ///
 /// - another thread may `register`, `modify` or `unregister` while a wait is blocked; the
 ///   array the kernel is reading is never touched, and the change is seen by the next wait;
@@ -61,8 +64,10 @@ use crate::{PollFlags, conv};
 /// [illumos]: https://illumos.org/man/2/poll
 #[derive(Debug)]
 pub struct Poll {
-    table: Mutex<Table<PollFlags>>,
+    registrations: Registrations<PollFlags>,
     array: Mutex<PollArray>,
+    /// Set by `close`, which takes `&mut self`, so reading it needs no lock.
+    closed: bool,
 }
 
 impl Default for Poll {
@@ -80,12 +85,11 @@ impl Poll {
     /// Python: `select.poll()`.
     #[must_use]
     pub fn new() -> Poll {
-        Poll { table: Mutex::new(Table::new()), array: Mutex::new(PollArray::new()) }
-    }
-
-    fn table(&self) -> Result<MutexGuard<'_, Table<PollFlags>>> {
-        let table = lock(&self.table);
-        if table.is_closed() { Err(Error::Closed { object: "poll" }) } else { Ok(table) }
+        Poll {
+            registrations: Registrations::new(),
+            array: Mutex::new(PollArray::new()),
+            closed: false,
+        }
     }
 
     /// Starts watching `fd` for the conditions in `mask` ([`PollFlags::PYTHON_DEFAULT`] is
@@ -103,8 +107,7 @@ impl Poll {
     ///
     /// [`Error::Closed`] after [`close`](Backend::close).
     pub fn register(&self, fd: impl AsFd, mask: PollFlags) -> Result<()> {
-        self.table()?.insert(fd.as_fd().as_raw_fd(), mask);
-        Ok(())
+        self.registrations.change("poll", |table| table.insert(fd.as_fd().as_raw_fd(), mask))
     }
 
     /// Replaces the mask of a registered `fd`, keeping its position.
@@ -116,7 +119,7 @@ impl Poll {
     /// `ENOENT` ([`Error::Os`]) if `fd` is not registered (Python's `FileNotFoundError`);
     /// [`Error::Closed`] after [`close`](Backend::close).
     pub fn modify(&self, fd: impl AsFd, mask: PollFlags) -> Result<()> {
-        if self.table()?.modify(fd.as_fd().as_raw_fd(), mask) {
+        if self.registrations.change("poll", |table| table.modify(fd.as_fd().as_raw_fd(), mask))? {
             Ok(())
         } else {
             Err(Error::Os(rustix::io::Errno::NOENT))
@@ -150,15 +153,21 @@ impl Poll {
     /// [`Error::InvalidArgument`] naming a negative `fd` (Python's `ValueError`);
     /// [`Error::NotRegistered`] naming `fd` if it is not registered.
     pub fn unregister_raw(&self, fd: RawFd) -> Result<()> {
-        let mut table = self.table()?;
+        if self.closed {
+            return Err(Error::Closed { object: "poll" });
+        }
         select_core::check_fd(fd)?;
-        if table.remove(fd) { Ok(()) } else { Err(Error::NotRegistered { fd }) }
+        if self.registrations.change("poll", |table| table.remove(fd))? {
+            Ok(())
+        } else {
+            Err(Error::NotRegistered { fd })
+        }
     }
 
     /// How many descriptors are registered.
     #[must_use]
     pub fn len(&self) -> usize {
-        lock(&self.table).len()
+        self.registrations.lock().len()
     }
 
     /// Whether nothing is registered.
@@ -170,7 +179,7 @@ impl Poll {
     /// The mask `fd` is registered with, if it is.
     #[must_use]
     pub fn mask(&self, fd: RawFd) -> Option<PollFlags> {
-        lock(&self.table).get(fd)
+        self.registrations.lock().get(fd)
     }
 
     /// `poll(fds, nfds, timeout)` — waits until a registered descriptor is ready or `timeout`
@@ -270,6 +279,9 @@ impl Poll {
         on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
     ) -> Result<usize> {
         ready.clear();
+        if self.closed {
+            return Err(Error::Closed { object: "poll" });
+        }
         self.wait_with(timeout, on_interrupt, false, |fd, revents| {
             ready.push((fd, revents));
             true
@@ -284,6 +296,9 @@ impl Poll {
     /// that a bounded buffer cannot starve the descriptors registered last (epoll's ready list
     /// rotates the same way); without it, results are in registration order, as Python's
     /// `poll.poll()` returns them.
+    ///
+    /// The caller has checked that the object is open.
+    #[inline]
     fn wait_with(
         &self,
         timeout: Option<Duration>,
@@ -292,17 +307,20 @@ impl Poll {
         mut sink: impl FnMut(RawFd, PollFlags) -> bool,
     ) -> Result<usize> {
         let mut array = try_lock(&self.array, "poll")?;
-        {
-            let mut table = self.table()?;
-            if table.take_changed() {
-                array.rebuild(table.iter());
-            }
-            // The registration lock is released here, before the system call, so other
-            // threads can register while this wait blocks; they never touch `array`.
+        if self.registrations.generation() != array.generation {
+            self.rebuild(&mut array);
         }
         let reported = wait_with_retry(timeout, WaitRule::MILLIS_INT, on_interrupt, |slice| {
             array.poll(slice)
         })?;
+        if reported == 0 {
+            // Nothing to read back: a bounded wait starts from the beginning next time, as it
+            // does after a wait whose results all fitted.
+            if rotate {
+                array.resume = 0;
+            }
+            return Ok(0);
+        }
         let start = if rotate { array.resume } else { 0 };
         let (mut accepted, mut resume) = (0, 0);
         for (index, fd, revents) in array.ready_from(start).take(reported) {
@@ -318,11 +336,29 @@ impl Poll {
         Ok(accepted)
     }
 
+    /// Rebuilds `array` from the registrations, under their lock, and records the generation
+    /// it was built at. The lock is released on return, before the system call, so other
+    /// threads can register while the wait blocks; they never touch `array`.
+    #[cold]
+    fn rebuild(&self, array: &mut PollArray) {
+        let ((), generation) = self.registrations.copy(|table| array.rebuild(table.iter()));
+        array.generation = generation;
+    }
+
+    /// The registrations' lock, held by a test to show that a steady-state wait never takes
+    /// it.
+    #[cfg(all(test, repository_tests))]
+    pub(crate) fn lock_registrations(
+        &self,
+    ) -> std::sync::MutexGuard<'_, crate::table::Table<PollFlags>> {
+        self.registrations.lock()
+    }
+
     /// How many entries the array last handed to the kernel had (for tests of the rebuild
     /// rule).
     #[cfg(all(test, repository_tests))]
     pub(crate) fn array_len(&self) -> usize {
-        lock(&self.array).len()
+        crate::table::lock(&self.array).len()
     }
 }
 
@@ -353,6 +389,7 @@ impl Mechanism for Poll {
     /// When more are ready than the buffer holds, the next wait starts with the first one left
     /// out and wraps around, so every ready descriptor is reported within a few waits
     /// (registrations are level-triggered, so the ones left out are still ready).
+    #[inline]
     fn wait_unchecked(
         &self,
         events: &mut EventList,
@@ -369,12 +406,14 @@ impl Mechanism for Poll {
     /// Forgets every registration and frees the array; later operations fail with
     /// [`Error::Closed`]. Poll has no kernel object, so this cannot fail.
     fn close(&mut self) -> Result<()> {
-        self.table.get_mut().unwrap_or_else(PoisonError::into_inner).close();
+        self.registrations.close();
         self.array.get_mut().unwrap_or_else(PoisonError::into_inner).reset();
+        self.closed = true;
         Ok(())
     }
 
+    #[inline]
     fn is_closed(&self) -> bool {
-        lock(&self.table).is_closed()
+        self.closed
     }
 }

@@ -2,7 +2,7 @@
 //! over select(2) (Python's `selectors.SelectSelector`).
 
 use std::ops::ControlFlow;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use rustix::io::Errno;
@@ -15,7 +15,7 @@ use select_core::{
 };
 
 use crate::conv::{self, FdBits, SELECT_RULE};
-use crate::table::{lock, try_lock};
+use crate::table::{Registrations, try_lock};
 use crate::{FD_SETSIZE, sys};
 
 /// One list of [`select()`]: its set and one past its largest descriptor.
@@ -181,6 +181,7 @@ pub(crate) const MAX_REBUILDS: usize = 16;
 /// `EBADF` comes after the call slept, reusing the slice would make the wait last up to twice
 /// its timeout), and at most [`MAX_REBUILDS`] times; an `EBADF` with unchanged registrations
 /// (a registered descriptor was closed) is returned, as Python's `select.select` raises it.
+#[inline]
 pub(crate) fn wait_rebuilding<S>(
     work: &mut S,
     timeout: Option<Duration>,
@@ -189,88 +190,102 @@ pub(crate) fn wait_rebuilding<S>(
     mut rebuild: impl FnMut(&mut S) -> bool,
 ) -> Result<usize> {
     // A zero timeout reads no clock: every attempt of it is a zero-timeout call.
-    let deadline =
-        timeout.filter(|timeout| !timeout.is_zero()).map(|timeout| (Instant::now(), timeout));
-    let mut remaining = timeout;
-    let mut rebuilds = 0;
+    let start = timeout.is_some_and(|timeout| !timeout.is_zero()).then(Instant::now);
+    // The common case, one wait on unchanged sets, is this call alone.
+    match wait_with_retry(timeout, SELECT_RULE, on_interrupt, |slice| attempt(work, slice)) {
+        Err(Error::Os(errno)) if errno == CLOSED_HANDLE && rebuild(work) => {}
+        result => return result,
+    }
+    wait_rebuilt(work, start, timeout, on_interrupt, attempt, rebuild)
+}
+
+/// [`wait_rebuilding`] after its first call failed with `EBADF` and the sets were rebuilt:
+/// waits again for what remains of `timeout` since `start`, rebuilding up to
+/// [`MAX_REBUILDS`] times in all.
+#[cold]
+#[inline(never)]
+fn wait_rebuilt<S>(
+    work: &mut S,
+    start: Option<Instant>,
+    timeout: Option<Duration>,
+    on_interrupt: &mut dyn FnMut() -> ControlFlow<()>,
+    mut attempt: impl FnMut(&mut S, Option<Duration>) -> core::result::Result<usize, Errno>,
+    mut rebuild: impl FnMut(&mut S) -> bool,
+) -> Result<usize> {
+    let mut rebuilds = 1;
     loop {
-        let mut rebuilt = false;
-        let result = wait_with_retry(remaining, SELECT_RULE, on_interrupt, |slice| {
-            match attempt(work, slice) {
-                Err(errno)
-                    if errno == CLOSED_HANDLE && rebuilds < MAX_REBUILDS && rebuild(work) =>
-                {
-                    rebuilt = true;
-                    Err(errno)
-                }
-                result => result,
-            }
-        });
-        if !rebuilt {
-            return result;
+        let remaining = match (start, timeout) {
+            (Some(start), Some(timeout)) => match timeout.checked_sub(start.elapsed()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => return Ok(0),
+            },
+            _ => timeout,
+        };
+        match wait_with_retry(remaining, SELECT_RULE, on_interrupt, |slice| attempt(work, slice)) {
+            Err(Error::Os(errno))
+                if errno == CLOSED_HANDLE && rebuilds < MAX_REBUILDS && rebuild(work) => {}
+            result => return result,
         }
         rebuilds += 1;
-        if let Some((start, timeout)) = deadline {
-            match timeout.checked_sub(start.elapsed()) {
-                Some(left) if !left.is_zero() => remaining = Some(left),
-                _ => return Ok(0),
-            }
-        }
     }
 }
 
-/// The sets a [`Select`] wait starts from, rebuilt only when the registrations changed.
+/// The sets a [`Select`] wait starts from, rebuilt only when the registrations changed, and
+/// what the last wait found ready.
 #[derive(Debug)]
 struct SelectState {
-    /// The registrations the sets were built from, in registration order.
-    entries: Vec<(RawFd, Interest)>,
-    read: FdBits,
-    write: FdBits,
-    except: FdBits,
-    nfds: usize,
+    /// The registrations the sets were built from, in registration order, each with its key
+    /// in the sets.
+    entries: Vec<(RawFd, Interest, conv::SetKey)>,
+    /// The read, write and exceptional sets in the kernel's layout (where it is a bit array).
+    sets: sys::SelectSets,
+    /// The read, write and exceptional members the last wait reported.
+    ready: [FdBits; 3],
     /// Where the next wait starts reading results: the first ready entry a full buffer left
     /// out last time, so no descriptor is starved. Zero after a rebuild.
     resume: usize,
+    /// The registrations' generation the sets were built at.
+    generation: u64,
 }
 
 impl SelectState {
     fn new() -> SelectState {
         SelectState {
             entries: Vec::new(),
-            read: FdBits::new(),
-            write: FdBits::new(),
-            except: FdBits::new(),
-            nfds: 0,
+            sets: sys::SelectSets::new(),
+            ready: [FdBits::new(), FdBits::new(), FdBits::new()],
             resume: 0,
+            generation: 0,
         }
     }
 
     fn rebuild(&mut self, entries: impl Iterator<Item = (RawFd, Interest)>) {
         self.entries.clear();
-        self.read.clear();
-        self.write.clear();
-        self.except.clear();
-        self.nfds = 0;
         self.resume = 0;
+        let mut sets = [FdBits::new(), FdBits::new(), FdBits::new()];
+        let mut nfds = 0;
+        let except = if conv::WRITERS_IN_EXCEPT_SET {
+            Interest::PRIORITY | Interest::WRITABLE
+        } else {
+            Interest::PRIORITY
+        };
         for (fd, interest) in entries {
-            self.entries.push((fd, interest));
             // Registration checked the range, so every stored descriptor has an index.
             let Some(index) = conv::set_index(fd) else { continue };
-            let except = if conv::WRITERS_IN_EXCEPT_SET {
-                Interest::PRIORITY | Interest::WRITABLE
-            } else {
-                Interest::PRIORITY
-            };
-            for (wanted, set) in [
-                (Interest::READABLE, &mut self.read),
-                (Interest::WRITABLE, &mut self.write),
-                (except, &mut self.except),
-            ] {
+            self.entries.push((fd, interest, index));
+            for (wanted, set) in
+                [Interest::READABLE, Interest::WRITABLE, except].into_iter().zip(&mut sets)
+            {
                 if interest.intersects(wanted) {
                     set.insert(index);
-                    self.nfds = self.nfds.max(conv::bound(index));
+                    nfds = nfds.max(conv::bound(index));
                 }
             }
+        }
+        let [read, write, except] = &sets;
+        self.sets.rebuild([read, write, except], nfds);
+        for ready in &mut self.ready {
+            ready.clear();
         }
     }
 }
@@ -293,9 +308,9 @@ impl SelectState {
 ///
 /// Threads follow [`Poll`](crate::Poll)'s rule: registrations may change while a wait
 /// blocks (the next wait sees them), and a second concurrent wait fails with
-/// [`Error::ConcurrentWait`]. The three sets are rebuilt only after a change; a steady-state
-/// wait copies them (select(2) overwrites its arguments), makes one system call and does not
-/// allocate.
+/// [`Error::ConcurrentWait`]. The three sets are kept in the layout select(2) takes and
+/// rebuilt only after a change; a steady-state wait takes no registration lock, copies them
+/// once (select(2) overwrites its arguments), makes one system call and does not allocate.
 ///
 /// Python: `selectors.SelectSelector` (over `select.select`).
 ///
@@ -321,8 +336,10 @@ impl SelectState {
 /// [WinSock]: https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-select
 #[derive(Debug)]
 pub struct Select {
-    table: Mutex<crate::table::Table<Interest>>,
+    registrations: Registrations<Interest>,
     state: Mutex<SelectState>,
+    /// Set by `close`, which takes `&mut self`, so reading it needs no lock.
+    closed: bool,
 }
 
 impl Default for Select {
@@ -338,14 +355,10 @@ impl Select {
     #[must_use]
     pub fn new() -> Select {
         Select {
-            table: Mutex::new(crate::table::Table::new()),
+            registrations: Registrations::new(),
             state: Mutex::new(SelectState::new()),
+            closed: false,
         }
-    }
-
-    fn table(&self) -> Result<MutexGuard<'_, crate::table::Table<Interest>>> {
-        let table = lock(&self.table);
-        if table.is_closed() { Err(Error::Closed { object: "select" }) } else { Ok(table) }
     }
 
     /// Stops watching the descriptor number `fd`, which need not be open any more (a closed
@@ -360,15 +373,30 @@ impl Select {
     /// [`Error::InvalidArgument`] naming a negative `fd`; [`Error::NotRegistered`] naming
     /// `fd` if it is not registered.
     pub fn unregister_raw(&self, fd: RawFd) -> Result<()> {
-        let mut table = self.table()?;
+        if self.closed {
+            return Err(Error::Closed { object: "select" });
+        }
         select_core::check_fd(fd)?;
-        if table.remove(fd) { Ok(()) } else { Err(Error::NotRegistered { fd }) }
+        if self.registrations.change("select", |table| table.remove(fd))? {
+            Ok(())
+        } else {
+            Err(Error::NotRegistered { fd })
+        }
     }
 
     /// How many descriptors are registered.
     #[must_use]
     pub fn len(&self) -> usize {
-        lock(&self.table).len()
+        self.registrations.lock().len()
+    }
+
+    /// The registrations' lock, held by a test to show that a steady-state wait never takes
+    /// it.
+    #[cfg(all(test, repository_tests))]
+    pub(crate) fn lock_registrations(
+        &self,
+    ) -> std::sync::MutexGuard<'_, crate::table::Table<Interest>> {
+        self.registrations.lock()
     }
 
     /// Whether nothing is registered.
@@ -378,15 +406,17 @@ impl Select {
     }
 
     /// Rebuilds the wait's sets from the registrations if they changed since the last
-    /// rebuild, and returns whether they did. The table's lock is released on return, before
-    /// any system call, so other threads may register while a wait blocks.
-    fn refresh(&self, state: &mut SelectState) -> Result<bool> {
-        let mut table = self.table()?;
-        let changed = table.take_changed();
-        if changed {
-            state.rebuild(table.iter());
+    /// rebuild (the generation moved), and returns whether they did. Only then is the
+    /// table's lock taken, and it is released on return, before any system call, so other
+    /// threads may register while a wait blocks.
+    #[inline]
+    fn refresh(&self, state: &mut SelectState) -> bool {
+        if self.registrations.generation() == state.generation {
+            return false;
         }
-        Ok(changed)
+        let ((), generation) = self.registrations.copy(|table| state.rebuild(table.iter()));
+        state.generation = generation;
+        true
     }
 }
 
@@ -406,17 +436,18 @@ impl Mechanism for Select {
     /// At most [`FD_SETSIZE`] descriptors can be registered: a set holds no more. On Unix the
     /// number limit implies it; on Windows, where a set is a list of sockets, it is the limit.
     fn register_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
-        let mut table = self.table()?;
         let fd = fd.as_raw_fd();
-        if table.get(fd).is_none() && table.len() >= FD_SETSIZE {
-            return Err(Error::TooManyFds { count: table.len() + 1, limit: FD_SETSIZE });
-        }
-        table.insert(fd, interest);
-        Ok(())
+        self.registrations.change("select", |table| {
+            if table.get(fd).is_none() && table.len() >= FD_SETSIZE {
+                return Err(Error::TooManyFds { count: table.len() + 1, limit: FD_SETSIZE });
+            }
+            table.insert(fd, interest);
+            Ok(())
+        })?
     }
 
     fn modify_unchecked(&self, fd: BorrowedFd<'_>, interest: Interest, _: Checked) -> Result<()> {
-        if self.table()?.modify(fd.as_raw_fd(), interest) {
+        if self.registrations.change("select", |table| table.modify(fd.as_raw_fd(), interest))? {
             Ok(())
         } else {
             Err(Error::Os(NOT_REGISTERED))
@@ -438,6 +469,7 @@ impl Mechanism for Select {
     /// 16 times, so that race does not surface; an `EBADF` with unchanged
     /// registrations (a registered descriptor was closed) is returned, as Python's
     /// `select.select` raises it.
+    #[inline]
     fn wait_unchecked(
         &self,
         events: &mut EventList,
@@ -447,54 +479,45 @@ impl Mechanism for Select {
     ) -> Result<usize> {
         select_core::EventBuffer::clear(events);
         let mut state = try_lock(&self.state, "select")?;
-        self.refresh(&mut state)?;
-        let mut work = (&mut *state, FdBits::new(), FdBits::new(), FdBits::new());
+        self.refresh(&mut state);
         let ready = wait_rebuilding(
-            &mut work,
+            &mut *state,
             timeout,
             on_interrupt,
-            |(state, r, w, x), slice| {
-                sys::select(
-                    state.nfds,
-                    working(&state.read, state.read.is_empty(), r),
-                    working(&state.write, state.write.is_empty(), w),
-                    working(&state.except, state.except.is_empty(), x),
-                    slice,
-                )
-            },
+            |state, slice| state.sets.select(slice, &mut state.ready),
             // The table cannot be closed during a wait: `close` takes `&mut self`.
-            |(state, ..)| self.refresh(state).unwrap_or(false),
+            |state| self.refresh(state),
         )?;
-        let (state, r, w, x) = work;
         if ready == 0 {
             return Ok(0);
         }
+        let [r, w, x] = &state.ready;
         // Results in registration order, starting where a full buffer left off last time and
         // wrapping around, so that no ready descriptor is starved.
-        let start = if state.resume < state.entries.len() { state.resume } else { 0 };
-        let (before, after) = state.entries.split_at(start);
+        let len = state.entries.len();
+        let start = if state.resume < len { state.resume } else { 0 };
         let (mut stored, mut resume) = (0, 0);
-        for (position, &(fd, interest)) in after
-            .iter()
-            .enumerate()
-            .map(|(i, entry)| (start + i, entry))
-            .chain(before.iter().enumerate())
-        {
-            let Some(index) = conv::set_index(fd) else { continue };
-            let readiness = conv::select_readiness(
-                interest,
-                r.contains(index),
-                w.contains(index),
-                x.contains(index),
-            );
-            if readiness.is_empty() {
+        // select(2) returned how many bits it left set across the three sets: once every one
+        // is accounted for, the remaining entries cannot be ready and are not looked at.
+        let mut unseen = ready;
+        for position in start..start + len {
+            let position = if position < len { position } else { position - len };
+            let Some(&(fd, interest, index)) = state.entries.get(position) else { break };
+            let (read, write, except) = (r.contains(index), w.contains(index), x.contains(index));
+            let bits = usize::from(read) + usize::from(write) + usize::from(except);
+            if bits == 0 {
                 continue;
             }
-            if !events.push(Event::new(fd, readiness)) {
+            let readiness = conv::select_readiness(interest, read, write, except);
+            if !readiness.is_empty() && !events.push(Event::new(fd, readiness)) {
                 resume = position;
                 break;
             }
-            stored += 1;
+            stored += usize::from(!readiness.is_empty());
+            unseen = unseen.saturating_sub(bits);
+            if unseen == 0 {
+                break;
+            }
         }
         state.resume = resume;
         Ok(stored)
@@ -503,12 +526,14 @@ impl Mechanism for Select {
     /// Forgets every registration; later operations fail with [`Error::Closed`]. select(2)
     /// has no kernel object, so this cannot fail.
     fn close(&mut self) -> Result<()> {
-        self.table.get_mut().unwrap_or_else(PoisonError::into_inner).close();
+        self.registrations.close();
         *self.state.get_mut().unwrap_or_else(PoisonError::into_inner) = SelectState::new();
+        self.closed = true;
         Ok(())
     }
 
+    #[inline]
     fn is_closed(&self) -> bool {
-        lock(&self.table).is_closed()
+        self.closed
     }
 }

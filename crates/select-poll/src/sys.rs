@@ -20,10 +20,12 @@ use crate::conv;
 use crate::conv::FdBits;
 
 /// A timeout slice as the `timespec` rustix takes. Slices come from
-/// [`select_core::timeout::wait_with_retry`] and are at most 100,000,000 seconds, so they
-/// always fit; `EINVAL` is what the kernel would say about an unrepresentable one.
-fn timespec(timeout: Duration) -> Result<Timespec, Errno> {
-    Timespec::try_from(timeout).map_err(|_| Errno::INVAL)
+/// [`select_core::timeout::wait_with_retry`] and are at most 100,000,000 seconds, so the
+/// seconds always fit; the saturation only keeps the conversion total, and makes no check
+/// or error path in the wait.
+#[inline]
+fn timespec(timeout: Duration) -> Timespec {
+    Timespec::try_from(timeout).unwrap_or(Timespec { tv_sec: i64::MAX, tv_nsec: 0 })
 }
 
 /// The `pollfd` array handed to poll(2), built from stored descriptor numbers.
@@ -41,6 +43,8 @@ pub(crate) struct PollArray {
     /// Where the next bounded wait starts reading results: the first ready entry a full
     /// buffer left out last time, so no descriptor is starved. Zero after a rebuild.
     pub(crate) resume: usize,
+    /// The registrations' generation the entries were built from ([`crate::Poll`]'s counter).
+    pub(crate) generation: u64,
 }
 
 #[cfg(unix)]
@@ -54,7 +58,7 @@ impl fmt::Debug for PollArray {
 impl PollArray {
     /// An empty array.
     pub(crate) const fn new() -> PollArray {
-        PollArray { fds: Vec::new(), resume: 0 }
+        PollArray { fds: Vec::new(), resume: 0, generation: 0 }
     }
 
     /// How many entries the array holds.
@@ -88,28 +92,27 @@ impl PollArray {
 
     /// `poll(fds, nfds, timeout)` once, with `timeout` already rounded to whole milliseconds
     /// (`None` blocks). Returns how many entries have non-zero `revents`.
+    #[inline]
     pub(crate) fn poll(&mut self, timeout: Option<Duration>) -> Result<usize, Errno> {
-        let timeout = timeout.map(timespec).transpose()?;
-        rustix::event::poll(&mut self.fds, timeout.as_ref())
+        rustix::event::poll(&mut self.fds, timeout.map(timespec).as_ref())
     }
 
     /// The entries the last call reported, with every `revents` bit and their index in the
     /// array, in array order from `start`, wrapping around to the beginning.
+    #[inline]
     pub(crate) fn ready_from(
         &self,
         start: usize,
     ) -> impl Iterator<Item = (usize, RawFd, PollFlags)> + '_ {
-        let start = if start < self.fds.len() { start } else { 0 };
-        let (before, after) = self.fds.split_at(start);
-        after
-            .iter()
-            .enumerate()
-            .map(move |(i, entry)| (start + i, entry))
-            .chain(before.iter().enumerate())
-            .filter_map(|(index, entry)| {
-                let revents = conv::from_rustix(entry.revents());
-                (!revents.is_empty()).then(|| (index, entry.as_fd().as_raw_fd(), revents))
-            })
+        let len = self.fds.len();
+        let start = if start < len { start } else { 0 };
+        // One pass over the indices from `start`, wrapping once; no chained iterators.
+        (start..start + len).filter_map(move |position| {
+            let index = if position < len { position } else { position - len };
+            let entry = self.fds.get(index)?;
+            let revents = conv::from_rustix(entry.revents());
+            (!revents.is_empty()).then(|| (index, entry.as_fd().as_raw_fd(), revents))
+        })
     }
 }
 
@@ -128,14 +131,69 @@ pub(crate) fn select(
     timeout: Option<Duration>,
 ) -> Result<usize, Errno> {
     debug_assert!(nfds <= crate::FD_SETSIZE);
-    let timeout = timeout.map(timespec).transpose()?;
+    let timeout = timeout.map(timespec);
     let nfds_c = i32::try_from(nfds).map_err(|_| Errno::INVAL)?;
     imp::select(nfds_c, read, write, except, timeout.as_ref())
+}
+
+/// The three sets of a [`Select`](crate::Select) wait, as select(2) takes them: built from
+/// the registrations when they change, copied into the call's buffers by each wait.
+#[cfg(rustix_select)]
+pub(crate) use imp::SelectSets;
+
+/// The three sets of a [`Select`](crate::Select) wait: where rustix has no bit-array `fd_set`
+/// to keep (illumos' libc sets, WinSock's counted lists), they are kept as [`FdBits`] and
+/// converted by [`select`] on each call.
+#[cfg(not(rustix_select))]
+#[derive(Debug)]
+pub(crate) struct SelectSets {
+    sets: [FdBits; 3],
+    nfds: usize,
+}
+
+#[cfg(not(rustix_select))]
+impl SelectSets {
+    /// Three empty sets.
+    pub(crate) fn new() -> SelectSets {
+        SelectSets { sets: [FdBits::new(), FdBits::new(), FdBits::new()], nfds: 0 }
+    }
+
+    /// Replaces the read, write and exceptional sets; `nfds` is one past their largest member.
+    pub(crate) fn rebuild(&mut self, sets: [&FdBits; 3], nfds: usize) {
+        for (kept, set) in self.sets.iter_mut().zip(sets) {
+            kept.clone_from(set);
+        }
+        self.nfds = nfds;
+    }
+
+    /// One `select(nfds, read, write, except, timeout)` over copies of the sets (an empty set
+    /// is passed as NULL); what each reported is left in `ready`, which is only meaningful
+    /// when the call returns more than 0.
+    pub(crate) fn select(
+        &self,
+        timeout: Option<Duration>,
+        ready: &mut [FdBits; 3],
+    ) -> Result<usize, Errno> {
+        for (work, set) in ready.iter_mut().zip(&self.sets) {
+            work.clone_from(set);
+        }
+        let [read, write, except] = ready;
+        let [r, w, x] = &self.sets;
+        select(
+            self.nfds,
+            (!r.is_empty()).then_some(read),
+            (!w.is_empty()).then_some(write),
+            (!x.is_empty()).then_some(except),
+            timeout,
+        )
+    }
 }
 
 #[cfg(rustix_select)]
 mod imp {
     //! select(2) through rustix, whose sets are arrays of `FdSetElement` words.
+
+    use std::time::Duration;
 
     use rustix::event::{FdSetElement, FdSetIter, Timespec, fd_set_insert, fd_set_num_elements};
     use rustix::io::Errno;
@@ -155,6 +213,110 @@ mod imp {
             fd_set_insert(&mut set, fd);
         }
         set
+    }
+
+    /// The three sets of a [`Select`](crate::Select) in rustix's (the kernel's) layout, kept
+    /// across waits, and the buffers select(2) overwrites.
+    pub(crate) struct SelectSets {
+        sets: [[FdSetElement; WORDS]; 3],
+        /// Which of the three sets have members: an empty one is passed as NULL.
+        used: [bool; 3],
+        nfds: i32,
+        work: [[FdSetElement; WORDS]; 3],
+    }
+
+    impl std::fmt::Debug for SelectSets {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("SelectSets")
+                .field("used", &self.used)
+                .field("nfds", &self.nfds)
+                .finish()
+        }
+    }
+
+    impl SelectSets {
+        /// Three empty sets.
+        pub(crate) fn new() -> SelectSets {
+            let empty = [FdSetElement::default(); WORDS];
+            SelectSets { sets: [empty; 3], used: [false; 3], nfds: 0, work: [empty; 3] }
+        }
+
+        /// Replaces the read, write and exceptional sets, converted once here into the
+        /// kernel's layout; `nfds` is one past their largest member (at most `FD_SETSIZE`).
+        pub(crate) fn rebuild(&mut self, sets: [&FdBits; 3], nfds: usize) {
+            for ((kept, used), set) in self.sets.iter_mut().zip(&mut self.used).zip(sets) {
+                *kept = kernel_set(set);
+                *used = !set.is_empty();
+            }
+            // At most FD_SETSIZE, which fits a C int on every target.
+            self.nfds = i32::try_from(nfds).unwrap_or(i32::MAX);
+        }
+
+        /// One `select(nfds, read, write, except, timeout)`: the words of each set below
+        /// `nfds` are copied once into the call's buffers (select(2) overwrites its
+        /// arguments), an empty set is passed as NULL. When the call reports something, the
+        /// members the kernel left in each buffer are put in `ready` (read word by word, only
+        /// the ready ones); otherwise `ready` is left as it was. `ready` must be empty after
+        /// a [`rebuild`](SelectSets::rebuild) (the caller empties it there).
+        #[inline]
+        pub(crate) fn select(
+            &mut self,
+            timeout: Option<Duration>,
+            ready: &mut [FdBits; 3],
+        ) -> Result<usize, Errno> {
+            let len = fd_set_num_elements(0, self.nfds);
+            let [r, w, x] = &mut self.work;
+            let [rs, ws, xs] = &self.sets;
+            let [ru, wu, xu] = self.used;
+            let timeout = timeout.map(super::timespec);
+            // SAFETY: rustix requires every descriptor in the sets to be open (I/O safety) and
+            // each set to hold `fd_set_num_elements(nfds)` words: each slice is `len` words of
+            // a set of `FD_SETSIZE` bits, and `nfds <= FD_SETSIZE`. The descriptors were open
+            // when registered; one that was closed since is reported by select(2) as `EBADF`,
+            // and a reused number only reports the new file's readiness: select(2) reads
+            // readiness and performs no I/O on any descriptor.
+            let count = unsafe {
+                rustix::event::select(
+                    self.nfds,
+                    working(ru, r, rs, len),
+                    working(wu, w, ws, len),
+                    working(xu, x, xs, len),
+                    timeout.as_ref(),
+                )
+            }?;
+            if count > 0 {
+                let nfds = usize::try_from(self.nfds).unwrap_or(0);
+                // A set without members was passed as NULL and its `ready` set is empty
+                // since the rebuild (which empties all three), so only used sets are read.
+                for ((bits, set), used) in ready.iter_mut().zip(&self.work).zip(self.used) {
+                    if used {
+                        bits.clear_below(nfds);
+                        for fd in FdSetIter::new(&set[..len]) {
+                            if let Some(index) = crate::conv::set_index(fd) {
+                                bits.insert(index);
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(usize::try_from(count).unwrap_or(0))
+        }
+    }
+
+    /// The first `len` words of `set` copied into `work`, for the call, or `None` (a NULL
+    /// set) for a set without members.
+    #[inline]
+    fn working<'w>(
+        used: bool,
+        work: &'w mut [FdSetElement; WORDS],
+        set: &[FdSetElement; WORDS],
+        len: usize,
+    ) -> Option<&'w mut [FdSetElement]> {
+        used.then(|| {
+            let work = &mut work[..len];
+            work.copy_from_slice(&set[..len]);
+            work
+        })
     }
 
     /// Copies what the kernel left in `set` back into `bits`.

@@ -2,6 +2,7 @@
 //! [`Select`](crate::Select): Python's poll object's `dict` of fd to mask.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 use select_core::{Error, RawFd, Result};
@@ -21,6 +22,69 @@ pub(crate) fn try_lock<'a, T>(
         Ok(guard) => Ok(guard),
         Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
         Err(TryLockError::WouldBlock) => Err(Error::ConcurrentWait { object }),
+    }
+}
+
+/// The registrations of a [`Poll`](crate::Poll) or [`Select`](crate::Select): a [`Table`]
+/// behind a lock, and a generation counter that every change bumps before the lock is
+/// released.
+///
+/// A wait keeps the generation its kernel array or sets were built at and takes the lock only
+/// when [`generation`](Registrations::generation) has moved, so a steady-state wait takes no
+/// lock here; a change on another thread is seen by every wait that starts after it returns.
+#[derive(Debug)]
+pub(crate) struct Registrations<M> {
+    table: Mutex<Table<M>>,
+    generation: AtomicU64,
+}
+
+impl<M: Copy + PartialEq> Registrations<M> {
+    /// No registrations, at generation 0 (which an empty array or set matches).
+    pub(crate) fn new() -> Registrations<M> {
+        Registrations { table: Mutex::new(Table::new()), generation: AtomicU64::new(0) }
+    }
+
+    /// The table, locked, for reading.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Table<M>> {
+        lock(&self.table)
+    }
+
+    /// Runs `change` on the open table (or fails with [`Error::Closed`] naming `object`) and,
+    /// if it changed the registrations, bumps the generation before the lock is released.
+    pub(crate) fn change<T>(
+        &self,
+        object: &'static str,
+        change: impl FnOnce(&mut Table<M>) -> T,
+    ) -> Result<T> {
+        let mut table = lock(&self.table);
+        if table.is_closed() {
+            return Err(Error::Closed { object });
+        }
+        let result = change(&mut table);
+        if table.take_changed() {
+            self.generation.fetch_add(1, Ordering::Release);
+        }
+        Ok(result)
+    }
+
+    /// The current generation: a wait whose copy was built at another one rebuilds it.
+    #[inline]
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Runs `copy` on the locked table and returns its result with the generation it saw
+    /// (changes bump it under the same lock, so the two agree).
+    pub(crate) fn copy<T>(&self, copy: impl FnOnce(&Table<M>) -> T) -> (T, u64) {
+        let table = lock(&self.table);
+        (copy(&table), self.generation.load(Ordering::Relaxed))
+    }
+
+    /// Forgets every registration and closes the table; `&mut self` rules out a wait or a
+    /// change in progress.
+    pub(crate) fn close(&mut self) {
+        self.table.get_mut().unwrap_or_else(PoisonError::into_inner).close();
+        *self.generation.get_mut() += 1;
     }
 }
 

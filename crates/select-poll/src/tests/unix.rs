@@ -597,6 +597,48 @@ fn registrations_change_while_a_wait_blocks() {
     assert_eq!(poll.array_len(), 1);
 }
 
+/// Runs `wait` on another thread while this one holds `guard`, the registrations' lock, and
+/// returns its result; a wait that took the lock would block until the watchdog fires.
+fn wait_beside_held_lock<G, T: Send + 'static>(
+    guard: G,
+    wait: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (done, result) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let _ = done.send(wait());
+    });
+    let found = result
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a steady-state wait blocked on the registrations' lock");
+    drop(guard);
+    found
+}
+
+#[test]
+fn steady_state_waits_take_no_registration_lock() {
+    let (reader, writer) = support::pipe().unwrap();
+    support::write_all(&writer, b"x").unwrap();
+    let poll = Arc::new(Poll::new());
+    poll.register(&reader, POLLIN).unwrap();
+    let select = Arc::new(Select::new());
+    Backend::register(&*select, reader.as_fd(), Interest::READABLE).unwrap();
+    // The first waits build the array and the sets (taking the lock once).
+    assert_eq!(poll.poll(Some(Duration::ZERO)).unwrap().len(), 1);
+    let mut events = EventList::with_capacity(4);
+    assert_eq!(Backend::wait(&*select, &mut events, Some(Duration::ZERO)).unwrap(), 1);
+    let waiter = Arc::clone(&poll);
+    let found = wait_beside_held_lock(poll.lock_registrations(), move || {
+        waiter.poll(Some(Duration::ZERO)).map(|ready| ready.len())
+    });
+    assert_eq!(found.unwrap(), 1);
+    let waiter = Arc::clone(&select);
+    let found = wait_beside_held_lock(select.lock_registrations(), move || {
+        let mut events = EventList::with_capacity(4);
+        Backend::wait(&*waiter, &mut events, Some(Duration::ZERO))
+    });
+    assert_eq!(found.unwrap(), 1);
+}
+
 #[test]
 fn steady_state_waits_do_not_allocate_or_rebuild() {
     let pipes: Vec<(OwnedFd, OwnedFd)> = (0..8).map(|_| support::pipe().unwrap()).collect();
