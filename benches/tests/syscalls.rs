@@ -209,6 +209,23 @@ fn epoll_waits_pass_the_timeout_to_the_nanosecond() {
 }
 
 #[test]
+fn epoll_zero_timeout_waits_skip_epoll_pwait2() {
+    // A zero timeout is exact in milliseconds: `epoll_pwait(.., 0, ..)` (or `epoll_wait`),
+    // with no timespec for the kernel to copy in, as CPython's `epoll.poll(0)` does.
+    if !backends().contains(&"epoll") {
+        return;
+    }
+    let log = strace_log("epoll", "wait", 10, &[]);
+    assert!(calls_of(&log, "epoll_pwait2").is_empty(), "a zero timeout used epoll_pwait2:\n{log}");
+    let waits: Vec<&str> =
+        ["epoll_pwait", "epoll_wait"].iter().flat_map(|name| calls_of(&log, name)).collect();
+    assert_eq!(waits.len(), 10, "ten waits, ten millisecond calls:\n{log}");
+    for line in waits {
+        assert!(line.contains(", 0"), "not a zero-millisecond wait: {line}");
+    }
+}
+
+#[test]
 fn without_epoll_pwait2_epoll_falls_back_to_whole_milliseconds() {
     // A kernel before 5.11 (ENOSYS) or a seccomp profile that refuses the unknown call
     // (EPERM), simulated by strace's fault injection: the first wait finds out and falls

@@ -48,8 +48,13 @@ pub(crate) fn force_millisecond_waits() {
 /// One wait: `epoll_pwait2(epfd, events, maxevents, timeout, NULL)` with the timeout to the
 /// nanosecond where the kernel has it (Linux 5.11+), otherwise `epoll_wait` through rustix
 /// with the timeout rounded *up* to whole milliseconds, so that it is never shortened. One
-/// system call in steady state: only the first wait of a process on a kernel without
+/// system call in steady state: only the first timed wait of a process on a kernel without
 /// `epoll_pwait2` makes two (the failed `epoll_pwait2`, then `epoll_pwait`).
+///
+/// A zero timeout and "block" (`None`) are exact in milliseconds (0 and -1), so they go
+/// straight to `epoll_wait`, as CPython's `epoll.poll` does: the kernel then has no
+/// timespec to copy in, and the busiest wait of an event loop, the non-blocking one, skips
+/// the availability check.
 ///
 /// `timeout` is a slice of [`WaitRule`] `crate::conv::NANOS_TIMESPEC` or `MILLIS_INT`, at
 /// most the longest either allows; `None` blocks.
@@ -59,6 +64,13 @@ pub(crate) fn wait(
     events: &mut [epoll::Event],
     timeout: Option<Duration>,
 ) -> rustix::io::Result<usize> {
+    if timeout.is_none_or(|slice| slice.is_zero()) {
+        return epoll::wait(
+            epoll,
+            events,
+            timeout.map(|_| rustix::event::Timespec { tv_sec: 0, tv_nsec: 0 }).as_ref(),
+        );
+    }
     let state = PWAIT2.load(Ordering::Relaxed);
     if state != UNAVAILABLE {
         match pwait2(epoll, events, timeout) {
