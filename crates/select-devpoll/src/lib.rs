@@ -1,17 +1,14 @@
-//! /dev/poll backend (poll(7D)): illumos and Solaris.
-//!
-//! `DevPoll` is Python's `select.devpoll` object for Rust: a `/dev/poll` descriptor holding
-//! a cached set of polled descriptors, changed by writing `struct pollfd` records to it and
-//! waited on with one `ioctl(DP_POLL)`. No other Rust crate offers /dev/poll: rustix and libc
-//! lack `DP_POLL`, `struct dvpoll` and `POLLREMOVE`, so this crate defines them from the
-//! illumos headers (`usr/src/uts/common/sys/devpoll.h`, `sys/poll.h`) and the driver
-//! (`usr/src/uts/common/io/devpoll.c`), which Solaris shares (`poll(7D)`).
+#![cfg_attr(devpoll, doc = include_str!("../README.md"))]
 //!
 //! Oracle's manual warns that "the /dev/poll device, associated driver and corresponding
 //! manpages may be removed in a future Solaris release"; illumos keeps it.
 //!
 //! # Design choices
 //!
+//! - **Its own definitions.** rustix and libc lack `DP_POLL`, `struct dvpoll` and
+//!   `POLLREMOVE`, so this crate defines them from the illumos headers
+//!   (`usr/src/uts/common/sys/devpoll.h`, `sys/poll.h`) and the driver
+//!   (`usr/src/uts/common/io/devpoll.c`), which Solaris shares (`poll(7D)`).
 //! - **Batched registrations.** `register`, `modify` and `unregister` make no system call:
 //!   they append records to a buffer (at most 1024 records, or `RLIMIT_NOFILE` if lower,
 //!   because the driver rejects a larger write with `EINVAL`), written to the device in one
@@ -82,15 +79,6 @@
 //! reuse; the shared conformance suite) are compiled there and run only in the CI
 //! workflow's illumos job, which has not run yet: they did not run on the machine this was
 //! written on.
-//!
-//! Python: `select.devpoll()`.
-//!
-//! # References
-//!  - [illumos]
-//!  - [Solaris]
-//!
-//! [illumos]: https://illumos.org/man/4D/poll
-//! [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
 #![cfg(any(target_os = "illumos", target_os = "solaris", all(test, unix)))]
 #![deny(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -645,8 +633,3 @@ impl EventBuffer for DevPollEvents {
         Some(Event::new(record.fd, conv::readiness(revents)))
     }
 }
-
-// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

@@ -1,30 +1,23 @@
-//! epoll(7) backend: Linux and Android.
-//!
-//! `Epoll` is Python's `select.epoll` for Rust: the same operations, the same errors (the
-//! kernel's errno kept unchanged), the same timeout rounding, every `EPOLL*` flag, and one
-//! `epoll_wait` with no allocation per wait. It also implements the portable
-//! `Backend` trait of `select-core`.
+#![doc = include_str!("../README.md")]
 //!
 //! # Design choices
 //!
 //! - **State is `Option<OwnedFd>`.** `Epoll::close` takes the descriptor out and closes it
-//!   with `close(2)`, reporting its error (CPython does since gh-146205); closing again does
+//!   with `close(2)`, reporting its error (CPython does since [gh-146205](https://github.com/python/cpython/issues/146205)); closing again does
 //!   nothing. Every other operation takes `&self` and fails with `Error::Closed` once the
 //!   descriptor is gone, so no call can reach a descriptor number the process has since
 //!   reused. `close` takes `&mut self`, so the borrow checker rules out CPython's race between
-//!   `close()` and a concurrent wait (gh-121544) without a lock. Dropping an `Epoll` closes
+//!   `close()` and a concurrent wait ([gh-121544](https://github.com/python/cpython/issues/121544)) without a lock. Dropping an `Epoll` closes
 //!   it.
 //! - **No locks, no atomics.** The kernel object holds all the state (the interest list and
 //!   the ready list), so `Epoll` is `Send + Sync` by being a descriptor. Several threads may
 //!   wait at once, each with its own `EpollEvents`, while others register and unregister;
 //!   the wait path is a check of the `Option`, then `epoll_wait`.
 //! - **The buffer is the kernel's array.** `EpollEvents` is a fixed-length array of
-//!   `struct epoll_event` allocated once, whose length is `maxevents`. Filling a `Vec`'s
-//!   spare capacity through rustix's `spare_capacity` was the first design; it hands the
-//!   kernel the *whole* spare capacity, which `Vec::with_capacity` only promises to be *at
-//!   least* the requested size, so `maxevents` would not be exact. A boxed slice of
-//!   initialised records plus a count is exact, needs no `unsafe` to set a length, and is
-//!   equally free of allocation per wait.
+//!   `struct epoll_event` allocated once, whose length is `maxevents`, so `maxevents` is
+//!   exact (a `Vec`'s spare capacity is only *at least* the requested size). A boxed slice
+//!   of initialised records plus a count needs no `unsafe` to set a length and is free of
+//!   allocation per wait.
 //! - **The event data is the descriptor number**, stored in the union's `fd` member as CPython
 //!   stores it, so events read `(fd, flags)` exactly as Python's `epoll.poll()` returns them.
 //! - **Timeouts are exact to the nanosecond on Linux 5.11+.** Each wait is one
@@ -35,7 +28,7 @@
 //!   `EPERM` (a seccomp profile that refuses calls it does not know) that wait and every later
 //!   one use `epoll_pwait` (linux_raw) or `epoll_wait` (libc) through rustix instead, with the
 //!   timeout rounded *up* to whole milliseconds (1 ns waits 1 ms, never 0: no busy loop,
-//!   bpo-20311). Either way one system call per wait in steady state; only the very first
+//!   [bpo-20311](https://bugs.python.org/issue20311)). Either way one system call per wait in steady state; only the very first
 //!   wait on an old kernel makes two. rustix's own `linux_5_11` feature would call
 //!   `epoll_pwait2` with no fallback, so the call and its detection live in this crate's
 //!   `sys.rs`. On Android `epoll_pwait2` is never tried: the app sandbox's seccomp filter
@@ -44,7 +37,7 @@
 //!   clamped (to `i32::MAX` seconds for a timespec, to `INT_MAX` ms for the fallback) and
 //!   re-waited when longer, `EINTR` retried with the time that remains.
 //! - **`maxevents`** is the buffer's length. Python's default (`maxevents=-1`) is not "no
-//!   limit" as its docstring says but `FD_SETSIZE - 1` = 1023 (spec §5.7 ⚠); this crate keeps
+//!   limit" as its docstring says but `FD_SETSIZE - 1` = 1023; this crate keeps
 //!   CPython's actual behaviour as `DEFAULT_MAXEVENTS` (the length of
 //!   `EpollEvents::default`) and says so, rather than the documented one. A length of 0 is
 //!   Python's `ValueError: maxevents must be greater than 0, got 0`:
@@ -305,7 +298,7 @@ impl Epoll {
     ///
     /// # Errors
     ///
-    /// The errno of `close(2)` (CPython raises it since gh-146205). The object is closed all
+    /// The errno of `close(2)` (CPython raises it since [gh-146205](https://github.com/python/cpython/issues/146205)). The object is closed all
     /// the same, and closing again succeeds.
     ///
     /// # References
@@ -405,7 +398,7 @@ impl Epoll {
 
     /// `epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL)` — stops watching `fd`.
     ///
-    /// Python: `epoll.unregister(fd)`. As since Python 3.9 (bpo-39239), `EBADF` for a
+    /// Python: `epoll.unregister(fd)`. As since Python 3.9 ([bpo-39239](https://bugs.python.org/issue39239)), `EBADF` for a
     /// descriptor that was closed is reported, never ignored.
     ///
     /// # Errors
@@ -771,8 +764,3 @@ impl Mechanism for Epoll {
 // The unit tests need the repository (see build.rs); the published package has none.
 #[cfg(all(test, repository_tests))]
 mod tests;
-
-// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

@@ -31,7 +31,7 @@ use crate::sys::Record;
 /// that tuple lexicographically, each field in its own type: `filter` is signed (so
 /// `KQ_FILTER_READ`, −1, sorts below 0) except on NetBSD, `data` is signed, and `udata` is
 /// **unsigned**, as its C type `uintptr_t` is and as [`udata`](KEvent::udata) returns it.
-/// CPython instead compares `udata` as a signed `intptr_t` (spec §6.1, ⚠), so values at or
+/// CPython instead compares `udata` as a signed `intptr_t`, so values at or
 /// above 2⁶³ sort below small ones there; [`KEvent::cmp_python`] reproduces that order for
 /// code that must match CPython exactly. `Hash` agrees with `Eq` (CPython's kevent is
 /// unhashable only because it defines comparison without a hash).
@@ -234,7 +234,7 @@ impl KEvent {
     }
 
     /// Compares as CPython does: the tuple `(ident, filter, flags, fflags, data, udata)` with
-    /// `udata` taken as a **signed** `intptr_t` (spec §6.1, bpo-31893).
+    /// `udata` taken as a **signed** `intptr_t` ([bpo-31893](https://bugs.python.org/issue31893)).
     ///
     /// [`Ord`] differs only there: it compares `udata` unsigned, like its type.
     ///

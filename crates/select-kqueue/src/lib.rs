@@ -1,8 +1,4 @@
-//! kqueue(2) backend: macOS, iOS, FreeBSD, NetBSD, OpenBSD, DragonFly BSD.
-//!
-//! `Kqueue` is Python's `select.kqueue` object and `KEvent` its `select.kevent` record;
-//! `Kqueue` also implements the portable `Backend` trait. Every filter, flag and note the
-//! target defines is exported under Python's name (`KQ_FILTER_*`, `KQ_EV_*`, `KQ_NOTE_*`).
+#![cfg_attr(any(apple, freebsd, netbsd, openbsd, dragonfly), doc = include_str!("../README.md"))]
 //!
 //! # Design choices
 //!
@@ -15,7 +11,7 @@
 //!   `Event` cannot hold an arbitrary record, so `src/sys.rs` calls `libc::kevent` and argues
 //!   there why the call is safe for any record: the kernel validates every ident and drops a
 //!   descriptor's registrations when it is closed.
-//! - **Fork safety (CPython gh-110395).** A kqueue is not inherited by a `fork()`ed child.
+//! - **Fork safety (CPython [gh-110395](https://github.com/python/cpython/issues/110395)).** A kqueue is not inherited by a `fork()`ed child.
 //!   The first kqueue installs a `pthread_atfork` child handler that bumps a process-wide
 //!   generation counter; each `Kqueue` remembers the generation it was created (or adopted)
 //!   in and compares it on every operation (one relaxed atomic load, no system call). In a
@@ -701,8 +697,3 @@ impl Mechanism for Kqueue {
 // The unit tests need the repository (see build.rs); the published package has none.
 #[cfg(all(test, repository_tests))]
 mod tests;
-
-// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

@@ -75,7 +75,7 @@ fn working<'w>(template: &FdBits, empty: bool, work: &'w mut FdBits) -> Option<&
 /// - `timeout` is rounded up to whole microseconds; `None` waits until an event. A timeout
 ///   longer than 100,000,000 s (the most macOS accepts) is waited in slices, never shortened.
 /// - `EINTR` is retried with the remaining time (PEP 475); once the deadline has passed the
-///   result is empty, never the input sets (bpo-35310).
+///   result is empty, never the input sets ([bpo-35310](https://bugs.python.org/issue35310)).
 ///
 /// rustix has no `select` on illumos and Solaris; there (and on any Unix rustix leaves out)
 /// this calls the C library's `select` with its own `fd_set`, whose `FD_SETSIZE` (65536 on
