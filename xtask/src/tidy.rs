@@ -21,7 +21,7 @@
 //!   the facade's `epoll_os`, `kqueue_os`, `devpoll_os` and `apple`, and the facade's
 //!   target-specific dependency table of each backend crate name the same systems;
 //! - the docs (`///` and `//!` lines, every `.md` file) point at nothing outside the
-//!   repository (no `spec §` section numbers, no `shared/` paths), and CPython's `gh-NNNN`
+//!   repository (no `spec §` or `§N` section numbers, no `shared/` paths), and CPython's `gh-NNNN`
 //!   and `bpo-NNNN` references are links (`[gh-NNNN](https://github.com/python/cpython/issues/NNNN)`).
 //!
 //! This file is exempt from the rules about words (it has to name them); it still needs its
@@ -123,7 +123,11 @@ fn check_doc_references(
         if !doc {
             continue;
         }
-        if line.contains("spec §") || line.contains("shared/") {
+        // A section number alone (`§5.7`) is the spec's too, when a line break split it off.
+        let section_number = line
+            .match_indices('§')
+            .any(|(at, _)| line[at + '§'.len_utf8()..].starts_with(|c: char| c.is_ascii_digit()));
+        if line.contains("spec §") || section_number || line.contains("shared/") {
             out.push(violation(path, index + 1, OUTSIDE_REFERENCE));
         }
         if has_bare_cpython_issue(line) {
@@ -481,6 +485,7 @@ mod tests {
             |doc: &str| rules("crates/x/src/a.rs", &format!("//! Docs.\n{doc}\nfn f() {{}}\n"));
         assert_eq!(rust("/// As spec §5.7 says."), [OUTSIDE_REFERENCE]);
         assert_eq!(rust("//! See `shared/bench/WORKLOADS.md`."), [OUTSIDE_REFERENCE]);
+        assert_eq!(rust("/// all 1200 (spec\n/// §5.7)."), [OUTSIDE_REFERENCE]);
         assert_eq!(rust("    /// Fixed by gh-121544."), [BARE_CPYTHON_ISSUE]);
         assert_eq!(rust("/// Since (bpo-20311)."), [BARE_CPYTHON_ISSUE]);
         assert_eq!(

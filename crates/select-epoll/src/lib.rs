@@ -201,8 +201,7 @@ pub const EPOLL_CLOEXEC: u32 = epoll::CreateFlags::CLOEXEC.bits();
 /// length of [`EpollEvents::default`].
 ///
 /// ⚠ Python documents `-1` as "no limit", but CPython caps it at 1023 events per call: with
-/// 1200 ready descriptors, `poll(0)` returns 1023 events and `poll(0, 2000)` all 1200 (spec
-/// §5.7). This crate keeps the actual behaviour; the rest come back in the next wait, since
+/// 1200 ready descriptors, `poll(0)` returns 1023 events and `poll(0, 2000)` all 1200. This crate keeps the actual behaviour; the rest come back in the next wait, since
 /// the kernel rotates level-triggered events to the back of its ready list. Pass a larger
 /// capacity to [`EpollEvents::with_capacity`] to get more per call.
 ///
@@ -229,6 +228,26 @@ pub const MAX_MAXEVENTS: usize = i32::MAX as usize;
 /// `&mut self`.
 ///
 /// Python: `select.epoll`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use select_epoll::{EPOLLIN, Epoll, EpollEvents};
+///
+/// // One epoll shared by two threads: one waits while the other registers and writes.
+/// let epoll = Arc::new(Epoll::new()?);
+/// let (reader, writer) = rustix::pipe::pipe()?;
+/// let waiter = std::thread::spawn({
+///     let epoll = Arc::clone(&epoll);
+///     move || epoll.poll(&mut EpollEvents::with_capacity(1), Some(Duration::from_secs(10)))
+/// });
+/// epoll.register(&reader, EPOLLIN)?;
+/// rustix::io::write(&writer, b"x")?;
+/// assert_eq!(waiter.join().unwrap()?, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # References
 ///  - [Linux]
@@ -260,6 +279,17 @@ impl Epoll {
     ///
     /// The errno of `epoll_create1`: `EMFILE`, `ENFILE`, `ENOMEM`.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_epoll::Epoll;
+    ///
+    /// let epoll = Epoll::new()?;
+    /// // Created close-on-exec, as Python's (PEP 446).
+    /// assert!(rustix::io::fcntl_getfd(&epoll)?.contains(rustix::io::FdFlags::CLOEXEC));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [Linux]
     ///
@@ -284,6 +314,21 @@ impl Epoll {
     /// ownership makes that impossible here.
     ///
     /// Python: `select.epoll.fromfd(fd)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsFd;
+    /// use select_core::{Errno, Error};
+    /// use select_epoll::{EPOLLIN, Epoll};
+    ///
+    /// let (reader, _writer) = rustix::pipe::pipe()?;
+    /// let epoll = Epoll::new()?;
+    /// let shared = Epoll::from_fd(epoll.as_fd().try_clone_to_owned()?); // a dup: the same instance
+    /// epoll.register(&reader, EPOLLIN)?;
+    /// assert!(matches!(shared.register(&reader, EPOLLIN), Err(Error::Os(Errno::EXIST))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn from_fd(fd: OwnedFd) -> Epoll {
         Epoll { fd: Some(fd) }
@@ -300,6 +345,20 @@ impl Epoll {
     ///
     /// The errno of `close(2)` (CPython raises it since [gh-146205](https://github.com/python/cpython/issues/146205)). The object is closed all
     /// the same, and closing again succeeds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::Error;
+    /// use select_epoll::Epoll;
+    ///
+    /// let mut epoll = Epoll::new()?;
+    /// epoll.close()?;
+    /// assert!(epoll.is_closed());
+    /// assert!(matches!(epoll.fileno(), Err(Error::Closed { .. }))); // Python's ValueError
+    /// epoll.close()?; // closing again does nothing
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [Linux]
@@ -327,6 +386,17 @@ impl Epoll {
     /// # Errors
     ///
     /// [`Error::Closed`] after [`close`](Epoll::close).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::{AsFd, AsRawFd};
+    /// use select_epoll::Epoll;
+    ///
+    /// let epoll = Epoll::new()?;
+    /// assert_eq!(epoll.fileno()?, epoll.as_fd().as_raw_fd());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fileno(&self) -> Result<RawFd> {
         self.epoll_fd().map(|fd| fd.as_raw_fd())
     }
@@ -362,6 +432,20 @@ impl Epoll {
     /// for an invalid mask or the epoll descriptor itself, `ELOOP` for a cycle of epoll
     /// instances, `ENOSPC` past `/proc/sys/fs/epoll/max_user_watches`.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::{Errno, Error};
+    /// use select_epoll::{EPOLLET, EPOLLIN, Epoll};
+    ///
+    /// let (reader, _writer) = rustix::pipe::pipe()?;
+    /// let epoll = Epoll::new()?;
+    /// epoll.register(&reader, EPOLLIN | EPOLLET)?;
+    /// // The kernel's errno, unchanged: a second registration is EEXIST (FileExistsError).
+    /// assert!(matches!(epoll.register(&reader, EPOLLIN), Err(Error::Os(Errno::EXIST))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [Linux]
     ///
@@ -385,6 +469,26 @@ impl Epoll {
     /// `register` accepts) or for a registration made with it, and the errors of
     /// [`register`](Epoll::register).
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::time::Duration;
+    /// use select_core::{Errno, Error};
+    /// use select_epoll::{EPOLLIN, EPOLLOUT, Epoll, EpollEvents};
+    ///
+    /// let (reader, writer) = rustix::pipe::pipe()?;
+    /// let epoll = Epoll::new()?;
+    /// let mut events = EpollEvents::with_capacity(4);
+    /// epoll.register(&writer, EPOLLIN)?; // a pipe's write end never becomes readable
+    /// assert_eq!(epoll.poll(&mut events, Some(Duration::ZERO))?, 0);
+    /// epoll.modify(&writer, EPOLLOUT)?;
+    /// assert_eq!(epoll.poll(&mut events, Some(Duration::ZERO))?, 1);
+    /// assert_eq!(events.get_native(0), Some((writer.as_raw_fd(), EPOLLOUT)));
+    /// assert!(matches!(epoll.modify(&reader, EPOLLIN), Err(Error::Os(Errno::NOENT)))); // not registered
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [Linux]
     ///
@@ -405,6 +509,20 @@ impl Epoll {
     ///
     /// [`Error::Closed`] after [`close`](Epoll::close); otherwise the kernel's errno:
     /// `ENOENT` if `fd` is not registered, `EBADF` if it is not open.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::{Errno, Error};
+    /// use select_epoll::{EPOLLIN, Epoll};
+    ///
+    /// let (reader, _writer) = rustix::pipe::pipe()?;
+    /// let epoll = Epoll::new()?;
+    /// epoll.register(&reader, EPOLLIN)?;
+    /// epoll.unregister(&reader)?;
+    /// assert!(matches!(epoll.unregister(&reader), Err(Error::Os(Errno::NOENT))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [Linux]
@@ -444,6 +562,26 @@ impl Epoll {
     /// `ValueError: maxevents must be greater than 0, got 0`); otherwise the kernel's errno:
     /// `EBADF` or `EINVAL` if the descriptor is not an epoll instance, `EINVAL` for a
     /// capacity above `INT_MAX / sizeof(struct epoll_event)`. Never `EINTR`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::time::{Duration, Instant};
+    /// use select_epoll::{EPOLLIN, Epoll, EpollEvents};
+    ///
+    /// let (reader, writer) = rustix::pipe::pipe()?;
+    /// let epoll = Epoll::new()?;
+    /// epoll.register(&reader, EPOLLIN)?;
+    /// let mut events = EpollEvents::with_capacity(8); // maxevents = 8
+    /// let start = Instant::now();
+    /// assert_eq!(epoll.poll(&mut events, Some(Duration::from_millis(20)))?, 0); // timed out
+    /// assert!(start.elapsed() >= Duration::from_millis(20)); // never shortened
+    /// rustix::io::write(&writer, b"x")?;
+    /// assert_eq!(epoll.poll(&mut events, None)?, 1);
+    /// assert_eq!(events.iter().collect::<Vec<_>>(), [(reader.as_raw_fd(), EPOLLIN)]); // (fd, flags)
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [Linux]

@@ -98,6 +98,29 @@ fn working<'w>(template: &FdBits, empty: bool, work: &'w mut FdBits) -> Option<&
 /// for example `EBADF` for a closed descriptor (never `EINTR`), or on Windows WinSock's code
 /// unchanged (`WSAENOTSOCK`, 10038, for a closed socket: [`select_core::CLOSED_HANDLE`]).
 ///
+/// # Examples
+///
+/// ```
+/// use std::io::Write;
+/// use std::net::{TcpListener, TcpStream};
+/// use std::time::Duration;
+/// use select_poll::select;
+///
+/// let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let client = TcpStream::connect(listener.local_addr()?)?;
+/// let (server, _) = listener.accept()?;
+/// let (readers, writers, none) = ([&server], [&client, &client], [] as [&TcpStream; 0]);
+/// // select.select([server], [], [], 0): nothing to read yet.
+/// let (readable, _, _) = select(&readers, &none, &none, Some(Duration::ZERO))?;
+/// assert!(readable.is_empty());
+/// (&client).write_all(b"x")?;
+/// let five = Some(Duration::from_secs(5));
+/// let (readable, writable, _) = select(&readers, &writers, &none, five)?;
+/// assert_eq!(readable.len(), 1); // the items themselves, in input order
+/// assert_eq!(writable.len(), 2); // duplicates are kept, as in Python
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # References
 ///  - [POSIX]
 ///  - [Linux]
@@ -298,6 +321,28 @@ impl SelectState {
 /// allocate.
 ///
 /// Python: `selectors.SelectSelector` (over `select.select`).
+///
+/// # Examples
+///
+/// `Select` is used through the [`Backend`] trait (or the facade's `Selector`):
+///
+/// ```
+/// use std::net::{TcpListener, TcpStream};
+/// use std::time::Duration;
+/// use select_core::{AsFd, Backend, EventBuffer, EventList, Interest};
+/// use select_poll::Select;
+///
+/// let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let client = TcpStream::connect(listener.local_addr()?)?;
+/// let select = Select::new();
+/// select.register(client.as_fd(), Interest::WRITABLE)?;
+/// let mut events = EventList::try_with_capacity(8)?;
+/// assert_eq!(select.wait(&mut events, Some(Duration::from_secs(5)))?, 1);
+/// assert!(events.iter().all(|event| event.is_writable()));
+/// select.unregister(client.as_fd())?;
+/// assert!(select.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # References
 ///  - [POSIX]
