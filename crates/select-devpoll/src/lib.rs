@@ -181,6 +181,27 @@ const fn mask_bits(flags: DevPollFlags) -> u16 {
 /// descriptor.
 ///
 /// Python: `select.devpoll` objects.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use rustix::event::PollFlags;
+/// use select_devpoll::DevPoll;
+///
+/// // One thread waits while another registers and writes.
+/// let devpoll = Arc::new(DevPoll::new()?);
+/// let (reader, writer) = rustix::pipe::pipe()?;
+/// devpoll.register(&reader, PollFlags::IN)?;
+/// let waiter = std::thread::spawn({
+///     let devpoll = Arc::clone(&devpoll);
+///     move || devpoll.poll(&mut devpoll.events(), Some(Duration::from_secs(10)))
+/// });
+/// rustix::io::write(&writer, b"x")?;
+/// assert_eq!(waiter.join().unwrap()?, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg(devpoll)]
 #[derive(Debug)]
 pub struct DevPoll {
@@ -212,6 +233,17 @@ impl DevPoll {
     ///
     /// The errno of `open`: `EMFILE` when the process has no descriptor left, `ENOENT`
     /// without the driver.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let devpoll = DevPoll::new()?;
+    /// assert!(devpoll.max_fds() > 0); // RLIMIT_NOFILE's soft value, capped at 65536
+    /// assert!(rustix::io::fcntl_getfd(&devpoll)?.contains(rustix::io::FdFlags::CLOEXEC));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [illumos]
@@ -266,6 +298,25 @@ impl DevPoll {
     /// [`Error::Closed`]; or the error of writing the pending records (see
     /// [`poll`](DevPoll::poll)), in which case nothing was appended.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::time::Duration;
+    /// use rustix::event::PollFlags;
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let (reader, writer) = rustix::pipe::pipe()?;
+    /// let devpoll = DevPoll::new()?;
+    /// devpoll.register(&writer, PollFlags::IN)?;
+    /// devpoll.register(&writer, PollFlags::OUT)?; // replaces the mask, as poll.register does
+    /// let mut events = devpoll.events();
+    /// assert_eq!(devpoll.poll(&mut events, Some(Duration::from_secs(5)))?, 1);
+    /// assert_eq!(events.native().collect::<Vec<_>>(), [(writer.as_raw_fd(), PollFlags::OUT)]);
+    /// # drop(reader);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [illumos]
     ///  - [Solaris]
@@ -288,6 +339,23 @@ impl DevPoll {
     /// # Errors
     ///
     /// As [`register`](DevPoll::register).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use rustix::event::PollFlags;
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let (_reader, writer) = rustix::pipe::pipe()?;
+    /// let devpoll = DevPoll::new()?;
+    /// devpoll.modify(&writer, Some(PollFlags::OUT))?; // registers it, as in Python
+    /// let mut events = devpoll.events();
+    /// assert_eq!(devpoll.poll(&mut events, Some(Duration::from_secs(5)))?, 1);
+    /// devpoll.modify(&writer, Some(PollFlags::IN))?; // a pipe's write end is never readable
+    /// assert_eq!(devpoll.poll(&mut events, Some(Duration::ZERO))?, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [illumos]
@@ -338,6 +406,22 @@ impl DevPoll {
     /// [`Error::Closed`] (checked first); [`Error::InvalidArgument`] for a negative `fd`;
     /// otherwise as [`register`](DevPoll::register).
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use rustix::event::PollFlags;
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let (reader, _writer) = rustix::pipe::pipe()?;
+    /// let devpoll = DevPoll::new()?;
+    /// devpoll.register(&reader, PollFlags::IN)?;
+    /// let number = reader.as_raw_fd();
+    /// drop(reader); // closed while registered: no `AsFd` left to pass
+    /// devpoll.unregister_raw(number)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [illumos]
     ///  - [Solaris]
@@ -370,6 +454,25 @@ impl DevPoll {
     ///
     /// [`Error::Closed`]; [`Error::InvalidArgument`] for a buffer of capacity zero; the errno
     /// of `write` or `ioctl` (`EACCES` in a forked child; never `EINTR`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use rustix::event::PollFlags;
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let (reader, writer) = rustix::pipe::pipe()?;
+    /// let devpoll = DevPoll::new()?;
+    /// devpoll.register(&reader, PollFlags::IN)?;
+    /// let mut events = devpoll.events();
+    /// let start = Instant::now();
+    /// assert_eq!(devpoll.poll(&mut events, Some(Duration::from_millis(20)))?, 0); // timed out
+    /// assert!(start.elapsed() >= Duration::from_millis(20)); // never shortened
+    /// rustix::io::write(&writer, b"x")?;
+    /// assert_eq!(devpoll.poll(&mut events, None)?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [illumos]
@@ -423,6 +526,20 @@ impl DevPoll {
     /// # Errors
     ///
     /// The errno of `close(2)` (never `EINTR`); the descriptor is closed all the same.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::Error;
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let mut devpoll = DevPoll::new()?;
+    /// devpoll.close()?;
+    /// assert!(devpoll.is_closed());
+    /// assert!(matches!(devpoll.fileno(), Err(Error::Closed { .. }))); // Python's ValueError
+    /// devpoll.close()?; // closing again does nothing
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [illumos]

@@ -42,6 +42,21 @@ use crate::sys::Record;
 /// Python: `select.kevent(ident, filter=KQ_FILTER_READ, flags=KQ_EV_ADD, fflags=0, data=0,
 /// udata=0)`.
 ///
+/// # Examples
+///
+/// ```
+/// use select_kqueue::{KEvent, KQ_EV_ADD, KQ_EV_ONESHOT, KQ_FILTER_READ, KQ_FILTER_WRITE};
+///
+/// let (reader, _writer) = rustix::pipe::pipe()?;
+/// let read = KEvent::for_fd(&reader); // select.kevent(reader): Python's defaults
+/// assert_eq!((read.filter(), read.flags()), (KQ_FILTER_READ, KQ_EV_ADD));
+/// let write = read.with_filter(KQ_FILTER_WRITE).with_flags(KQ_EV_ADD | KQ_EV_ONESHOT).with_udata(7);
+/// assert_eq!(write.ident(), read.ident());
+/// assert_ne!(read, write);
+/// assert!(format!("{read:?}").starts_with("<select.kevent ident=")); // Python's repr
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # References
 ///  - [Apple]
 ///  - [FreeBSD]
@@ -89,6 +104,17 @@ impl KEvent {
     /// [`Error::Overflow`] if `data` does not fit the native field, which happens only on
     /// 32-bit targets whose `data` is an `intptr_t` (Python raises `OverflowError` there
     /// too).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_kqueue::{KEvent, KQ_EV_ADD, KQ_FILTER_TIMER};
+    ///
+    /// // A timer firing every 100 ms: select.kevent(1, KQ_FILTER_TIMER, KQ_EV_ADD, 0, 100, 0).
+    /// let timer = KEvent::from_parts(1, KQ_FILTER_TIMER, KQ_EV_ADD, 0, 100, 0)?;
+    /// assert_eq!((timer.ident(), timer.data()), (1, 100));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_parts(
         ident: usize,
         filter: Filter,
