@@ -52,9 +52,10 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 /// }
 /// assert_eq!(describe(&Error::Os(Errno::BADF)), "a descriptor was closed while registered");
 /// assert_eq!(describe(&Error::NotRegistered { fd: 7 }), "KeyError: 7");
-/// let error = Error::from(Errno::NOENT);
-/// assert_eq!(error.errno(), Some(Errno::NOENT)); // `None` for the non-OS variants
-/// assert_eq!(std::io::Error::from(error).kind(), std::io::ErrorKind::NotFound);
+/// let error = Error::from(Errno::INVAL);
+/// assert_eq!(error.errno(), Some(Errno::INVAL)); // `None` for the non-OS variants
+/// let io = std::io::Error::from(Error::NotRegistered { fd: 7 }); // for `?` in io code
+/// assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
