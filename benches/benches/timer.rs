@@ -1,4 +1,4 @@
-//! W6 timer precision (`shared/bench/WORKLOADS.md`): how late a `wait(timeout T)` returns
+//! W6 timer precision (docs/ARCHITECTURE.md, `benches/`): how late a `wait(timeout T)` returns
 //! when nothing becomes ready, for T in {50 µs, 200 µs, 1 ms, 5 ms}, on every row
 //! `select_benches::visit_all` lists.
 //!
@@ -59,7 +59,7 @@ impl<'p> Visitor for Rows<'p> {
 
 fn main() {
     let quick = std::env::var_os("SELECT_BENCH_QUICK").is_some();
-    // 10 rounds of 20 waits: the 200 waits of WORKLOADS.md; quick: 4 rounds of 5.
+    // 10 rounds of 20 waits: 200 waits per timeout; quick: 4 rounds of 5.
     let (rounds, waits) = if quick { (4, 5) } else { (10, 20) };
     let out = std::env::var_os("SELECT_BENCH_OUT").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/select-bench/timer.tsv"),

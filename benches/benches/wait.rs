@@ -1,4 +1,4 @@
-//! W1-W5 (`shared/bench/WORKLOADS.md`) for every row `select_benches::visit_all` lists,
+//! W1-W5 (docs/ARCHITECTURE.md, `benches/`) for every row `select_benches::visit_all` lists,
 //! measured in interleaved rounds (`select_benches::rounds`), criterion measuring inside each.
 //!
 //! Each workload is a [`Visitor`] that sets one row up and adds its measurement to a

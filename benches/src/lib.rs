@@ -1,7 +1,7 @@
 //! Benchmark workloads shared by the benches, the strace probe and the structural tests.
 //!
 //! Every row of every table is a [`Subject`]: a way to register descriptors and wait on them.
-//! The rows are, as `shared/bench/WORKLOADS.md` asks:
+//! The rows are:
 //!
 //! - each backend of ours that the host has, through the public [`Backend`] trait
 //!   ([`Ours<B>`]; the list comes from `select::for_each_backend!`, so nothing here names an

@@ -61,7 +61,9 @@
 //!   `DevPoll` on illumos and Solaris (`select-devpoll`). A program that depends on one backend
 //!   crate alone gets the same types. Each keeps its Python-shaped native API (`Epoll::poll`
 //!   with `EPOLL*` flags, `Kqueue::control` with `KEvent`s) beside the portable [`Backend`]
-//!   trait.
+//!   trait. The native names are documented under their modules ([`poll`], `epoll`, `kqueue`,
+//!   `devpoll`) and reachable at the root as well (`select::POLLIN`, `select::Epoll`, as
+//!   Python has `select.POLLIN`); this page lists the portable API.
 //! - **Static dispatch, chosen at compile time.** [`DefaultBackend`] is a type alias; generic
 //!   code takes `B: Backend`. Nothing in the wait path is a trait object.
 //! - **Python's errors, made precise.** One [`Error`] enum whose variants are Python's
@@ -149,6 +151,41 @@ pub use waker::Waker;
 /// [crate documentation](crate#how-the-default-backend-is-chosen)).
 ///
 /// Python: the mechanism behind `selectors.DefaultSelector`.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::Write;
+/// use std::net::{TcpListener, TcpStream};
+/// use std::time::Duration;
+/// use select::{AsFd, Backend, EventBuffer, Interest};
+///
+/// /// Waits up to `timeout` for `fd` to become readable, with any backend.
+/// fn wait_readable<B: Backend>(backend: &B, fd: impl AsFd, timeout: Duration) -> select::Result<bool> {
+///     backend.register(fd.as_fd(), Interest::READABLE)?;
+///     let mut events = B::Events::try_with_capacity(1)?;
+///     let count = backend.wait(&mut events, Some(timeout));
+///     backend.unregister(fd.as_fd())?;
+///     Ok(count? == 1 && events.iter().all(|event| event.is_readable()))
+/// }
+///
+/// let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let client = TcpStream::connect(listener.local_addr()?)?;
+/// let (server, _) = listener.accept()?;
+/// (&client).write_all(b"x")?;
+/// let second = Duration::from_secs(5);
+/// assert!(wait_readable(&select::default_backend()?, &server, second)?);
+/// // The same generic code with every backend the target has (Poll, Select, Epoll on Linux).
+/// macro_rules! check {
+///     ($backend:ty) => {
+///         let backend = <$backend as Backend>::new()?;
+///         assert!(wait_readable(&backend, &server, second)?, "{}", <$backend as Backend>::NAME);
+///     };
+/// }
+/// select::for_each_backend!(check);
+/// assert!(!wait_readable(&select::default_backend()?, &client, Duration::ZERO)?); // nothing sent
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type DefaultBackend = sys::Chosen;
 
 /// Which mechanism [`DefaultBackend`] is; `DEFAULT_BACKEND.name()` is `"epoll"`, `"kqueue"`,

@@ -189,6 +189,17 @@ impl<T> Selector<DefaultBackend, T> {
     /// # Errors
     ///
     /// The backend's creation error, for example `EMFILE`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select::{DefaultBackend, Selector};
+    ///
+    /// let selector: Selector<DefaultBackend, String> = Selector::new()?; // keys hold a String
+    /// assert_eq!(selector.backend_name(), select::DEFAULT_BACKEND.name()); // "epoll" on Linux
+    /// assert!(selector.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new() -> Result<Self> {
         Selector::with_backend(<DefaultBackend as Backend>::new()?)
     }
@@ -203,6 +214,17 @@ impl<B: Backend, T> Selector<B, T> {
     /// # Errors
     ///
     /// The backend's creation error, for example `EMFILE`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select::{Selector, backends::Select};
+    ///
+    /// // selectors.SelectSelector(): select(2) whatever the target's default.
+    /// let selector = Selector::<Select>::with_new_backend()?;
+    /// assert_eq!(selector.backend_name(), "select");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_new_backend() -> Result<Self> {
         Selector::with_backend(<B as Backend>::new()?)
     }
@@ -215,6 +237,16 @@ impl<B: Backend, T> Selector<B, T> {
     /// # Errors
     ///
     /// None today; the `Result` leaves room for backends that must prepare themselves.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select::Selector;
+    ///
+    /// let selector: Selector<_, u32> = Selector::with_backend(select::default_backend()?)?;
+    /// assert!(selector.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_backend(backend: B) -> Result<Self> {
         Selector::with_backend_and_capacity(backend, DEFAULT_CAPACITY)
     }
@@ -230,6 +262,19 @@ impl<B: Backend, T> Selector<B, T> {
     /// [`EventBuffer::try_with_capacity`]
     /// ([`Error::Overflow`] past what the backend's wait takes, [`Error::OutOfMemory`]),
     /// each naming `capacity`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select::{Error, Selector};
+    ///
+    /// // At most 16 events per select; more ready descriptors come back in the next one.
+    /// let selector: Selector = Selector::with_backend_and_capacity(select::default_backend()?, 16)?;
+    /// # drop(selector);
+    /// let zero = Selector::<_, ()>::with_backend_and_capacity(select::default_backend()?, 0);
+    /// assert!(matches!(zero, Err(Error::InvalidArgument { name: "selector capacity", .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_backend_and_capacity(backend: B, capacity: usize) -> Result<Self> {
         if capacity == 0 {
             return Err(Error::InvalidArgument {
@@ -299,6 +344,27 @@ impl<B: Backend, T> Selector<B, T> {
     /// - [`Error::Os`] with `ENOMEM` if the key table cannot grow to `fd`;
     /// - [`Error::Unsupported`] for an interest the backend cannot deliver, and any other
     ///   error of [`Backend::register`] ([`Error::Closed`] after [`close`](Selector::close)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use select::{AsRawFd, Error, Interest, Selector};
+    ///
+    /// let mut selector: Selector<_, &str> = Selector::new()?;
+    /// let key = selector.register(&a, Interest::READABLE | Interest::WRITABLE, "client")?;
+    /// assert_eq!((key.fd(), *key.data()), (a.as_raw_fd(), "client"));
+    /// // A second key for one descriptor is Python's KeyError.
+    /// let again = selector.register(&a, Interest::READABLE, "again");
+    /// assert!(matches!(again, Err(Error::AlreadyRegistered { .. })));
+    /// // So is asking for nothing: Python's ValueError("Invalid events: 0").
+    /// let nothing = selector.register(&b, Interest::empty(), "b");
+    /// assert!(matches!(nothing, Err(Error::InvalidArgument { name: "events", .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn register(
         &mut self,
         fd: impl AsFd,
@@ -362,6 +428,27 @@ impl<B: Backend, T> Selector<B, T> {
     /// [`Error::InvalidArgument`] for an interest [`register`](Selector::register) rejects;
     /// [`Error::NotRegistered`] if `fd` has no key (Python's `KeyError`); the errors of
     /// [`Backend::modify`], in which case the key is unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use std::time::Duration;
+    /// use select::{Error, Interest, Ready, Selector};
+    ///
+    /// let mut selector: Selector<_, u8> = Selector::new()?;
+    /// selector.register(&a, Interest::READABLE, 1)?;
+    /// let mut ready = Ready::new();
+    /// assert_eq!(selector.select(&mut ready, Some(Duration::ZERO))?, 0); // nothing to read
+    /// selector.modify(&a, Interest::WRITABLE, 2)?;
+    /// assert_eq!(selector.select(&mut ready, Some(Duration::from_secs(5)))?, 1); // room to write
+    /// assert_eq!(*selector.get_key(&a).unwrap().data(), 2);
+    /// assert!(matches!(selector.modify(&b, Interest::READABLE, 3), Err(Error::NotRegistered { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn modify(
         &mut self,
         fd: impl AsFd,
@@ -393,6 +480,23 @@ impl<B: Backend, T> Selector<B, T> {
     ///
     /// [`Error::NotRegistered`] if `fd` has no key (Python's `KeyError`); non-OS errors of
     /// the backend such as [`Error::Closed`] (the key is removed all the same).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use select::{Error, Interest, Selector};
+    ///
+    /// let mut selector: Selector<_, String> = Selector::new()?;
+    /// selector.register(&a, Interest::READABLE, "a".to_owned())?;
+    /// let key = selector.unregister(&a)?; // the key comes back, with its data
+    /// assert_eq!(key.into_data(), "a");
+    /// assert!(matches!(selector.unregister(&a), Err(Error::NotRegistered { .. }))); // KeyError
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unregister(&mut self, fd: impl AsFd) -> Result<SelectorKey<T>> {
         // For an open descriptor, every backend's `unregister` is its `unregister_raw`.
         self.unregister_raw(fd.as_fd().as_raw_fd())
@@ -415,6 +519,24 @@ impl<B: Backend, T> Selector<B, T> {
     ///
     /// [`Error::NotRegistered`] if `fd` has no key; non-OS errors of
     /// [`Backend::unregister_raw`] such as [`Error::Closed`] (the key is removed all the same).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use select::{AsRawFd, Interest, Selector};
+    ///
+    /// let mut selector: Selector = Selector::new()?;
+    /// selector.register(&b, Interest::READABLE, ())?;
+    /// let number = b.as_raw_fd();
+    /// drop(b); // closed while registered: there is no `AsFd` left to pass
+    /// assert_eq!(selector.unregister_raw(number)?.fd(), number);
+    /// assert!(selector.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unregister_raw(&mut self, fd: RawFd) -> Result<SelectorKey<T>> {
         let Some(slot) = self.table.get_mut(table_index(fd)).and_then(Option::take) else {
             return Err(Error::NotRegistered { fd });
@@ -448,6 +570,28 @@ impl<B: Backend, T> Selector<B, T> {
     /// The errors of [`Backend::wait`] ([`Error::Closed`] after [`close`](Selector::close),
     /// [`Error::ConcurrentWait`] never, since `select` takes `&mut self`), and of
     /// [`Waker::reset`]. `ready` is empty after an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    /// use select::{Interest, Ready, Selector};
+    ///
+    /// let mut selector: Selector<_, &str> = Selector::new()?;
+    /// selector.register(&b, Interest::READABLE, "b")?;
+    /// let mut ready = Ready::new(); // reused by every select
+    /// assert_eq!(selector.select(&mut ready, Some(Duration::ZERO))?, 0); // nothing yet
+    /// (&a).write_all(b"ping")?;
+    /// assert_eq!(selector.select(&mut ready, Some(Duration::from_secs(5)))?, 1);
+    /// let event = &ready.as_slice()[0];
+    /// assert!(event.is_readable() && !event.is_writable()); // masked by the key's interest
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn select(&mut self, ready: &mut Ready, timeout: Option<Duration>) -> Result<usize> {
         ready.events.clear();
         ready.woken = false;
@@ -506,6 +650,29 @@ impl<B: Backend, T> Selector<B, T> {
     /// One array index and a comparison; nothing is hashed.
     ///
     /// Python: the `key` of `for key, events in selector.select()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use std::time::Duration;
+    /// use select::{Interest, Ready, Selector};
+    ///
+    /// let mut selector: Selector<_, &str> = Selector::new()?;
+    /// selector.register(&a, Interest::WRITABLE, "a")?;
+    /// let mut ready = Ready::new();
+    /// selector.select(&mut ready, Some(Duration::from_secs(5)))?;
+    /// let event = &ready.as_slice()[0];
+    /// assert_eq!(selector.key_of(event).map(|key| *key.data()), Some("a"));
+    /// // Unregistered (and even registered again) since the select: not the same key.
+    /// selector.unregister(&a)?;
+    /// selector.register(&a, Interest::WRITABLE, "new")?;
+    /// assert!(selector.key_of(event).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn key_of(&self, event: &ReadyEvent) -> Option<&SelectorKey<T>> {
         self.slot(event.fd).filter(|slot| slot.serial == event.serial).map(|slot| &slot.key)
@@ -515,6 +682,32 @@ impl<B: Backend, T> Selector<B, T> {
     /// [`key_of`](Selector::key_of)).
     ///
     /// Python: mutating `key.data` inside `for key, events in selector.select()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use std::time::Duration;
+    /// use select::{Interest, Ready, Selector};
+    ///
+    /// // Count the times each key was reported writable.
+    /// let mut selector: Selector<_, u32> = Selector::new()?;
+    /// selector.register(&a, Interest::WRITABLE, 0)?;
+    /// let mut ready = Ready::new();
+    /// for _ in 0..3 {
+    ///     selector.select(&mut ready, Some(Duration::from_secs(5)))?;
+    ///     for event in &ready {
+    ///         if let Some(key) = selector.key_of_mut(event) {
+    ///             *key.data_mut() += 1;
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(*selector.get_key(&a).unwrap().data(), 3); // level-triggered: every time
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn key_of_mut(&mut self, event: &ReadyEvent) -> Option<&mut SelectorKey<T>> {
         self.slot_mut(event.fd).filter(|slot| slot.serial == event.serial).map(|slot| &mut slot.key)
@@ -523,6 +716,22 @@ impl<B: Backend, T> Selector<B, T> {
     /// The key of `fd`, if it is registered.
     ///
     /// Python: `selector.get_key(fileobj)`, which raises `KeyError` where this returns `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use select::{Interest, Selector};
+    ///
+    /// let mut selector: Selector<_, &str> = Selector::new()?;
+    /// selector.register(&a, Interest::READABLE, "a")?;
+    /// assert_eq!(selector.get_key(&a).map(|key| key.interest()), Some(Interest::READABLE));
+    /// assert!(selector.get_key(&b).is_none()); // Python raises KeyError
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn get_key(&self, fd: impl AsFd) -> Option<&SelectorKey<T>> {
         self.get_key_raw(fd.as_fd().as_raw_fd())
@@ -531,6 +740,22 @@ impl<B: Backend, T> Selector<B, T> {
     /// The key of `fd`, mutably, to change its [`data`](SelectorKey::data_mut) in place.
     ///
     /// Python: mutating `selector.get_key(fileobj).data` in place.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use select::{Interest, Selector};
+    ///
+    /// let mut selector: Selector<_, Vec<u8>> = Selector::new()?;
+    /// selector.register(&a, Interest::READABLE, Vec::new())?;
+    /// selector.get_key_mut(&a).unwrap().data_mut().extend_from_slice(b"pending"); // no system call
+    /// assert_eq!(selector.get_key(&a).unwrap().data(), b"pending");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn get_key_mut(&mut self, fd: impl AsFd) -> Option<&mut SelectorKey<T>> {
         self.get_key_raw_mut(fd.as_fd().as_raw_fd())
@@ -540,6 +765,23 @@ impl<B: Backend, T> Selector<B, T> {
     /// was closed).
     ///
     /// Python: `selector.get_map()[fd]`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use select::{AsRawFd, Interest, Selector};
+    ///
+    /// let mut selector: Selector<_, &str> = Selector::new()?;
+    /// selector.register(&b, Interest::READABLE, "b")?;
+    /// let number = b.as_raw_fd();
+    /// drop(b); // closed without unregistering: the key is still there, by number
+    /// assert_eq!(selector.get_key_raw(number).map(|key| *key.data()), Some("b"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn get_key_raw(&self, fd: RawFd) -> Option<&SelectorKey<T>> {
         self.slot(fd).map(|slot| &slot.key)
@@ -548,6 +790,22 @@ impl<B: Backend, T> Selector<B, T> {
     /// The key of the descriptor number `fd`, mutably.
     ///
     /// Python: mutating `selector.get_map()[fd].data` in place.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use select::{AsRawFd, Interest, Selector};
+    ///
+    /// let mut selector: Selector<_, u32> = Selector::new()?;
+    /// selector.register(&a, Interest::READABLE, 1)?;
+    /// *selector.get_key_raw_mut(a.as_raw_fd()).unwrap().data_mut() = 2;
+    /// assert_eq!(*selector.get_key(&a).unwrap().data(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn get_key_raw_mut(&mut self, fd: RawFd) -> Option<&mut SelectorKey<T>> {
         self.slot_mut(fd).map(|slot| &mut slot.key)
@@ -564,6 +822,25 @@ impl<B: Backend, T> Selector<B, T> {
     /// Every registered key, in increasing descriptor order.
     ///
     /// Python: `selector.get_map().values()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use select::{Interest, Selector};
+    ///
+    /// let mut selector: Selector<_, char> = Selector::new()?;
+    /// selector.register(&a, Interest::READABLE, 'a')?;
+    /// selector.register(&b, Interest::READABLE, 'b')?;
+    /// let mut data: Vec<char> = selector.keys().map(|key| *key.data()).collect();
+    /// data.sort();
+    /// assert_eq!(data, ['a', 'b']);
+    /// assert_eq!((&selector).into_iter().count(), 2); // `for key in &selector` too
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn keys(&self) -> Keys<'_, T> {
         Keys { inner: self.table.iter(), remaining: self.len }
@@ -572,6 +849,22 @@ impl<B: Backend, T> Selector<B, T> {
     /// How many descriptors are registered.
     ///
     /// Python: `len(selector.get_map())`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use select::{Interest, Selector};
+    ///
+    /// let mut selector: Selector = Selector::new()?;
+    /// selector.register(&a, Interest::READABLE, ())?;
+    /// selector.register(&b, Interest::WRITABLE, ())?;
+    /// assert_eq!(selector.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.len
@@ -580,6 +873,22 @@ impl<B: Backend, T> Selector<B, T> {
     /// Whether no descriptor is registered.
     ///
     /// Python: `not selector.get_map()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use select::{Interest, Selector};
+    ///
+    /// let mut selector: Selector = Selector::new()?;
+    /// assert!(selector.is_empty());
+    /// selector.register(&a, Interest::READABLE, ())?;
+    /// assert!(!selector.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -602,6 +911,23 @@ impl<B: Backend, T> Selector<B, T> {
     /// The errors of [`Backend::user_event`], [`Waker::new`] and [`Backend::register`] (for example
     /// [`Error::FdOutOfRange`] with the `Select` backend if the process already has
     /// `FD_SETSIZE` descriptors open, or [`Error::Closed`] after [`close`](Selector::close)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use select::{Ready, Selector};
+    ///
+    /// let mut selector: Selector = Selector::new()?;
+    /// let waker = selector.waker()?;
+    /// assert!(waker.same_as(&selector.waker()?)); // one waker per selector
+    /// waker.wake()?;
+    /// let mut ready = Ready::new();
+    /// assert_eq!(selector.select(&mut ready, Some(Duration::from_secs(5)))?, 0);
+    /// assert!(ready.woken());
+    /// assert!(selector.is_empty()); // the waker is not a key
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn waker(&mut self) -> Result<Waker> {
         if let Some(waker) = &self.waker {
             return Ok(waker.clone());
@@ -629,6 +955,27 @@ impl<B: Backend, T> Selector<B, T> {
     /// # Errors
     ///
     /// The errno of the backend's `close(2)`; the selector is closed all the same.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::net::{TcpListener, TcpStream};
+    /// # let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// # let a = TcpStream::connect(listener.local_addr()?)?;
+    /// # let (b, _) = listener.accept()?;
+    /// use std::time::Duration;
+    /// use select::{Error, Interest, Ready, Selector};
+    ///
+    /// let mut selector: Selector = Selector::new()?;
+    /// selector.register(&a, Interest::READABLE, ())?;
+    /// selector.close()?;
+    /// assert!(selector.is_closed() && selector.is_empty()); // every key forgotten
+    /// let mut ready = Ready::new();
+    /// let result = selector.select(&mut ready, Some(Duration::ZERO));
+    /// assert!(matches!(result, Err(Error::Closed { .. }))); // Python's ValueError
+    /// selector.close()?; // closing again does nothing
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn close(&mut self) -> Result<()> {
         self.table = Vec::new();
         self.len = 0;
@@ -658,6 +1005,21 @@ impl<B: Backend + AsFd, T> Selector<B, T> {
     /// # Errors
     ///
     /// [`Error::Closed`] after [`close`](Selector::close) (Python's `ValueError`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(epoll_os)] {
+    /// use select::{Error, Selector, backends::Epoll};
+    ///
+    /// let mut selector = Selector::<Epoll>::with_new_backend()?; // Kqueue, DevPoll alike
+    /// let number = selector.fileno()?; // for another loop to watch
+    /// assert!(number >= 0);
+    /// selector.close()?;
+    /// assert!(matches!(selector.fileno(), Err(Error::Closed { object: "epoll" })));
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fileno(&self) -> Result<RawFd> {
         if self.backend.is_closed() {
             return Err(Error::Closed { object: B::NAME });

@@ -91,13 +91,22 @@ pub mod backends {
 }
 
 /// The native, Python-shaped API of each backend this target has, re-exported at the crate
-/// root by `lib.rs`: types, constants and module aliases such as `select::epoll`.
+/// root by `lib.rs`: module aliases such as `select::epoll`, and every native name at the root
+/// too (`select::POLLIN`, `select::Epoll`, as Python has `select.POLLIN` and `select.epoll`).
+///
+/// The root's own page lists the portable API, `select()` and the modules: the native names'
+/// re-exports at the root are `doc(hidden)` and documented once, under their module
+/// (`select::poll::POLLIN`, `select::epoll::EPOLLIN`), so that the dozens of `POLL*`, `EPOLL*`
+/// and `KQ_*` constants do not crowd the page a `selectors` user opens.
 pub(crate) mod native {
     /// The poll(2) and select(2) backends' own API: every Unix (`select()` alone on Windows).
     ///
     /// Python: `select.poll()` objects, `select.select()` and the `POLL*` constants.
     pub use select_poll as poll;
+    #[doc(hidden)]
     pub use select_poll::*;
+    /// Python's `select.select()`, the one native name the root's page lists.
+    pub use select_poll::{select, select_interruptible};
 
     /// The epoll(7) backend's own API: Linux and Android.
     ///
@@ -105,6 +114,7 @@ pub(crate) mod native {
     #[cfg(epoll_os)]
     pub use select_epoll as epoll;
     #[cfg(epoll_os)]
+    #[doc(hidden)]
     pub use select_epoll::*;
 
     /// The kqueue(2) backend's own API: macOS, iOS and the BSDs.
@@ -113,6 +123,7 @@ pub(crate) mod native {
     #[cfg(kqueue_os)]
     pub use select_kqueue as kqueue;
     #[cfg(kqueue_os)]
+    #[doc(hidden)]
     pub use select_kqueue::*;
 
     /// The /dev/poll backend's own API: illumos and Solaris.
@@ -121,6 +132,7 @@ pub(crate) mod native {
     #[cfg(devpoll_os)]
     pub use select_devpoll as devpoll;
     #[cfg(devpoll_os)]
+    #[doc(hidden)]
     pub use select_devpoll::DevPoll;
 }
 

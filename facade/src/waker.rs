@@ -48,6 +48,24 @@ use crate::{Error, Result, sys};
 /// Python: the self-pipe trick `selectors`-based event loops use (`asyncio`'s
 /// `_write_to_self`); no `select` object has it.
 ///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use select::{Ready, Selector};
+///
+/// let mut selector: Selector = Selector::new()?;
+/// let waker = selector.waker()?; // Send + Sync, cheap to clone
+/// let start = Instant::now();
+/// let thread = std::thread::spawn(move || waker.wake());
+/// let mut ready = Ready::new();
+/// selector.select(&mut ready, Some(Duration::from_secs(10)))?; // blocks until the wake
+/// assert!(ready.woken() && ready.is_empty()); // reported as woken, never as a key
+/// assert!(start.elapsed() < Duration::from_secs(10));
+/// thread.join().unwrap()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # References
 ///  - [Linux `eventfd`]
 ///  - [POSIX `pipe`]
@@ -89,6 +107,30 @@ impl Waker {
     /// # Errors
     ///
     /// The system call's errno ([`Error::Os`]), for example `EMFILE`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use select::{AsFd, Backend, EventBuffer, Interest, Waker};
+    ///
+    /// // With a raw backend, any of them: register the waker, wait, reset.
+    /// fn wake_once<B: Backend>(backend: B) -> select::Result<()> {
+    ///     let waker = Waker::new()?;
+    ///     backend.register(waker.as_fd(), Interest::READABLE)?;
+    ///     let mut events = B::Events::try_with_capacity(4)?;
+    ///     waker.wake()?;
+    ///     waker.wake()?; // wakes coalesce
+    ///     assert_eq!(backend.wait(&mut events, Some(Duration::from_secs(5)))?, 1);
+    ///     assert_eq!(events.iter().next().map(|event| event.fd()), Some(waker.fileno()));
+    ///     assert!(waker.reset()?); // one pending wake, consumed
+    ///     assert_eq!(backend.wait(&mut events, Some(Duration::ZERO))?, 0);
+    ///     backend.unregister(waker.as_fd())
+    /// }
+    /// wake_once(select::default_backend()?)?;
+    /// wake_once(select::backends::Select::new())?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [Linux `eventfd`]
@@ -135,6 +177,19 @@ impl Waker {
     /// handed out this waker was closed or dropped; the errno of `write(2)`
     /// ([`Error::Os`]). A full pipe (`EAGAIN`) is not an error: the waker is
     /// readable already.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select::{Error, Selector};
+    ///
+    /// let mut selector: Selector = Selector::new()?;
+    /// let waker = selector.waker()?;
+    /// waker.wake()?;
+    /// drop(selector); // the loop is gone, and the waker says so
+    /// assert!(matches!(waker.wake(), Err(Error::Closed { object: "waker" })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [POSIX `write`]

@@ -4,7 +4,8 @@
 //! Each rule is a function from one file's path and text to its violations, and each has a
 //! test showing it rejects a bad sample:
 //!
-//! - every `.rs` file starts with a `//!` doc line;
+//! - every `.rs` file starts with a `//!` doc line (or a crate root with
+//!   `#![doc = include_str!("../README.md")]`, its README as the front page);
 //! - `target_os` appears only in the facade's selection file (`facade/src/sys.rs`), in build
 //!   scripts that name OS families once (files named exactly `build.rs`), and in the one-line
 //!   crate-root gate of each backend crate (not select-core, select-conformance or the Python
@@ -18,7 +19,10 @@
 //! - the operating-system lists agree, in both directions: each backend crate's root gate,
 //!   the aliases of its build script, select-poll's `linux_kernel` and `rustix_select`, and
 //!   the facade's `epoll_os`, `kqueue_os`, `devpoll_os` and `apple`, and the facade's
-//!   target-specific dependency table of each backend crate name the same systems.
+//!   target-specific dependency table of each backend crate name the same systems;
+//! - the docs (`///` and `//!` lines, every `.md` file) point at nothing outside the
+//!   repository (no `spec §` or `§N` section numbers, no `shared/` paths), and CPython's `gh-NNNN`
+//!   and `bpo-NNNN` references are links (`[gh-NNNN](https://github.com/python/cpython/issues/NNNN)`).
 //!
 //! This file is exempt from the rules about words (it has to name them); it still needs its
 //! doc line.
@@ -54,6 +58,10 @@ const TARGET_OS: &str =
 const UNSAFE_OUTSIDE_SYS: &str = "unsafe code belongs only in a crate's sys.rs";
 const IGNORED_TEST: &str =
     "no #[ignore] or #[should_panic]: make the test pass, or assert the error";
+const OUTSIDE_REFERENCE: &str =
+    "docs must not point outside the repository (`spec §`, `shared/`): name the source instead";
+const BARE_CPYTHON_ISSUE: &str = "a CPython `gh-NNNN` or `bpo-NNNN` in docs must be a link: \
+     [gh-NNNN](https://github.com/python/cpython/issues/NNNN), [bpo-NNNN](https://bugs.python.org/issueNNNN)";
 const FACADE_DEPENDENCY: &str = "the facade must depend on every backend crate";
 const OS_LISTS: &str = "this operating-system list must name exactly the systems of the list it \
                         mirrors (a backend crate's root gate, or select-kqueue's `apple`)";
@@ -66,6 +74,11 @@ pub(crate) fn check_rust_file(path: &str, text: &str) -> Vec<Violation> {
     let mut violations = Vec::new();
     check_doc_line(path, text, &mut violations);
     if path != THIS_FILE {
+        let docs = text.lines().map(|line| {
+            let trimmed = line.trim_start();
+            trimmed.starts_with("///") || trimmed.starts_with("//!")
+        });
+        check_doc_references(path, text, docs, &mut violations);
         check_target_os(path, text, &mut violations);
         check_unsafe(path, text, &mut violations);
         check_ignored_tests(path, text, &mut violations);
@@ -77,10 +90,75 @@ fn violation(path: &str, line: usize, rule: &'static str) -> Violation {
     Violation { path: path.to_owned(), line, rule, detail: String::new() }
 }
 
+/// Whether a line of a crate root belongs to its docs: a `//!` line, or the attribute that
+/// makes the crate's README its front page.
+fn is_crate_doc_line(line: &str) -> bool {
+    line.starts_with("//!")
+        || line.starts_with("#![doc = include_str!(")
+        || (line.starts_with("#![cfg_attr(") && line.contains("doc = include_str!("))
+}
+
 fn check_doc_line(path: &str, text: &str, out: &mut Vec<Violation>) {
-    if !text.starts_with("//!") {
+    if !text.lines().next().is_some_and(is_crate_doc_line) {
         out.push(violation(path, 1, DOC_LINE));
     }
+}
+
+/// All violations of the rules that look at one Markdown file: every line is docs.
+pub(crate) fn check_markdown_file(path: &str, text: &str) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    check_doc_references(path, text, text.lines().map(|_| true), &mut violations);
+    violations
+}
+
+/// The doc lines of `text` (those `is_doc` marks) name no document outside the repository,
+/// and every CPython issue number in them is a link.
+fn check_doc_references(
+    path: &str,
+    text: &str,
+    is_doc: impl Iterator<Item = bool>,
+    out: &mut Vec<Violation>,
+) {
+    for ((index, line), doc) in text.lines().enumerate().zip(is_doc) {
+        if !doc {
+            continue;
+        }
+        // A section number alone (`§5.7`) is the spec's too, when a line break split it off.
+        let section_number = line
+            .match_indices('§')
+            .any(|(at, _)| line[at + '§'.len_utf8()..].starts_with(|c: char| c.is_ascii_digit()));
+        if line.contains("spec §") || section_number || line.contains("shared/") {
+            out.push(violation(path, index + 1, OUTSIDE_REFERENCE));
+        }
+        if has_bare_cpython_issue(line) {
+            out.push(violation(path, index + 1, BARE_CPYTHON_ISSUE));
+        }
+    }
+}
+
+/// Whether `line` has a `gh-NNNN` or `bpo-NNNN` that is not the text of a Markdown link
+/// (`[gh-NNNN](...)`).
+fn has_bare_cpython_issue(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    for prefix in ["gh-", "bpo-"] {
+        for (start, _) in line.match_indices(prefix) {
+            let before = start.checked_sub(1).map(|i| bytes[i]);
+            // Part of a longer word (`high-`, `x-bpo-`) or of a path: not a reference.
+            if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'/') {
+                continue;
+            }
+            let digits_start = start + prefix.len();
+            let digits = bytes[digits_start..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits == 0 {
+                continue;
+            }
+            let linked = before == Some(b'[') && line[digits_start + digits..].starts_with("](");
+            if !linked {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Whether the crate in `crates/{name}` is a backend: every `select-*` crate but the core and
@@ -120,7 +198,7 @@ fn check_target_os(path: &str, text: &str, out: &mut Vec<Violation>) {
 /// `//!` docs, up to the line that closes it.
 fn root_gate_lines(text: &str) -> std::ops::Range<usize> {
     let lines: Vec<&str> = text.lines().collect();
-    let Some(start) = lines.iter().position(|line| !line.starts_with("//!")) else { return 0..0 };
+    let Some(start) = lines.iter().position(|line| !is_crate_doc_line(line)) else { return 0..0 };
     if !lines[start].starts_with("#![cfg(") {
         return 0..0;
     }
@@ -300,6 +378,11 @@ fn check_os_lists(file: impl Fn(&str) -> String) -> Vec<Violation> {
 
 /// Every `.rs` file of the project, as paths relative to `root` with `/` separators.
 fn rust_files(root: &Path) -> Vec<String> {
+    files_ending_in(root, ".rs")
+}
+
+/// Every file of the project whose name ends in `suffix`, as paths relative to `root`.
+fn files_ending_in(root: &Path, suffix: &str) -> Vec<String> {
     let mut files = Vec::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
@@ -311,7 +394,7 @@ fn rust_files(root: &Path) -> Vec<String> {
                 if !(name.starts_with('.') || name == "target" || name.starts_with("target-")) {
                     pending.push(path);
                 }
-            } else if name.ends_with(".rs") {
+            } else if name.ends_with(suffix) {
                 files.push(relative(root, &path));
             }
         }
@@ -345,6 +428,10 @@ pub(crate) fn check_tree(root: &Path) -> Vec<Violation> {
     for path in rust_files(root) {
         let text = fs::read_to_string(root.join(&path)).unwrap_or_default();
         violations.extend(check_rust_file(&path, &text));
+    }
+    for path in files_ending_in(root, ".md") {
+        let text = fs::read_to_string(root.join(&path)).unwrap_or_default();
+        violations.extend(check_markdown_file(&path, &text));
     }
     let manifest = fs::read_to_string(root.join("facade/Cargo.toml")).unwrap_or_default();
     violations.extend(check_facade_dependencies(&backend_crates(root), &manifest));
@@ -388,6 +475,38 @@ mod tests {
         assert_eq!(rules("crates/x/src/a.rs", "// a comment\nfn f() {}\n"), [DOC_LINE]);
         assert_eq!(rules("crates/x/src/a.rs", "\n//! late\n"), [DOC_LINE]);
         assert!(rules("crates/x/src/a.rs", "//! Docs.\nfn f() {}\n").is_empty());
+        let readme = "#![doc = include_str!(\"../README.md\")]\n//!\n//! More.\nfn f() {}\n";
+        assert!(rules("crates/x/src/lib.rs", readme).is_empty());
+    }
+
+    #[test]
+    fn tidy_rejects_references_outside_the_repository_and_bare_cpython_issues() {
+        let rust =
+            |doc: &str| rules("crates/x/src/a.rs", &format!("//! Docs.\n{doc}\nfn f() {{}}\n"));
+        assert_eq!(rust("/// As spec §5.7 says."), [OUTSIDE_REFERENCE]);
+        assert_eq!(rust("//! See `shared/bench/WORKLOADS.md`."), [OUTSIDE_REFERENCE]);
+        assert_eq!(rust("/// all 1200 (spec\n/// §5.7)."), [OUTSIDE_REFERENCE]);
+        assert_eq!(rust("    /// Fixed by gh-121544."), [BARE_CPYTHON_ISSUE]);
+        assert_eq!(rust("/// Since (bpo-20311)."), [BARE_CPYTHON_ISSUE]);
+        assert_eq!(
+            rust("/// [gh-1](https://github.com/python/cpython/issues/1) and bpo-2."),
+            [BARE_CPYTHON_ISSUE]
+        );
+        // Links pass, and so do code comments, longer words and unnumbered prefixes.
+        assert!(
+            rust("/// [gh-121544](https://github.com/python/cpython/issues/121544).").is_empty()
+        );
+        assert!(rust("/// [bpo-20311](https://bugs.python.org/issue20311)").is_empty());
+        assert!(rust("// spec §5.7, gh-121544: a code comment, not docs.").is_empty());
+        assert!(rust("/// A high-1 sigh-2 and a gh- prefix.").is_empty());
+        let markdown = |text: &str| -> Vec<&str> {
+            check_markdown_file("docs/x.md", text).into_iter().map(|v| v.rule).collect()
+        };
+        assert_eq!(
+            markdown("# X\n\nAs spec §1.2 and gh-8865 say.\n"),
+            [OUTSIDE_REFERENCE, BARE_CPYTHON_ISSUE]
+        );
+        assert!(markdown("[gh-8865](https://github.com/python/cpython/issues/8865)\n").is_empty());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! W7 thundering herd (`shared/bench/WORKLOADS.md`): wake-ups per connection with and
+//! W7 thundering herd (docs/ARCHITECTURE.md, `benches/`): wake-ups per connection with and
 //! without `EPOLLEXCLUSIVE`, through select-epoll's native API.
 //!
 //! `herd <connections> <out.tsv>`: one non-blocking listening TCP socket on 127.0.0.1;

@@ -142,6 +142,26 @@ impl fmt::Display for BackendKind {
 /// Python: the methods shared by `select.poll`, `select.epoll` and `select.devpoll` objects
 /// (`register`, `modify`, `unregister`, `poll`, `close`), and `selectors.BaseSelector`'s
 /// portable view of `select.select` and `select.kqueue`.
+///
+/// # Examples
+///
+/// Code generic over the backends names `B: Backend` and works with each of them
+/// (`select_poll::Poll`, `select_epoll::Epoll`, ...; the facade's `DefaultBackend` documents a
+/// run of this with every backend of the target):
+///
+/// ```
+/// use std::time::Duration;
+/// use select_core::{AsFd, Backend, EventBuffer, Interest, Result};
+///
+/// /// Waits up to `timeout` for `fd` to become readable, with any backend.
+/// fn wait_readable<B: Backend>(backend: &B, fd: impl AsFd, timeout: Duration) -> Result<bool> {
+///     backend.register(fd.as_fd(), Interest::READABLE)?;
+///     let mut events = B::Events::try_with_capacity(1)?; // reuse it across waits
+///     let count = backend.wait(&mut events, Some(timeout));
+///     backend.unregister(fd.as_fd())?; // before returning, on every path
+///     Ok(count? == 1 && events.iter().any(|event| event.is_readable()))
+/// }
+/// ```
 pub trait Backend: Sized + Send + Sync + fmt::Debug + sealed::Sealed {
     /// Which mechanism this is.
     const KIND: BackendKind;

@@ -34,6 +34,29 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 /// `EINTR` is never returned: every wait retries it (PEP 475), unless the caller's
 /// [`OnInterrupt`](crate::OnInterrupt) hook stops the wait, which then fails with
 /// [`Interrupted`](Error::Interrupted) (Python: the exception a signal handler raised).
+///
+/// # Examples
+///
+/// Matching an errno, as Python code catches `OSError` and reads `e.errno`:
+///
+/// ```
+/// use select_core::{Errno, Error};
+///
+/// fn describe(error: &Error) -> String {
+///     match error {
+///         Error::Os(Errno::BADF) => "a descriptor was closed while registered".into(),
+///         Error::Os(errno) => format!("OSError: errno {}", errno.raw_os_error()),
+///         Error::NotRegistered { fd } => format!("KeyError: {fd}"),
+///         other => other.to_string(),
+///     }
+/// }
+/// assert_eq!(describe(&Error::Os(Errno::BADF)), "a descriptor was closed while registered");
+/// assert_eq!(describe(&Error::NotRegistered { fd: 7 }), "KeyError: 7");
+/// let error = Error::from(Errno::INVAL);
+/// assert_eq!(error.errno(), Some(Errno::INVAL)); // `None` for the non-OS variants
+/// let io = std::io::Error::from(Error::NotRegistered { fd: 7 }); // for `?` in io code
+/// assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -12,6 +12,23 @@ bitflags! {
     /// flag rejects them with [`Error::Unsupported`](crate::Error::Unsupported).
     ///
     /// Every registration is level-triggered unless [`EDGE`](Interest::EDGE) is set.
+    ///
+    /// Python: `selectors.EVENT_READ` and `EVENT_WRITE`; the native masks (`POLLIN`,
+    /// `EPOLLET`, ...) stay with each backend crate.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::{Capabilities, Interest};
+    ///
+    /// let interest = Interest::READABLE | Interest::WRITABLE; // EVENT_READ | EVENT_WRITE
+    /// assert!(interest.contains(Interest::READABLE));
+    /// assert_eq!(Interest::from_bits(0b100_0000), None); // no such flag
+    /// // Edge triggering needs a backend that has it (epoll, kqueue), level triggering does not.
+    /// let edge = Interest::READABLE | Interest::EDGE;
+    /// assert!(edge.required_capabilities().contains(Capabilities::EDGE));
+    /// assert!(!edge.required_capabilities().contains(Capabilities::LEVEL));
+    /// ```
     #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub struct Interest: u8 {
         /// Data can be read without blocking (`POLLIN`, `EPOLLIN`, `EVFILT_READ`, `select`'s
@@ -72,6 +89,21 @@ bitflags! {
     /// Backends map their native bits onto these: `POLLIN`/`EPOLLIN`/`EVFILT_READ` become
     /// [`READABLE`](Readiness::READABLE), and so on. The backend crates also expose the native
     /// bits unchanged through their own Python-shaped methods.
+    ///
+    /// Python: the `events` a selector reports, before `selectors` reduces them to
+    /// `EVENT_READ | EVENT_WRITE` ([`is_readable`](Readiness::is_readable),
+    /// [`is_writable`](Readiness::is_writable)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::Readiness;
+    ///
+    /// let reported = Readiness::READABLE | Readiness::HANGUP; // the peer wrote, then closed
+    /// assert!(reported.contains(Readiness::HANGUP));
+    /// assert!(reported.is_readable() && reported.is_writable()); // a hang-up counts as both
+    /// assert!(!Readiness::READABLE.is_writable());
+    /// ```
     #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub struct Readiness: u8 {
         /// Data can be read, or the end of the stream was reached.
@@ -129,6 +161,16 @@ impl Readiness {
     /// `PRIORITY` and `READ_HANGUP` are never reported to Python's selectors (they register
     /// neither `POLLPRI` nor `EPOLLRDHUP`); both say something about the reading side only, so
     /// they count as readable and not writable.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::Readiness;
+    ///
+    /// assert!(Readiness::READABLE.is_readable());
+    /// assert!(Readiness::READ_HANGUP.is_readable()); // the next read returns end of file
+    /// assert!(!Readiness::WRITABLE.is_readable());
+    /// ```
     #[must_use]
     pub const fn is_readable(self) -> bool {
         self.intersects(Readiness::READABLE_RULE)
@@ -141,6 +183,16 @@ impl Readiness {
     /// `POLLIN` as `EVENT_WRITE`, so a socket whose peer closed, or a pipe's write end whose
     /// reader closed, is writable for a key registered for writing. See
     /// [`is_readable`](Readiness::is_readable) for the table.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::Readiness;
+    ///
+    /// assert!(Readiness::WRITABLE.is_writable());
+    /// assert!(Readiness::ERROR.is_writable()); // the write fails at once: it does not block
+    /// assert!(!Readiness::READABLE.is_writable());
+    /// ```
     #[must_use]
     pub const fn is_writable(self) -> bool {
         self.intersects(Readiness::WRITABLE_RULE)

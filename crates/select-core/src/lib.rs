@@ -1,4 +1,6 @@
-//! The contract shared by every `select-*` backend crate: Python's `select` module for Rust.
+#![doc = include_str!("../README.md")]
+//!
+//! # Contents
 //!
 //! This crate holds what every kernel mechanism has in common and makes no system call of its
 //! own:
@@ -29,7 +31,7 @@
 //! - **Shared access.** Every operation except `close` takes `&self`: one thread may register
 //!   while another waits, as Python allows. `close` takes `&mut self`, so the borrow checker
 //!   rules out the race CPython still has between `close()` and a concurrent wait
-//!   (gh-121544).
+//!   ([gh-121544](https://github.com/python/cpython/issues/121544)).
 //! - **Errors for what the caller cannot prevent.** Conditions the types already exclude
 //!   (a negative descriptor, a mask wider than the kernel's) are unrepresentable instead of
 //!   being errors.
@@ -94,8 +96,3 @@ pub const PIPE_BUF: usize = libc::PIPE_BUF as usize;
 
 #[cfg(test)]
 mod tests;
-
-// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

@@ -1,17 +1,17 @@
 //! Timeout rounding and the retry loop every wait goes through.
 //!
-//! CPython's rules (spec §1.2, §1.3), which every backend follows through this module:
+//! CPython's rules for timeouts and `EINTR`, which every backend follows through this module:
 //!
 //! - A timeout is rounded **up** to the mechanism's granularity, never down: `poll(2)`,
 //!   `epoll_wait(2)` and `/dev/poll` take whole milliseconds, `select(2)` microseconds,
 //!   `kevent(2)` nanoseconds. So a 1 ns timeout on epoll waits 1 ms, never 0 ms, and a loop of
-//!   short waits cannot spin (bpo-20311).
+//!   short waits cannot spin ([bpo-20311](https://bugs.python.org/issue20311)).
 //! - A timeout longer than the system call accepts (`INT_MAX` milliseconds, about 24.8 days,
 //!   for poll and epoll) is clamped to the longest finite wait, and the wait is repeated
 //!   until the deadline. It is never turned into "forever" and never shortened.
 //! - `EINTR` is retried (PEP 475) with the time that remains, recomputed from a monotonic
 //!   deadline. Once the deadline has passed the wait reports no events, never stale or
-//!   partial ones (bpo-35310). The caller may stop a wait after a signal through an
+//!   partial ones ([bpo-35310](https://bugs.python.org/issue35310)). The caller may stop a wait after a signal through an
 //!   [`OnInterrupt`] hook (the `*_interruptible` waits); the plain waits always continue.
 //!
 //! A wait with a zero timeout makes exactly one system call and reads no clock; any other

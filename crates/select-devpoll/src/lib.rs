@@ -1,17 +1,14 @@
-//! /dev/poll backend (poll(7D)): illumos and Solaris.
-//!
-//! `DevPoll` is Python's `select.devpoll` object for Rust: a `/dev/poll` descriptor holding
-//! a cached set of polled descriptors, changed by writing `struct pollfd` records to it and
-//! waited on with one `ioctl(DP_POLL)`. No other Rust crate offers /dev/poll: rustix and libc
-//! lack `DP_POLL`, `struct dvpoll` and `POLLREMOVE`, so this crate defines them from the
-//! illumos headers (`usr/src/uts/common/sys/devpoll.h`, `sys/poll.h`) and the driver
-//! (`usr/src/uts/common/io/devpoll.c`), which Solaris shares (`poll(7D)`).
+#![cfg_attr(devpoll, doc = include_str!("../README.md"))]
 //!
 //! Oracle's manual warns that "the /dev/poll device, associated driver and corresponding
 //! manpages may be removed in a future Solaris release"; illumos keeps it.
 //!
 //! # Design choices
 //!
+//! - **Its own definitions.** rustix and libc lack `DP_POLL`, `struct dvpoll` and
+//!   `POLLREMOVE`, so this crate defines them from the illumos headers
+//!   (`usr/src/uts/common/sys/devpoll.h`, `sys/poll.h`) and the driver
+//!   (`usr/src/uts/common/io/devpoll.c`), which Solaris shares (`poll(7D)`).
 //! - **Batched registrations.** `register`, `modify` and `unregister` make no system call:
 //!   they append records to a buffer (at most 1024 records, or `RLIMIT_NOFILE` if lower,
 //!   because the driver rejects a larger write with `EINVAL`), written to the device in one
@@ -82,15 +79,6 @@
 //! reuse; the shared conformance suite) are compiled there and run only in the CI
 //! workflow's illumos job, which has not run yet: they did not run on the machine this was
 //! written on.
-//!
-//! Python: `select.devpoll()`.
-//!
-//! # References
-//!  - [illumos]
-//!  - [Solaris]
-//!
-//! [illumos]: https://illumos.org/man/4D/poll
-//! [Solaris]: https://docs.oracle.com/cd/E23824_01/html/821-1475/poll-7d.html
 #![cfg(any(target_os = "illumos", target_os = "solaris", all(test, unix)))]
 #![deny(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -193,6 +181,27 @@ const fn mask_bits(flags: DevPollFlags) -> u16 {
 /// descriptor.
 ///
 /// Python: `select.devpoll` objects.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use rustix::event::PollFlags;
+/// use select_devpoll::DevPoll;
+///
+/// // One thread waits while another registers and writes.
+/// let devpoll = Arc::new(DevPoll::new()?);
+/// let (reader, writer) = rustix::pipe::pipe()?;
+/// devpoll.register(&reader, PollFlags::IN)?;
+/// let waiter = std::thread::spawn({
+///     let devpoll = Arc::clone(&devpoll);
+///     move || devpoll.poll(&mut devpoll.events(), Some(Duration::from_secs(10)))
+/// });
+/// rustix::io::write(&writer, b"x")?;
+/// assert_eq!(waiter.join().unwrap()?, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[cfg(devpoll)]
 #[derive(Debug)]
 pub struct DevPoll {
@@ -224,6 +233,17 @@ impl DevPoll {
     ///
     /// The errno of `open`: `EMFILE` when the process has no descriptor left, `ENOENT`
     /// without the driver.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let devpoll = DevPoll::new()?;
+    /// assert!(devpoll.max_fds() > 0); // RLIMIT_NOFILE's soft value, capped at 65536
+    /// assert!(rustix::io::fcntl_getfd(&devpoll)?.contains(rustix::io::FdFlags::CLOEXEC));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [illumos]
@@ -278,6 +298,25 @@ impl DevPoll {
     /// [`Error::Closed`]; or the error of writing the pending records (see
     /// [`poll`](DevPoll::poll)), in which case nothing was appended.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::time::Duration;
+    /// use rustix::event::PollFlags;
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let (reader, writer) = rustix::pipe::pipe()?;
+    /// let devpoll = DevPoll::new()?;
+    /// devpoll.register(&writer, PollFlags::IN)?;
+    /// devpoll.register(&writer, PollFlags::OUT)?; // replaces the mask, as poll.register does
+    /// let mut events = devpoll.events();
+    /// assert_eq!(devpoll.poll(&mut events, Some(Duration::from_secs(5)))?, 1);
+    /// assert_eq!(events.native().collect::<Vec<_>>(), [(writer.as_raw_fd(), PollFlags::OUT)]);
+    /// # drop(reader);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [illumos]
     ///  - [Solaris]
@@ -300,6 +339,23 @@ impl DevPoll {
     /// # Errors
     ///
     /// As [`register`](DevPoll::register).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use rustix::event::PollFlags;
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let (_reader, writer) = rustix::pipe::pipe()?;
+    /// let devpoll = DevPoll::new()?;
+    /// devpoll.modify(&writer, Some(PollFlags::OUT))?; // registers it, as in Python
+    /// let mut events = devpoll.events();
+    /// assert_eq!(devpoll.poll(&mut events, Some(Duration::from_secs(5)))?, 1);
+    /// devpoll.modify(&writer, Some(PollFlags::IN))?; // a pipe's write end is never readable
+    /// assert_eq!(devpoll.poll(&mut events, Some(Duration::ZERO))?, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [illumos]
@@ -350,6 +406,22 @@ impl DevPoll {
     /// [`Error::Closed`] (checked first); [`Error::InvalidArgument`] for a negative `fd`;
     /// otherwise as [`register`](DevPoll::register).
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use rustix::event::PollFlags;
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let (reader, _writer) = rustix::pipe::pipe()?;
+    /// let devpoll = DevPoll::new()?;
+    /// devpoll.register(&reader, PollFlags::IN)?;
+    /// let number = reader.as_raw_fd();
+    /// drop(reader); // closed while registered: no `AsFd` left to pass
+    /// devpoll.unregister_raw(number)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [illumos]
     ///  - [Solaris]
@@ -382,6 +454,25 @@ impl DevPoll {
     ///
     /// [`Error::Closed`]; [`Error::InvalidArgument`] for a buffer of capacity zero; the errno
     /// of `write` or `ioctl` (`EACCES` in a forked child; never `EINTR`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use rustix::event::PollFlags;
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let (reader, writer) = rustix::pipe::pipe()?;
+    /// let devpoll = DevPoll::new()?;
+    /// devpoll.register(&reader, PollFlags::IN)?;
+    /// let mut events = devpoll.events();
+    /// let start = Instant::now();
+    /// assert_eq!(devpoll.poll(&mut events, Some(Duration::from_millis(20)))?, 0); // timed out
+    /// assert!(start.elapsed() >= Duration::from_millis(20)); // never shortened
+    /// rustix::io::write(&writer, b"x")?;
+    /// assert_eq!(devpoll.poll(&mut events, None)?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [illumos]
@@ -435,6 +526,20 @@ impl DevPoll {
     /// # Errors
     ///
     /// The errno of `close(2)` (never `EINTR`); the descriptor is closed all the same.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::Error;
+    /// use select_devpoll::DevPoll;
+    ///
+    /// let mut devpoll = DevPoll::new()?;
+    /// devpoll.close()?;
+    /// assert!(devpoll.is_closed());
+    /// assert!(matches!(devpoll.fileno(), Err(Error::Closed { .. }))); // Python's ValueError
+    /// devpoll.close()?; // closing again does nothing
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [illumos]
@@ -645,8 +750,3 @@ impl EventBuffer for DevPollEvents {
         Some(Event::new(record.fd, conv::readiness(revents)))
     }
 }
-
-// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

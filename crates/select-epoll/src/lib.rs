@@ -1,18 +1,13 @@
-//! epoll(7) backend: Linux and Android.
-//!
-//! `Epoll` is Python's `select.epoll` for Rust: the same operations, the same errors (the
-//! kernel's errno kept unchanged), the same timeout rounding, every `EPOLL*` flag, and one
-//! `epoll_wait` with no allocation per wait. It also implements the portable
-//! `Backend` trait of `select-core`.
+#![doc = include_str!("../README.md")]
 //!
 //! # Design choices
 //!
 //! - **State is `Option<OwnedFd>`.** `Epoll::close` takes the descriptor out and closes it
-//!   with `close(2)`, reporting its error (CPython does since gh-146205); closing again does
+//!   with `close(2)`, reporting its error (CPython does since [gh-146205](https://github.com/python/cpython/issues/146205)); closing again does
 //!   nothing. Every other operation takes `&self` and fails with `Error::Closed` once the
 //!   descriptor is gone, so no call can reach a descriptor number the process has since
 //!   reused. `close` takes `&mut self`, so the borrow checker rules out CPython's race between
-//!   `close()` and a concurrent wait (gh-121544) without a lock. Dropping an `Epoll` closes
+//!   `close()` and a concurrent wait ([gh-121544](https://github.com/python/cpython/issues/121544)) without a lock. Dropping an `Epoll` closes
 //!   it.
 //! - **No locks.** The kernel object holds all the state (the interest list and the ready
 //!   list), so `Epoll` is `Send + Sync` by being a descriptor. Several threads may wait at
@@ -20,12 +15,10 @@
 //!   path is a check of the `Option`, one relaxed atomic load (whether `epoll_pwait2` is
 //!   available), then the call, all inlined into the caller.
 //! - **The buffer is the kernel's array.** `EpollEvents` is a fixed-length array of
-//!   `struct epoll_event` allocated once, whose length is `maxevents`. Filling a `Vec`'s
-//!   spare capacity through rustix's `spare_capacity` was the first design; it hands the
-//!   kernel the *whole* spare capacity, which `Vec::with_capacity` only promises to be *at
-//!   least* the requested size, so `maxevents` would not be exact. A boxed slice of
-//!   initialised records plus a count is exact, needs no `unsafe` to set a length, and is
-//!   equally free of allocation per wait.
+//!   `struct epoll_event` allocated once, whose length is `maxevents`, so `maxevents` is
+//!   exact (a `Vec`'s spare capacity is only *at least* the requested size). A boxed slice
+//!   of initialised records plus a count needs no `unsafe` to set a length and is free of
+//!   allocation per wait.
 //! - **The event data is the descriptor number**, stored in the union's `fd` member as CPython
 //!   stores it, so events read `(fd, flags)` exactly as Python's `epoll.poll()` returns them.
 //! - **Timeouts are exact to the nanosecond on Linux 5.11+.** Each wait is one
@@ -36,7 +29,7 @@
 //!   `EPERM` (a seccomp profile that refuses calls it does not know) that wait and every later
 //!   one use `epoll_pwait` (linux_raw) or `epoll_wait` (libc) through rustix instead, with the
 //!   timeout rounded *up* to whole milliseconds (1 ns waits 1 ms, never 0: no busy loop,
-//!   bpo-20311). Either way one system call per wait in steady state; only the very first
+//!   [bpo-20311](https://bugs.python.org/issue20311)). Either way one system call per wait in steady state; only the very first
 //!   wait on an old kernel makes two. rustix's own `linux_5_11` feature would call
 //!   `epoll_pwait2` with no fallback, so the call and its detection live in this crate's
 //!   `sys.rs`. On Android `epoll_pwait2` is never tried: the app sandbox's seccomp filter
@@ -45,7 +38,7 @@
 //!   clamped (to `i32::MAX` seconds for a timespec, to `INT_MAX` ms for the fallback) and
 //!   re-waited when longer, `EINTR` retried with the time that remains.
 //! - **`maxevents`** is the buffer's length. Python's default (`maxevents=-1`) is not "no
-//!   limit" as its docstring says but `FD_SETSIZE - 1` = 1023 (spec §5.7 ⚠); this crate keeps
+//!   limit" as its docstring says but `FD_SETSIZE - 1` = 1023; this crate keeps
 //!   CPython's actual behaviour as `DEFAULT_MAXEVENTS` (the length of
 //!   `EpollEvents::default`) and says so, rather than the documented one. A length of 0 is
 //!   Python's `ValueError: maxevents must be greater than 0, got 0`:
@@ -209,8 +202,7 @@ pub const EPOLL_CLOEXEC: u32 = epoll::CreateFlags::CLOEXEC.bits();
 /// length of [`EpollEvents::default`].
 ///
 /// ⚠ Python documents `-1` as "no limit", but CPython caps it at 1023 events per call: with
-/// 1200 ready descriptors, `poll(0)` returns 1023 events and `poll(0, 2000)` all 1200 (spec
-/// §5.7). This crate keeps the actual behaviour; the rest come back in the next wait, since
+/// 1200 ready descriptors, `poll(0)` returns 1023 events and `poll(0, 2000)` all 1200. This crate keeps the actual behaviour; the rest come back in the next wait, since
 /// the kernel rotates level-triggered events to the back of its ready list. Pass a larger
 /// capacity to [`EpollEvents::with_capacity`] to get more per call.
 ///
@@ -237,6 +229,26 @@ pub const MAX_MAXEVENTS: usize = i32::MAX as usize;
 /// `&mut self`.
 ///
 /// Python: `select.epoll`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use select_epoll::{EPOLLIN, Epoll, EpollEvents};
+///
+/// // One epoll shared by two threads: one waits while the other registers and writes.
+/// let epoll = Arc::new(Epoll::new()?);
+/// let (reader, writer) = rustix::pipe::pipe()?;
+/// let waiter = std::thread::spawn({
+///     let epoll = Arc::clone(&epoll);
+///     move || epoll.poll(&mut EpollEvents::with_capacity(1), Some(Duration::from_secs(10)))
+/// });
+/// epoll.register(&reader, EPOLLIN)?;
+/// rustix::io::write(&writer, b"x")?;
+/// assert_eq!(waiter.join().unwrap()?, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # References
 ///  - [Linux]
@@ -268,6 +280,17 @@ impl Epoll {
     ///
     /// The errno of `epoll_create1`: `EMFILE`, `ENFILE`, `ENOMEM`.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_epoll::Epoll;
+    ///
+    /// let epoll = Epoll::new()?;
+    /// // Created close-on-exec, as Python's (PEP 446).
+    /// assert!(rustix::io::fcntl_getfd(&epoll)?.contains(rustix::io::FdFlags::CLOEXEC));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [Linux]
     ///
@@ -292,6 +315,21 @@ impl Epoll {
     /// ownership makes that impossible here.
     ///
     /// Python: `select.epoll.fromfd(fd)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsFd;
+    /// use select_core::{Errno, Error};
+    /// use select_epoll::{EPOLLIN, Epoll};
+    ///
+    /// let (reader, _writer) = rustix::pipe::pipe()?;
+    /// let epoll = Epoll::new()?;
+    /// let shared = Epoll::from_fd(epoll.as_fd().try_clone_to_owned()?); // a dup: the same instance
+    /// epoll.register(&reader, EPOLLIN)?;
+    /// assert!(matches!(shared.register(&reader, EPOLLIN), Err(Error::Os(Errno::EXIST))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn from_fd(fd: OwnedFd) -> Epoll {
         Epoll { fd: Some(fd) }
@@ -306,8 +344,22 @@ impl Epoll {
     ///
     /// # Errors
     ///
-    /// The errno of `close(2)` (CPython raises it since gh-146205). The object is closed all
+    /// The errno of `close(2)` (CPython raises it since [gh-146205](https://github.com/python/cpython/issues/146205)). The object is closed all
     /// the same, and closing again succeeds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::Error;
+    /// use select_epoll::Epoll;
+    ///
+    /// let mut epoll = Epoll::new()?;
+    /// epoll.close()?;
+    /// assert!(epoll.is_closed());
+    /// assert!(matches!(epoll.fileno(), Err(Error::Closed { .. }))); // Python's ValueError
+    /// epoll.close()?; // closing again does nothing
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [Linux]
@@ -336,6 +388,17 @@ impl Epoll {
     /// # Errors
     ///
     /// [`Error::Closed`] after [`close`](Epoll::close).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::{AsFd, AsRawFd};
+    /// use select_epoll::Epoll;
+    ///
+    /// let epoll = Epoll::new()?;
+    /// assert_eq!(epoll.fileno()?, epoll.as_fd().as_raw_fd());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fileno(&self) -> Result<RawFd> {
         self.epoll_fd().map(|fd| fd.as_raw_fd())
     }
@@ -372,6 +435,20 @@ impl Epoll {
     /// for an invalid mask or the epoll descriptor itself, `ELOOP` for a cycle of epoll
     /// instances, `ENOSPC` past `/proc/sys/fs/epoll/max_user_watches`.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::{Errno, Error};
+    /// use select_epoll::{EPOLLET, EPOLLIN, Epoll};
+    ///
+    /// let (reader, _writer) = rustix::pipe::pipe()?;
+    /// let epoll = Epoll::new()?;
+    /// epoll.register(&reader, EPOLLIN | EPOLLET)?;
+    /// // The kernel's errno, unchanged: a second registration is EEXIST (FileExistsError).
+    /// assert!(matches!(epoll.register(&reader, EPOLLIN), Err(Error::Os(Errno::EXIST))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [Linux]
     ///
@@ -395,6 +472,26 @@ impl Epoll {
     /// `register` accepts) or for a registration made with it, and the errors of
     /// [`register`](Epoll::register).
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::time::Duration;
+    /// use select_core::{Errno, Error};
+    /// use select_epoll::{EPOLLIN, EPOLLOUT, Epoll, EpollEvents};
+    ///
+    /// let (reader, writer) = rustix::pipe::pipe()?;
+    /// let epoll = Epoll::new()?;
+    /// let mut events = EpollEvents::with_capacity(4);
+    /// epoll.register(&writer, EPOLLIN)?; // a pipe's write end never becomes readable
+    /// assert_eq!(epoll.poll(&mut events, Some(Duration::ZERO))?, 0);
+    /// epoll.modify(&writer, EPOLLOUT)?;
+    /// assert_eq!(epoll.poll(&mut events, Some(Duration::ZERO))?, 1);
+    /// assert_eq!(events.get_native(0), Some((writer.as_raw_fd(), EPOLLOUT)));
+    /// assert!(matches!(epoll.modify(&reader, EPOLLIN), Err(Error::Os(Errno::NOENT)))); // not registered
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [Linux]
     ///
@@ -408,13 +505,27 @@ impl Epoll {
 
     /// `epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL)` — stops watching `fd`.
     ///
-    /// Python: `epoll.unregister(fd)`. As since Python 3.9 (bpo-39239), `EBADF` for a
+    /// Python: `epoll.unregister(fd)`. As since Python 3.9 ([bpo-39239](https://bugs.python.org/issue39239)), `EBADF` for a
     /// descriptor that was closed is reported, never ignored.
     ///
     /// # Errors
     ///
     /// [`Error::Closed`] after [`close`](Epoll::close); otherwise the kernel's errno:
     /// `ENOENT` if `fd` is not registered, `EBADF` if it is not open.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::{Errno, Error};
+    /// use select_epoll::{EPOLLIN, Epoll};
+    ///
+    /// let (reader, _writer) = rustix::pipe::pipe()?;
+    /// let epoll = Epoll::new()?;
+    /// epoll.register(&reader, EPOLLIN)?;
+    /// epoll.unregister(&reader)?;
+    /// assert!(matches!(epoll.unregister(&reader), Err(Error::Os(Errno::NOENT))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [Linux]
@@ -454,6 +565,26 @@ impl Epoll {
     /// `ValueError: maxevents must be greater than 0, got 0`); otherwise the kernel's errno:
     /// `EBADF` or `EINVAL` if the descriptor is not an epoll instance, `EINVAL` for a
     /// capacity above `INT_MAX / sizeof(struct epoll_event)`. Never `EINTR`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::time::{Duration, Instant};
+    /// use select_epoll::{EPOLLIN, Epoll, EpollEvents};
+    ///
+    /// let (reader, writer) = rustix::pipe::pipe()?;
+    /// let epoll = Epoll::new()?;
+    /// epoll.register(&reader, EPOLLIN)?;
+    /// let mut events = EpollEvents::with_capacity(8); // maxevents = 8
+    /// let start = Instant::now();
+    /// assert_eq!(epoll.poll(&mut events, Some(Duration::from_millis(20)))?, 0); // timed out
+    /// assert!(start.elapsed() >= Duration::from_millis(20)); // never shortened
+    /// rustix::io::write(&writer, b"x")?;
+    /// assert_eq!(epoll.poll(&mut events, None)?, 1);
+    /// assert_eq!(events.iter().collect::<Vec<_>>(), [(reader.as_raw_fd(), EPOLLIN)]); // (fd, flags)
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [Linux]
@@ -793,8 +924,3 @@ impl Mechanism for Epoll {
 // The unit tests need the repository (see build.rs); the published package has none.
 #[cfg(all(test, repository_tests))]
 mod tests;
-
-// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

@@ -148,7 +148,7 @@ pub(crate) fn delete_raw(epoll: BorrowedFd<'_>, fd: RawFd) -> rustix::io::Result
 
 /// `close(fd)` — closes `fd` and reports the error of `close(2)`, if any.
 ///
-/// [`OwnedFd`]'s `Drop` ignores that error; Python's `epoll.close()` raises it (gh-146205),
+/// [`OwnedFd`]'s `Drop` ignores that error; Python's `epoll.close()` raises it ([gh-146205](https://github.com/python/cpython/issues/146205)),
 /// so [`Epoll::close`](crate::Epoll::close) goes through here. The descriptor is closed even
 /// when an error is reported: Linux releases the descriptor number before it reports, for
 /// example, `EIO` from a flush, and retrying would close a number another thread may

@@ -714,7 +714,7 @@ fn twelve_hundred_ready_fds_come_back_in_two_waits_of_1023() {
     let all: BTreeSet<RawFd> = sockets.iter().map(AsRawFd::as_raw_fd).collect();
     assert_eq!(all.len(), 1200);
 
-    // Python's maxevents=-1 is 1023 (spec §5.7): one wait returns exactly that many.
+    // Python's maxevents=-1 is 1023 (`FD_SETSIZE - 1`): one wait returns exactly that many.
     let mut events = EpollEvents::default();
     assert_eq!(events.capacity(), DEFAULT_MAXEVENTS);
     assert_eq!(ep.poll(&mut events, Some(Duration::ZERO)).unwrap(), DEFAULT_MAXEVENTS);
@@ -799,7 +799,7 @@ fn backend_register_and_wait_report_portable_events() {
 
 #[test]
 fn constants_have_linux_values() {
-    // The values of spec §7, as CPython exports them on Linux.
+    // The values CPython 3.13's module exports them on Linux.
     let table = [
         (EPOLLIN, 1),
         (EPOLLPRI, 2),

@@ -31,7 +31,7 @@ use crate::sys::Record;
 /// that tuple lexicographically, each field in its own type: `filter` is signed (so
 /// `KQ_FILTER_READ`, −1, sorts below 0) except on NetBSD, `data` is signed, and `udata` is
 /// **unsigned**, as its C type `uintptr_t` is and as [`udata`](KEvent::udata) returns it.
-/// CPython instead compares `udata` as a signed `intptr_t` (spec §6.1, ⚠), so values at or
+/// CPython instead compares `udata` as a signed `intptr_t`, so values at or
 /// above 2⁶³ sort below small ones there; [`KEvent::cmp_python`] reproduces that order for
 /// code that must match CPython exactly. `Hash` agrees with `Eq` (CPython's kevent is
 /// unhashable only because it defines comparison without a hash).
@@ -41,6 +41,21 @@ use crate::sys::Record;
 ///
 /// Python: `select.kevent(ident, filter=KQ_FILTER_READ, flags=KQ_EV_ADD, fflags=0, data=0,
 /// udata=0)`.
+///
+/// # Examples
+///
+/// ```
+/// use select_kqueue::{KEvent, KQ_EV_ADD, KQ_EV_ONESHOT, KQ_FILTER_READ, KQ_FILTER_WRITE};
+///
+/// let (reader, _writer) = rustix::pipe::pipe()?;
+/// let read = KEvent::for_fd(&reader); // select.kevent(reader): Python's defaults
+/// assert_eq!((read.filter(), read.flags()), (KQ_FILTER_READ, KQ_EV_ADD));
+/// let write = read.with_filter(KQ_FILTER_WRITE).with_flags(KQ_EV_ADD | KQ_EV_ONESHOT).with_udata(7);
+/// assert_eq!(write.ident(), read.ident());
+/// assert_ne!(read, write);
+/// assert!(format!("{read:?}").starts_with("<select.kevent ident=")); // Python's repr
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # References
 ///  - [Apple]
@@ -89,6 +104,17 @@ impl KEvent {
     /// [`Error::Overflow`] if `data` does not fit the native field, which happens only on
     /// 32-bit targets whose `data` is an `intptr_t` (Python raises `OverflowError` there
     /// too).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_kqueue::{KEvent, KQ_EV_ADD, KQ_FILTER_TIMER};
+    ///
+    /// // A timer firing every 100 ms: select.kevent(1, KQ_FILTER_TIMER, KQ_EV_ADD, 0, 100, 0).
+    /// let timer = KEvent::from_parts(1, KQ_FILTER_TIMER, KQ_EV_ADD, 0, 100, 0)?;
+    /// assert_eq!((timer.ident(), timer.data()), (1, 100));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_parts(
         ident: usize,
         filter: Filter,
@@ -234,7 +260,7 @@ impl KEvent {
     }
 
     /// Compares as CPython does: the tuple `(ident, filter, flags, fflags, data, udata)` with
-    /// `udata` taken as a **signed** `intptr_t` (spec §6.1, bpo-31893).
+    /// `udata` taken as a **signed** `intptr_t` ([bpo-31893](https://bugs.python.org/issue31893)).
     ///
     /// [`Ord`] differs only there: it compares `udata` unsigned, like its type.
     ///

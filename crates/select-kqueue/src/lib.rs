@@ -1,8 +1,4 @@
-//! kqueue(2) backend: macOS, iOS, FreeBSD, NetBSD, OpenBSD, DragonFly BSD.
-//!
-//! `Kqueue` is Python's `select.kqueue` object and `KEvent` its `select.kevent` record;
-//! `Kqueue` also implements the portable `Backend` trait. Every filter, flag and note the
-//! target defines is exported under Python's name (`KQ_FILTER_*`, `KQ_EV_*`, `KQ_NOTE_*`).
+#![cfg_attr(any(apple, freebsd, netbsd, openbsd, dragonfly), doc = include_str!("../README.md"))]
 //!
 //! # Design choices
 //!
@@ -15,7 +11,7 @@
 //!   `Event` cannot hold an arbitrary record, so `src/sys.rs` calls `libc::kevent` and argues
 //!   there why the call is safe for any record: the kernel validates every ident and drops a
 //!   descriptor's registrations when it is closed.
-//! - **Fork safety (CPython gh-110395).** A kqueue is not inherited by a `fork()`ed child.
+//! - **Fork safety (CPython [gh-110395](https://github.com/python/cpython/issues/110395)).** A kqueue is not inherited by a `fork()`ed child.
 //!   The first kqueue installs a `pthread_atfork` child handler that bumps a process-wide
 //!   generation counter; each `Kqueue` remembers the generation it was created (or adopted)
 //!   in and compares it on every operation (one relaxed atomic load, no system call). In a
@@ -147,6 +143,27 @@ const STACK_CHANGES: usize = 32;
 ///
 /// Python: `select.kqueue()`.
 ///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use select_core::EventBuffer; // with_capacity
+/// use select_kqueue::{KEvent, KQ_EV_ADD, KQ_EV_EOF, KQ_FILTER_READ, Kqueue, KqueueEvents};
+///
+/// let (reader, writer) = rustix::pipe::pipe()?;
+/// let kq = Kqueue::new()?;
+/// let mut events = KqueueEvents::with_capacity(4);
+/// let add = KEvent::for_fd(&reader).with_filter(KQ_FILTER_READ).with_flags(KQ_EV_ADD);
+/// // Changes and a wait in one kevent call: nothing to read yet.
+/// assert_eq!(kq.control(&[add], &mut events, Some(Duration::ZERO))?, 0);
+/// rustix::io::write(&writer, b"abc")?;
+/// drop(writer); // the last writer is gone: the event carries EV_EOF
+/// assert_eq!(kq.control(&[], &mut events, Some(Duration::from_secs(5)))?, 1);
+/// let event = events.as_slice()[0];
+/// assert_eq!((event.data(), event.flags() & KQ_EV_EOF), (3, KQ_EV_EOF)); // 3 bytes, then EOF
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # References
 ///  - [Apple]
 ///  - [FreeBSD]
@@ -187,6 +204,18 @@ impl Kqueue {
     /// The errno of `kqueue`/`kqueue1` (`EMFILE`, `ENFILE`, `ENOMEM`) or `fcntl`; the
     /// descriptor is closed if `fcntl` fails.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_kqueue::Kqueue;
+    ///
+    /// let kq = Kqueue::new()?;
+    /// assert!(!kq.is_closed());
+    /// // Close-on-exec, as Python's (PEP 446).
+    /// assert!(rustix::io::fcntl_getfd(&kq)?.contains(rustix::io::FdFlags::CLOEXEC));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # References
     ///  - [Apple]
     ///  - [FreeBSD]
@@ -212,6 +241,18 @@ impl Kqueue {
     /// closed. Registrations already in the kqueue are not known to the portable registry.
     ///
     /// Python: `select.kqueue.fromfd(fd)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::{AsFd, AsRawFd};
+    /// use select_kqueue::Kqueue;
+    ///
+    /// let kq = Kqueue::new()?;
+    /// let copy = Kqueue::from_fd(kq.as_fd().try_clone_to_owned()?); // a dup: the same kqueue
+    /// assert_eq!(copy.fileno()?, copy.as_fd().as_raw_fd());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn from_fd(fd: OwnedFd) -> Kqueue {
         Kqueue {
@@ -245,6 +286,20 @@ impl Kqueue {
     /// # Errors
     ///
     /// The errno of `close(2)` (`EIO`, `EINTR`); the descriptor is released all the same.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use select_core::Error;
+    /// use select_kqueue::Kqueue;
+    ///
+    /// let mut kq = Kqueue::new()?;
+    /// kq.close()?;
+    /// assert!(kq.is_closed());
+    /// assert!(matches!(kq.fileno(), Err(Error::Closed { .. }))); // Python's ValueError
+    /// kq.close()?; // closing again does nothing
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [POSIX]
@@ -282,6 +337,17 @@ impl Kqueue {
     /// # Errors
     ///
     /// [`Error::Closed`] after `close` or in a forked child.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::{AsFd, AsRawFd};
+    /// use select_kqueue::Kqueue;
+    ///
+    /// let kq = Kqueue::new()?;
+    /// assert_eq!(kq.fileno()?, kq.as_fd().as_raw_fd());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fileno(&self) -> Result<RawFd> {
         Ok(self.live()?.as_raw_fd())
     }
@@ -309,6 +375,26 @@ impl Kqueue {
     /// [`Error::Closed`]; [`Error::Overflow`] for more than `INT_MAX` changes; the errno of
     /// `kevent` (for example `EBADF` or `ENOENT` for a change when there is no room to report
     /// it as an event), never `EINTR`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use select_core::EventBuffer; // with_capacity
+    /// use select_kqueue::{KEvent, KQ_EV_ADD, KQ_EV_DELETE, KQ_FILTER_WRITE, Kqueue, KqueueEvents};
+    ///
+    /// let (_reader, writer) = rustix::pipe::pipe()?;
+    /// let kq = Kqueue::new()?;
+    /// let write = KEvent::for_fd(&writer).with_filter(KQ_FILTER_WRITE);
+    /// // Capacity 0 (Python's maxevents=0): apply the change, do not wait.
+    /// kq.control(&[write.with_flags(KQ_EV_ADD)], &mut KqueueEvents::with_capacity(0), None)?;
+    /// let mut events = KqueueEvents::with_capacity(4);
+    /// assert_eq!(kq.control(&[], &mut events, Some(Duration::from_secs(5)))?, 1); // room to write
+    /// assert_eq!(events.as_slice()[0].ident(), write.ident());
+    /// kq.control(&[write.with_flags(KQ_EV_DELETE)], &mut events, Some(Duration::ZERO))?;
+    /// assert_eq!(kq.control(&[], &mut events, Some(Duration::ZERO))?, 0); // deleted
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # References
     ///  - [Apple]
@@ -701,8 +787,3 @@ impl Mechanism for Kqueue {
 // The unit tests need the repository (see build.rs); the published package has none.
 #[cfg(all(test, repository_tests))]
 mod tests;
-
-// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

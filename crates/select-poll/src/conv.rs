@@ -14,7 +14,7 @@ use crate::PollFlags;
 /// How select(2) takes its timeout: a `struct timeval`, so whole microseconds.
 ///
 /// The longest slice is 100,000,000 seconds (about 3.17 years): macOS rejects any larger
-/// `tv_sec` with `EINVAL` (spec §2, "Platform notes"), and it fits a 32-bit `time_t`, so the
+/// `tv_sec` with `EINVAL` (its select(2) man page), and it fits a 32-bit `time_t`, so the
 /// same rule is valid on every target. A longer timeout is waited in slices of this length by
 /// [`select_core::timeout::wait_with_retry`], never shortened and never turned into "forever".
 pub(crate) const SELECT_RULE: WaitRule =

@@ -1,19 +1,11 @@
-//! poll(2) and select(2) backends: every Unix, and WinSock's `select` on Windows.
-//!
-//! This crate gives Rust Python's `select.poll()` objects ([`Poll`]) and `select.select()`
-//! ([`select()`]) with CPython's exact semantics, plus [`Select`], a
-//! [`Backend`](select_core::Backend) over select(2) like Python's
-//! `selectors.SelectSelector`. Both mechanisms exist on every Unix, so this crate is the
-//! fallback and the baseline the other backends are tested against.
-//!
-//! On Windows the crate has [`select()`] and [`Select`] only, over WinSock's `select`, and
-//! for sockets only, as Python has them there ("on Windows, it only works for sockets").
-//! `Poll` (WSAPoll) is left out, as Python has no `select.poll` there: before Windows 10
-//! version 2004 WSAPoll did not report a failed `connect` (why curl and libuv avoid it), and
-//! WinSock `select` already serves everything `selectors.SelectSelector` does.
+#![doc = include_str!("../README.md")]
 //!
 //! # Design choices
 //!
+//! - **Windows: `select()` and `Select` only.** `Poll` (WSAPoll) is left out, as Python has
+//!   no `select.poll` there: before Windows 10 version 2004 WSAPoll did not report a failed
+//!   `connect` (why curl and libuv avoid it), and WinSock `select` already serves everything
+//!   `selectors.SelectSelector` does.
 //! - **Registrations are plain numbers, as in CPython.** [`Poll`] and [`Select`] keep an
 //!   insertion-ordered table of descriptor numbers and masks; re-registering keeps the
 //!   position, unregistering and registering again moves to the end. A descriptor closed
@@ -28,12 +20,10 @@
 //!   table's. So other threads can register while a wait blocks, the kernel's array never
 //!   changes under it, and a second concurrent wait fails at once with
 //!   [`Error::ConcurrentWait`](select_core::Error::ConcurrentWait) (CPython's
-//!   `RuntimeError: concurrent poll() invocation`, bpo-8865) instead of blocking. The lead's
-//!   design proposed exactly this; it is kept because a single lock would either block
-//!   registrations for the length of a wait or let the array change under the kernel. Every
-//!   change bumps a generation counter before the table's lock is released, and a wait takes
-//!   that lock only when the counter moved since its array or sets were built: a
-//!   steady-state wait takes only the array's `try_lock`.
+//!   `RuntimeError: concurrent poll() invocation`, [bpo-8865](https://bugs.python.org/issue8865)) instead of blocking. A single lock would either block registrations for the length
+//!   of a wait or let the array change under the kernel. Every change bumps a generation counter
+//!   before the table's lock is released, and a wait takes that lock only when the counter moved
+//!   since its array or sets were built: a steady-state wait takes only the array's `try_lock`.
 //! - **One system call, no allocation, in steady state.** A wait rebuilds its array (or
 //!   select(2) sets) only when the table changed since the last wait, reusing the
 //!   allocation. [`Poll::poll_into`] and [`Backend::wait`](select_core::Backend::wait) with a
@@ -267,8 +257,3 @@ pub const POLLINIGNEOF: PollFlags = PollFlags::INIGNEOF;
 // The unit tests need the repository (see build.rs); the published package has none.
 #[cfg(all(test, repository_tests))]
 mod tests;
-
-// The README (the crate's crates.io page) holds an example: compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;

@@ -44,6 +44,30 @@ use crate::{PollFlags, conv};
 ///
 /// Python: `select.poll()`.
 ///
+/// # Examples
+///
+/// ```
+/// # #[cfg(unix)] {
+/// use std::os::fd::AsRawFd;
+/// use std::time::Duration;
+/// use select_poll::{POLLIN, POLLOUT, Poll};
+///
+/// let (reader, writer) = rustix::pipe::pipe()?;
+/// let poll = Poll::new(); // p = select.poll()
+/// poll.register(&reader, POLLIN)?;
+/// poll.register(&writer, POLLOUT)?;
+/// // Results come in registration order, as (fd, revents) pairs.
+/// let ready = poll.poll(Some(Duration::ZERO))?;
+/// assert_eq!(ready, [(writer.as_raw_fd(), POLLOUT)]);
+/// rustix::io::write(&writer, b"x")?;
+/// poll.modify(&writer, POLLIN)?; // a pipe's write end never becomes readable
+/// assert_eq!(poll.poll(Some(Duration::from_secs(5)))?.len(), 1);
+/// poll.unregister(&reader)?;
+/// assert_eq!(poll.len(), 1);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # References
 ///  - [POSIX]
 ///  - [Linux]

@@ -75,7 +75,7 @@ fn working<'w>(template: &FdBits, empty: bool, work: &'w mut FdBits) -> Option<&
 /// - `timeout` is rounded up to whole microseconds; `None` waits until an event. A timeout
 ///   longer than 100,000,000 s (the most macOS accepts) is waited in slices, never shortened.
 /// - `EINTR` is retried with the remaining time (PEP 475); once the deadline has passed the
-///   result is empty, never the input sets (bpo-35310).
+///   result is empty, never the input sets ([bpo-35310](https://bugs.python.org/issue35310)).
 ///
 /// rustix has no `select` on illumos and Solaris; there (and on any Unix rustix leaves out)
 /// this calls the C library's `select` with its own `fd_set`, whose `FD_SETSIZE` (65536 on
@@ -97,6 +97,29 @@ fn working<'w>(template: &FdBits, empty: bool, work: &'w mut FdBits) -> Option<&
 /// `FD_SETSIZE` (Python: "too many file descriptors in select()"); the errno of select(2),
 /// for example `EBADF` for a closed descriptor (never `EINTR`), or on Windows WinSock's code
 /// unchanged (`WSAENOTSOCK`, 10038, for a closed socket: [`select_core::CLOSED_HANDLE`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::io::Write;
+/// use std::net::{TcpListener, TcpStream};
+/// use std::time::Duration;
+/// use select_poll::select;
+///
+/// let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let client = TcpStream::connect(listener.local_addr()?)?;
+/// let (server, _) = listener.accept()?;
+/// let (readers, writers, none) = ([&server], [&client, &client], [] as [&TcpStream; 0]);
+/// // select.select([server], [], [], 0): nothing to read yet.
+/// let (readable, _, _) = select(&readers, &none, &none, Some(Duration::ZERO))?;
+/// assert!(readable.is_empty());
+/// (&client).write_all(b"x")?;
+/// let five = Some(Duration::from_secs(5));
+/// let (readable, writable, _) = select(&readers, &writers, &none, five)?;
+/// assert_eq!(readable.len(), 1); // the items themselves, in input order
+/// assert_eq!(writable.len(), 2); // duplicates are kept, as in Python
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # References
 ///  - [POSIX]
@@ -313,6 +336,28 @@ impl SelectState {
 /// once (select(2) overwrites its arguments), makes one system call and does not allocate.
 ///
 /// Python: `selectors.SelectSelector` (over `select.select`).
+///
+/// # Examples
+///
+/// `Select` is used through the [`Backend`] trait (or the facade's `Selector`):
+///
+/// ```
+/// use std::net::{TcpListener, TcpStream};
+/// use std::time::Duration;
+/// use select_core::{AsFd, Backend, EventBuffer, EventList, Interest};
+/// use select_poll::Select;
+///
+/// let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let client = TcpStream::connect(listener.local_addr()?)?;
+/// let select = Select::new();
+/// select.register(client.as_fd(), Interest::WRITABLE)?;
+/// let mut events = EventList::try_with_capacity(8)?;
+/// assert_eq!(select.wait(&mut events, Some(Duration::from_secs(5)))?, 1);
+/// assert!(events.iter().all(|event| event.is_writable()));
+/// select.unregister(client.as_fd())?;
+/// assert!(select.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # References
 ///  - [POSIX]

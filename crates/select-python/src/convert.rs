@@ -2,7 +2,7 @@
 //! descriptor converter, the time converter with its rounding modes, the mask converters, and
 //! the mapping of the crates' errors onto Python's exceptions.
 //!
-//! Each function names the section of `shared/spec/semantics.md` it follows.
+//! Each function names the CPython function whose rules it follows.
 
 use std::os::fd::RawFd;
 use std::time::Duration;
@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyInt, PyList};
 use pyo3::{PyErr, intern};
 
-/// Python's descriptor converter (`PyObject_AsFileDescriptor`, spec §1.1): an `int` (a `bool`
+/// Python's descriptor converter (`PyObject_AsFileDescriptor`): an `int` (a `bool`
 /// included), or the `int` its `fileno()` returns; never negative.
 ///
 /// # Errors
@@ -51,7 +51,7 @@ pub(crate) fn fildes(obj: &Bound<'_, PyAny>) -> PyResult<RawFd> {
     Ok(fd)
 }
 
-/// How a time conversion rounds (spec §1.2): CPython's `_PyTime_ROUND_UP` (away from zero, the
+/// How a time conversion rounds: CPython's `_PyTime_ROUND_UP` (away from zero, the
 /// `_PyTime_ROUND_TIMEOUT` of every timeout) and `_PyTime_ROUND_CEILING` (towards +∞).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Round {
@@ -67,7 +67,7 @@ pub(crate) const SECONDS: i64 = 1_000_000_000;
 /// One millisecond in nanoseconds, the unit of `poll.poll()` timeouts.
 pub(crate) const MILLISECONDS: i64 = 1_000_000;
 
-/// Python's time converter (`_PyTime_FromObject`, spec §1.2): `obj`, counted in `unit`
+/// Python's time converter (`_PyTime_FromObject`): `obj`, counted in `unit`
 /// nanoseconds, as signed 64-bit nanoseconds rounded with `round`.
 ///
 /// A float is multiplied as a double and rounded; anything else is an integer through
@@ -145,7 +145,7 @@ pub(crate) fn duration(nanos: i64) -> Duration {
     Duration::from_nanos(u64::try_from(nanos).unwrap_or(0))
 }
 
-/// A millisecond timeout of `poll.poll` and `epoll.poll` (spec §3.4, §5.7): `None` blocks;
+/// A millisecond timeout of `poll.poll` and `epoll.poll`: `None` blocks;
 /// otherwise the value (in `unit`) is converted to nanoseconds rounding up, then to whole
 /// milliseconds rounding with `millis_round`, which must fit a C `int`; a negative count of
 /// milliseconds blocks too.
@@ -166,7 +166,7 @@ pub(crate) fn millisecond_timeout(
         return Err(PyOverflowError::new_err("timeout is too large"));
     }
     // A negative count of milliseconds is "forever". With `Round::Ceiling` (epoll) a negative
-    // timeout above -1 ms becomes 0 ms and returns at once, as in CPython (spec §5.7 ⚠).
+    // timeout above -1 ms becomes 0 ms and returns at once, as in CPython (a quirk kept on purpose).
     Ok(if millis < 0 { None } else { Some(duration(nanos)) })
 }
 
@@ -187,7 +187,7 @@ where
     PyList::new(py, ready)
 }
 
-/// A 16-bit `poll` mask (CPython 3.11's unsigned-short converter, spec §3.1).
+/// A 16-bit `poll` mask (CPython 3.11's unsigned-short converter).
 ///
 /// # Errors
 ///
@@ -215,8 +215,8 @@ pub(crate) fn unsigned_short(obj: &Bound<'_, PyAny>) -> PyResult<u16> {
         .map_err(|_| PyOverflowError::new_err("Python int too large for C unsigned short"))
 }
 
-/// A 32-bit mask taken bitwise, without a range check (CPython's `unsigned int(bitwise=True)`,
-/// spec §5.4): any integer or `__index__` object, reduced modulo 2³².
+/// A 32-bit mask taken bitwise, without a range check (CPython's `unsigned int(bitwise=True)`):
+/// any integer or `__index__` object, reduced modulo 2³².
 ///
 /// # Errors
 ///
@@ -243,7 +243,7 @@ pub(crate) fn bitwise_u64(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
     index.bitand(u64::MAX)?.extract()
 }
 
-/// The Python exception for one of the crates' errors (spec §1.4, §1.5), with CPython's
+/// The Python exception for one of the crates' errors, with CPython's
 /// messages where its tests read them.
 pub(crate) fn py_error(error: select_core::Error) -> PyErr {
     use select_core::Error;

@@ -112,7 +112,7 @@ impl DevPollObject {
         timeout: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let devpoll = self.instance()?;
-        // Milliseconds rounded up; unlike poll.poll, only -1 means forever (spec §4).
+        // Milliseconds rounded up; unlike poll.poll, only -1 means forever.
         let timeout = match timeout.filter(|timeout| !timeout.is_none()) {
             None => None,
             Some(timeout) => {
@@ -134,7 +134,7 @@ impl DevPollObject {
             devpoll.poll_interruptible(&mut events, timeout, on_interrupt)
         });
         let result = waited.and_then(|_| {
-            // Not masked with 0xFFFF, unlike poll.poll (CPython's devpoll does not; spec §4 ⚠).
+            // Not masked with 0xFFFF, unlike poll.poll (CPython's devpoll does not).
             PyList::new(py, events.native().map(|(fd, revents)| (fd, revents.bits())))
         });
         *lock(&self.spare) = Some(events);

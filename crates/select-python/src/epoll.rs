@@ -34,7 +34,7 @@ struct State {
     /// lock and releases the lock before it runs, so a wait never holds it; `close` takes the
     /// instance out, and closes it at once unless a wait on another thread still holds a
     /// clone (then the last clone closes it when that wait returns: a wait never sees its
-    /// descriptor closed under it, which CPython's gh-121544 race allows).
+    /// descriptor closed under it, which CPython's [gh-121544](https://github.com/python/cpython/issues/121544) race allows).
     epoll: Option<Arc<Epoll>>,
     /// The event buffer of the last wait, reused by the next one of the same `maxevents`, so
     /// a steady-state wait allocates nothing but its result list. Concurrent waits each
@@ -89,7 +89,7 @@ impl EpollObject {
     #[pyo3(signature = (sizehint = -1, flags = 0))]
     fn new(sizehint: i32, flags: i32) -> PyResult<EpollObject> {
         if sizehint != -1 && sizehint <= 0 {
-            // CPython's message says "negative" for 0 too (spec §5.1 ⚠).
+            // CPython's message says "negative" for 0 too (a quirk kept on purpose).
             return Err(PyValueError::new_err("negative sizehint"));
         }
         if flags != 0 && u32::try_from(flags) != Ok(EPOLL_CLOEXEC) {
@@ -107,7 +107,7 @@ impl EpollObject {
     fn fromfd(_cls: &Bound<'_, PyType>, fd: i32) -> PyResult<EpollObject> {
         match fd {
             -1 => Epoll::new().map(EpollObject::wrap).map_err(py_error),
-            // CPython raises an OSError with whatever errno was left over (spec §5.2 ⚠);
+            // CPython raises an OSError with whatever errno was left over (a quirk kept on purpose);
             // EBADF says what is wrong.
             fd if fd < 0 => Err(os_error(EBADF)),
             fd => Ok(EpollObject::wrap(Epoll::from_fd(adopt_number(fd)))),
@@ -198,7 +198,7 @@ impl EpollObject {
         timeout: Option<&Bound<'py, PyAny>>,
         maxevents: i32,
     ) -> PyResult<Bound<'py, PyList>> {
-        // The closed check, then the timeout, then maxevents (spec §5.7).
+        // The closed check, then the timeout, then maxevents, CPython's order.
         let (epoll, spare) = {
             let mut state = lock(&self.state);
             let epoll = state.epoll.clone().ok_or_else(closed)?;

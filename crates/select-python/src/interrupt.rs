@@ -5,7 +5,7 @@
 //! kernel reports `EINTR`, the crates call the hook given to their `*_interruptible` waits;
 //! the hook takes the GIL back and runs the Python signal handlers
 //! (`PyErr_CheckSignals`). If a handler raised, the hook stops the wait and the module raises
-//! that exception, as CPython does (spec §1.3); otherwise the crate retries with the time
+//! that exception, as CPython does; otherwise the crate retries with the time
 //! that remains.
 
 use std::ops::ControlFlow;

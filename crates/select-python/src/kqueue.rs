@@ -31,7 +31,7 @@ pub(crate) struct KEventObject {
     event: KEvent,
 }
 
-/// `ident` (spec §6.1, 3.11 to 3.13): an int as a `size_t`, anything else through the
+/// `ident` (CPython 3.11 to 3.13): an int as a `size_t`, anything else through the
 /// descriptor converter.
 fn ident(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
     if obj.is_instance_of::<PyInt>() {
@@ -59,7 +59,7 @@ fn filter(obj: &Bound<'_, PyAny>) -> PyResult<Filter> {
     Ok(bitwise_u64(obj)? as Filter)
 }
 
-/// `flags`: bitwise, the width of the target's field (no overflow check, bpo-11973).
+/// `flags`: bitwise, the width of the target's field (no overflow check, [bpo-11973](https://bugs.python.org/issue11973)).
 fn flags(obj: &Bound<'_, PyAny>) -> PyResult<Flags> {
     #[allow(clippy::cast_possible_truncation, reason = "bitwise, as CPython's `H`/`I`")]
     Ok(bitwise_u64(obj)? as Flags)
@@ -198,7 +198,7 @@ impl KEventObject {
         )
     }
 
-    /// CPython's tuple-wise comparison with `udata` signed (bpo-31893); anything but a
+    /// CPython's tuple-wise comparison with `udata` signed ([bpo-31893](https://bugs.python.org/issue31893)); anything but a
     /// kevent is `NotImplemented`. With no `__hash__`, kevents are unhashable, as in CPython.
     fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
         let py = other.py();
@@ -328,7 +328,7 @@ impl KqueueObject {
         maxevents: i32,
         timeout: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
-        // The order of CPython's checks (spec §6.2).
+        // The order of CPython's checks.
         let kqueue = self.instance()?;
         let Ok(capacity) = usize::try_from(maxevents) else {
             return Err(PyValueError::new_err(format!(

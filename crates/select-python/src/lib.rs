@@ -65,7 +65,7 @@ fn select_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The `KQ_*` constants every kqueue system defines: CPython's list (spec §7) and the user
+/// The `KQ_*` constants every kqueue system defines: CPython's list and the user
 /// filter, receipt and dispatch flags and user notes, with the target's values (a filter is
 /// negative where `filter` is a `short`).
 #[cfg(kqueue)]
@@ -130,7 +130,7 @@ fn add_kqueue_constants(module: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The `POLL*` constants this target defines (spec §7).
+/// The `POLL*` constants this target defines, as CPython exports them.
 fn add_poll_constants(module: &Bound<'_, PyModule>) -> PyResult<()> {
     use select_poll::*;
     for (name, flag) in [
@@ -154,7 +154,7 @@ fn add_poll_constants(module: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The `EPOLL*` constants (spec §7), all positive (`EPOLLET` is 2147483648).
+/// The `EPOLL*` constants, all positive (`EPOLLET` is 2147483648).
 #[cfg(linux_kernel)]
 fn add_epoll_constants(module: &Bound<'_, PyModule>) -> PyResult<()> {
     use select_epoll::*;

@@ -31,8 +31,8 @@ struct Converted<'py> {
     entries: Vec<Entry>,
 }
 
-/// Converts one argument (spec §2, "Lists"): any iterable, lists read live, so a `fileno()`
-/// that shrinks the list ends the iteration early (bpo-16230); each item through the
+/// Converts one argument, as CPython's `seq2set` does: any iterable, lists read live, so a `fileno()`
+/// that shrinks the list ends the iteration early ([bpo-16230](https://bugs.python.org/issue16230)); each item through the
 /// descriptor converter, then the `FD_SETSIZE` checks, item by item.
 fn convert_list<'py>(list: &Bound<'py, PyAny>) -> PyResult<Converted<'py>> {
     let mut converted = Converted { objects: Vec::new(), entries: Vec::new() };
@@ -89,7 +89,7 @@ pub(crate) fn select<'py>(
     xlist: &Bound<'py, PyAny>,
     timeout: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    // The timeout first, then the lists in order (spec §2, "Order of processing").
+    // The timeout first, then the lists in order, as CPython processes them.
     let timeout = match timeout.filter(|timeout| !timeout.is_none()) {
         None => None,
         Some(timeout) => {

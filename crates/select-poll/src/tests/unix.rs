@@ -125,7 +125,7 @@ fn constants_come_from_the_platform() {
 
 #[test]
 fn linux_values_match_python() {
-    // CPython 3.13 on Linux x86-64 (spec §7). Other targets have their own values, which
+    // CPython 3.13 on Linux x86-64. Other targets have their own values, which
     // the test above ties to libc.
     if !cfg!(linux_kernel) || cfg!(any(target_arch = "sparc", target_arch = "sparc64")) {
         return;
