@@ -12,8 +12,9 @@
 //! - **No locks.** The kernel object holds all the state (the interest list and the ready
 //!   list), so `Epoll` is `Send + Sync` by being a descriptor. Several threads may wait at
 //!   once, each with its own `EpollEvents`, while others register and unregister; the wait
-//!   path is a check of the `Option`, one relaxed atomic load (whether `epoll_pwait2` is
-//!   available), then the call, all inlined into the caller.
+//!   path is a check of the `Option`, then the call (and for a finite non-zero timeout one
+//!   relaxed atomic load first: whether `epoll_pwait2` is available), all inlined into the
+//!   caller.
 //! - **The buffer is the kernel's array.** `EpollEvents` is a fixed-length array of
 //!   `struct epoll_event` allocated once, whose length is `maxevents`, so `maxevents` is
 //!   exact (a `Vec`'s spare capacity is only *at least* the requested size). A boxed slice
@@ -21,10 +22,12 @@
 //!   allocation per wait.
 //! - **The event data is the descriptor number**, stored in the union's `fd` member as CPython
 //!   stores it, so events read `(fd, flags)` exactly as Python's `epoll.poll()` returns them.
-//! - **Timeouts are exact to the nanosecond on Linux 5.11+.** Each wait is one
-//!   `epoll_pwait2` with the timeout as a `struct __kernel_timespec`: a 100 µs wait waits
-//!   100 µs (plus the kernel's timer slack), not 1 ms as `epoll_wait`'s milliseconds would
-//!   make it. Whether the kernel has the call is found out by the first wait of the process and
+//! - **Timeouts are exact to the nanosecond on Linux 5.11+.** Each wait with a finite,
+//!   non-zero timeout is one `epoll_pwait2` with the timeout as a `struct __kernel_timespec`:
+//!   a 100 µs wait waits 100 µs (plus the kernel's timer slack), not 1 ms as `epoll_wait`'s
+//!   milliseconds would make it. A zero timeout and "block" are exact in milliseconds (0 and
+//!   -1), so they are one `epoll_wait`, as in CPython, with no timespec for the kernel to copy
+//!   in. Whether the kernel has `epoll_pwait2` is found out by the first timed wait and
 //!   kept in an atomic (unknown, available, unavailable): on `ENOSYS` (a kernel before 5.11) or
 //!   `EPERM` (a seccomp profile that refuses calls it does not know) that wait and every later
 //!   one use `epoll_pwait` (linux_raw) or `epoll_wait` (libc) through rustix instead, with the
@@ -536,8 +539,8 @@ impl Epoll {
         Ok(())
     }
 
-    /// `epoll_pwait2(epfd, events, maxevents, timeout, NULL)` (or `epoll_wait` before Linux
-    /// 5.11) — waits until a registered descriptor is ready or `timeout` elapses, and fills
+    /// `epoll_pwait2(epfd, events, maxevents, timeout, NULL)` (`epoll_wait` for a zero or no
+    /// timeout, and before Linux 5.11) — waits until a registered descriptor is ready or `timeout` elapses, and fills
     /// `events` with what happened.
     ///
     /// `maxevents` is `events`' capacity ([`DEFAULT_MAXEVENTS`] for
