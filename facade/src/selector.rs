@@ -129,7 +129,7 @@ struct Slot<T> {
 /// into the process's handle table), so the table stays small there too.
 ///
 /// One kernel event buffer of fixed capacity is allocated at creation and reused, and a
-/// [`Ready`] list is sized by its first `select`, so `select` makes one system call and
+/// [`Ready`] list is sized by its first `select` that reports something, so `select` makes one system call and
 /// allocates nothing in steady state. If more descriptors are ready than the buffer holds, the
 /// rest are reported by the following `select`s: every backend rotates through its ready
 /// descriptors, so none is starved (the backend contract requires it, and registrations are
@@ -561,7 +561,8 @@ impl<B: Backend, T> Selector<B, T> {
     /// which).
     ///
     /// One system call per `select` in steady state and no allocation once `ready` has been
-    /// used once: it keeps its allocation, sized by the selector's capacity.
+    /// filled once: it keeps its allocation, sized by the selector's capacity. An idle wait
+    /// (no descriptor ready) reads nothing back.
     ///
     /// Python: `selector.select(timeout=None)`, which returns `[(key, events), ...]`.
     ///
@@ -592,9 +593,22 @@ impl<B: Backend, T> Selector<B, T> {
     /// assert!(event.is_readable() && !event.is_writable()); // masked by the key's interest
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn select(&mut self, ready: &mut Ready, timeout: Option<Duration>) -> Result<usize> {
         ready.events.clear();
         ready.woken = false;
+        let count = self.backend.wait(&mut self.events, timeout)?;
+        // An idle wait (the commonest in a busy loop that polls with a zero timeout) returns
+        // here, inlined into the caller; only a wait that reported something is read back.
+        if count == 0 {
+            return Ok(0);
+        }
+        self.collect(ready, count)
+    }
+
+    /// Fills `ready` with the first `count` events of the kernel buffer, one entry per
+    /// descriptor with a key, and resets the waker if it was among them.
+    fn collect(&mut self, ready: &mut Ready, count: usize) -> Result<usize> {
         // Sized once; a no-op afterwards, since the list never holds more than the buffer.
         ready.events.reserve(self.events.capacity());
         self.round = self.round.wrapping_add(1);
@@ -605,7 +619,6 @@ impl<B: Backend, T> Selector<B, T> {
             }
             self.round = 1;
         }
-        let count = self.backend.wait(&mut self.events, timeout)?;
         let waker_fd = self.waker.as_ref().map(Waker::fileno);
         for event in self.events.iter().take(count) {
             let fd = event.fd();
@@ -1119,8 +1132,8 @@ pub struct Ready {
 }
 
 impl Ready {
-    /// An empty list; its first [`select`](Selector::select) sizes it to the selector's
-    /// capacity, once.
+    /// An empty list; the first [`select`](Selector::select) that reports something sizes it
+    /// to the selector's capacity, once.
     #[must_use]
     pub const fn new() -> Ready {
         Ready { events: Vec::new(), woken: false }
