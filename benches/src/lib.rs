@@ -9,7 +9,9 @@
 //!   ([`OursSelector<B>`]);
 //! - the **raw** system call through rustix with a preallocated buffer and no bookkeeping
 //!   ([`RawEpoll`], [`RawPoll`], [`RawSelect`]): the physical limit of each mechanism;
-//! - [`Mio`] and [`Polling`], the crates users pick today.
+//! - [`Mio`] and [`Polling`], the crates users pick today;
+//! - [`RawEpollEdge`]: the raw epoll call with edge-triggered registrations, as mio makes them,
+//!   to tell the kernel's part of a gap to mio from user-space code.
 //!
 //! The workloads ([`round_trip`], [`idle_wait`], [`churn`], [`Chain::iteration`],
 //! [`ManyReady::iteration`]) are written once, generically over [`Row`], and monomorphised per
@@ -251,6 +253,8 @@ pub struct RawEpoll;
 pub struct RawEpollRow {
     epoll: OwnedFd,
     events: Vec<rustix::event::epoll::Event>,
+    /// `EPOLLIN`, with `EPOLLET` for [`RawEpollEdge`].
+    flags: rustix::event::epoll::EventFlags,
 }
 
 #[cfg(epoll_os)]
@@ -271,7 +275,36 @@ impl Subject for RawEpoll {
     fn open<'fd>() -> io::Result<Self::Row<'fd>> {
         use rustix::event::epoll;
         let epoll = epoll::create(epoll::CreateFlags::CLOEXEC)?;
-        Ok(RawEpollRow { epoll, events: Vec::with_capacity(CAPACITY) })
+        Ok(RawEpollRow {
+            epoll,
+            events: Vec::with_capacity(CAPACITY),
+            flags: epoll::EventFlags::IN,
+        })
+    }
+}
+
+/// [`RawEpoll`] with every registration edge-triggered (`EPOLLIN | EPOLLET`), as mio registers
+/// everything: it shows how much of mio's lead over the raw level-triggered call is the kernel's
+/// (a level-triggered descriptor goes back on the ready list after each report and is polled
+/// again by the next wait) rather than user-space code.
+#[cfg(epoll_os)]
+#[derive(Debug)]
+pub struct RawEpollEdge;
+
+#[cfg(epoll_os)]
+impl Subject for RawEpollEdge {
+    const NAME: &'static str = "raw-epoll-edge";
+    const KIND: Kind = Kind::Other;
+    const MECHANISM: &'static str = "epoll";
+    const FD_LIMIT: Option<usize> = None;
+    const EDGE_ONLY: bool = true;
+    type Row<'fd> = RawEpollRow;
+
+    fn open<'fd>() -> io::Result<Self::Row<'fd>> {
+        use rustix::event::epoll;
+        let mut row = RawEpoll::open()?;
+        row.flags = epoll::EventFlags::IN | epoll::EventFlags::ET;
+        Ok(row)
     }
 }
 
@@ -280,7 +313,7 @@ impl Row<'_> for RawEpollRow {
     fn add(&mut self, fd: BorrowedFd<'_>) -> io::Result<()> {
         use rustix::event::epoll;
         let data = epoll::EventData::new_u64(fd.as_raw_fd().unsigned_abs().into());
-        Ok(epoll::add(&self.epoll, fd, data, epoll::EventFlags::IN)?)
+        Ok(epoll::add(&self.epoll, fd, data, self.flags)?)
     }
 
     fn delete(&mut self, fd: BorrowedFd<'_>) -> io::Result<()> {
@@ -538,6 +571,9 @@ pub fn visit_all<V: Visitor>(visitor: &mut V) {
     visit_raw(visitor);
     visitor.visit::<Mio>();
     visitor.visit::<Polling>();
+    // Last, so that the rows before it keep their numbers in the instruction counts.
+    #[cfg(epoll_os)]
+    visitor.visit::<RawEpollEdge>();
 }
 
 /// A row's identity: what [`Subject`] says about it, without its type.

@@ -502,6 +502,10 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
                 format!("our `Selector` over the `{}` backend, keys read back", row.mechanism)
             }
             Kind::Raw => format!("the raw `{}` system call through rustix", row.mechanism),
+            Kind::Other if row.name == "raw-epoll-edge" => "the raw `epoll` system call with \
+                every registration edge-triggered (`EPOLLET`), as mio registers: how much of \
+                mio's lead over `raw-epoll` is the kernel's"
+                .to_owned(),
             Kind::Other => {
                 format!("the `{}` crate (its `{}` backend here)", row.name, row.mechanism)
             }
