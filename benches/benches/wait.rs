@@ -33,6 +33,10 @@ use select_benches::{
 const IDLE_SIZES: [usize; 4] = [10, 100, 1000, 10_000];
 /// W3's descriptor count.
 const CHURN_FDS: usize = 10_000;
+/// The descriptor count from which a case gets three times the rounds
+/// ([`Plan::with_triple_rounds`]): W2 at N = 10,000 and W4 at its largest N.
+const SLOW_CASE_FDS: usize = 10_000;
+
 /// W4's largest pair count, active pair counts and extra writes.
 const CHAIN_LARGEST: usize = 10_000;
 const CHAIN_ACTIVE: [usize; 2] = [1, 100];
@@ -221,6 +225,7 @@ fn main() {
             let pairs = Pairs::new(n / 2).expect("socketpairs");
             let mut visitor = IdleScan { pairs: &pairs, case: Case::new() };
             visit_all(&mut visitor);
+            let plan = if n >= SLOW_CASE_FDS { plan.with_triple_rounds() } else { plan };
             run_case(&mut criterion, visitor.case, "W2", &n.to_string(), &plan);
         }
     }
@@ -242,6 +247,7 @@ fn main() {
             for active in CHAIN_ACTIVE {
                 let mut visitor = ChainBench { pairs: &pairs, active, case: Case::new() };
                 visit_all(&mut visitor);
+                let plan = if n * 2 >= SLOW_CASE_FDS { plan.with_triple_rounds() } else { plan };
                 run_case(&mut criterion, visitor.case, "W4", &format!("n{n}-a{active}"), &plan);
             }
         }

@@ -61,6 +61,15 @@ impl Plan {
         measurement: Duration::from_millis(5),
     };
 
+    /// This plan with three times the rounds, for the cases at about 10,000 descriptors: one
+    /// poll(2) over that many takes milliseconds, and a shared machine's speed for it was seen
+    /// to vary threefold from one round to the next (the raw call alone, 1.5 ms then 4.3 ms),
+    /// so eleven rounds left two runs' medians of poll(2) ratios up to 50% apart there.
+    #[must_use]
+    pub const fn with_triple_rounds(self) -> Plan {
+        Plan { rounds: self.rounds * 3, ..self }
+    }
+
     /// A criterion runner for this plan: no plots; its results go to `$CRITERION_HOME` (or
     /// `target/criterion`), as criterion decides.
     #[must_use]

@@ -478,7 +478,10 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
         out,
         "\n## Method\n\nThe machine is shared and noisy: absolute times mean little, ratios \
          taken between rows measured side by side mean a lot. Each case (one workload at one \
-         size) is measured in interleaved rounds: every row is set up at once, then each \
+         size) is measured in interleaved rounds ({} of them; three times as many for the \
+         cases of about 10,000 descriptors, W2 at N = 10000 and W4 at its largest N, where one \
+         poll(2) takes milliseconds and the machine's speed for it varies most): every row is \
+         set up at once, then each \
          round measures every row once, in an order rotated by one row per round. Inside a round \
          criterion measures each row: a {} ms warm-up, then ten equal samples over about {} ms \
          (at least one operation each), of which the median is the row's figure for that \
@@ -490,6 +493,7 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
          keys); \"vs mio\" divides by mio. `cargo xtask bench` makes two runs in a row; a ratio whose median moved more \
          than {:.0}% between them is marked ⚠. Times are the median over the rounds of run \
          1. Figures have three significant digits.\n",
+        plan.rounds,
         plan.warm_up.as_millis(),
         plan.measurement.as_millis(),
         AGREEMENT * 100.0
