@@ -541,7 +541,7 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
         render_counts(&mut out, rows, &inputs.counts);
     }
     if !inputs.runs.is_empty() {
-        let _ = writeln!(out, "## Goals (issues 9 and 13)\n");
+        let _ = writeln!(out, "## Goals\n");
         for line in goals(rows, &inputs.runs) {
             let _ = writeln!(out, "- {line}");
         }
