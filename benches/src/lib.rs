@@ -10,8 +10,9 @@
 //! - the **raw** system call through rustix with a preallocated buffer and no bookkeeping
 //!   ([`RawEpoll`], [`RawPoll`], [`RawSelect`]): the physical limit of each mechanism;
 //! - [`Mio`] and [`Polling`], the crates users pick today;
-//! - [`RawEpollEdge`]: the raw epoll call with edge-triggered registrations, as mio makes them,
-//!   to tell the kernel's part of a gap to mio from user-space code.
+//! - [`RawEpollEdge`] and [`OursSelectorEdge`]: the raw epoll call and our Selector with
+//!   edge-triggered registrations, as mio makes them, to tell the kernel's part of a gap to mio
+//!   from user-space code.
 //!
 //! The workloads ([`round_trip`], [`idle_wait`], [`churn`], [`Chain::iteration`],
 //! [`ManyReady::iteration`]) are written once, generically over [`Row`], and monomorphised per
@@ -195,6 +196,9 @@ pub struct OursSelector<B>(PhantomData<B>);
 pub struct OursSelectorRow<B: Backend> {
     selector: Selector<B, usize>,
     ready: Ready,
+    /// What each descriptor is registered for: `READABLE`, with `EDGE` for
+    /// [`OursSelectorEdge`].
+    interest: Interest,
 }
 
 impl<B: Backend + 'static> Subject for OursSelector<B> {
@@ -215,13 +219,37 @@ impl<B: Backend + 'static> Subject for OursSelector<B> {
         let selector =
             Selector::with_backend_and_capacity(B::new().map_err(io::Error::other)?, CAPACITY)
                 .map_err(io::Error::other)?;
-        Ok(OursSelectorRow { selector, ready: Ready::new() })
+        Ok(OursSelectorRow { selector, ready: Ready::new(), interest: Interest::READABLE })
+    }
+}
+
+/// Our `Selector` over epoll with every key edge-triggered (`Interest::EDGE`), registered as mio
+/// registers everything: the Selector's own cost against mio's with the kernel's work the same
+/// (a level-triggered key goes back on epoll's ready list after each report, an edge-triggered
+/// one does not).
+#[cfg(epoll_os)]
+#[derive(Debug)]
+pub struct OursSelectorEdge;
+
+#[cfg(epoll_os)]
+impl Subject for OursSelectorEdge {
+    const NAME: &'static str = "selector-epoll-edge";
+    const KIND: Kind = Kind::Selector;
+    const MECHANISM: &'static str = "epoll";
+    const FD_LIMIT: Option<usize> = None;
+    const EDGE_ONLY: bool = true;
+    type Row<'fd> = OursSelectorRow<select::Epoll>;
+
+    fn open<'fd>() -> io::Result<Self::Row<'fd>> {
+        let mut row = OursSelector::<select::Epoll>::open()?;
+        row.interest = Interest::READABLE | Interest::EDGE;
+        Ok(row)
     }
 }
 
 impl<B: Backend> Row<'_> for OursSelectorRow<B> {
     fn add(&mut self, fd: BorrowedFd<'_>) -> io::Result<()> {
-        self.selector.register(fd, Interest::READABLE, fd_index(fd)).map_err(io::Error::other)?;
+        self.selector.register(fd, self.interest, fd_index(fd)).map_err(io::Error::other)?;
         Ok(())
     }
 
@@ -574,6 +602,8 @@ pub fn visit_all<V: Visitor>(visitor: &mut V) {
     // Last, so that the rows before it keep their numbers in the instruction counts.
     #[cfg(epoll_os)]
     visitor.visit::<RawEpollEdge>();
+    #[cfg(epoll_os)]
+    visitor.visit::<OursSelectorEdge>();
 }
 
 /// A row's identity: what [`Subject`] says about it, without its type.

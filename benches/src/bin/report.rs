@@ -502,6 +502,11 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
     for row in rows {
         let what = match row.kind {
             Kind::Ours => format!("our `{}` backend through the `Backend` trait", row.mechanism),
+            Kind::Selector if row.edge_only => format!(
+                "our `Selector` over the `{}` backend with every key edge-triggered \
+                 (`Interest::EDGE`), as mio registers, keys read back",
+                row.mechanism
+            ),
             Kind::Selector => {
                 format!("our `Selector` over the `{}` backend, keys read back", row.mechanism)
             }

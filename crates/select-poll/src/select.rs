@@ -436,8 +436,8 @@ impl Select {
     }
 
     /// The registrations' lock, held by a test to show that a steady-state wait never takes
-    /// it.
-    #[cfg(all(test, repository_tests))]
+    /// it (a Unix test: it waits on pipes).
+    #[cfg(all(test, repository_tests, unix))]
     pub(crate) fn lock_registrations(
         &self,
     ) -> std::sync::MutexGuard<'_, crate::table::Table<Interest>> {
