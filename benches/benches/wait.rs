@@ -1,5 +1,8 @@
 //! W1-W5 (docs/ARCHITECTURE.md, `benches/`) for every row `select_benches::visit_all` lists,
-//! measured in interleaved rounds (`select_benches::rounds`), criterion measuring inside each.
+//! measured in interleaved rounds (`select_benches::rounds`), criterion measuring inside each;
+//! the cases of about 10,000 descriptors (W2 at N = 10,000, W4 at its largest N) are measured
+//! in turns of a few milliseconds instead (`Case::run_turns`), written to
+//! `$CRITERION_HOME/turns.tsv`.
 //!
 //! Each workload is a [`Visitor`] that sets one row up and adds its measurement to a
 //! [`Case`]; once every row of a case is set up, the case runs its rounds. Criterion groups are
@@ -23,7 +26,7 @@ use std::os::fd::BorrowedFd;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use select_benches::rounds::{Case, Measure, Plan};
+use select_benches::rounds::{Case, Measure, Plan, Sample, TURNS_FILE, median, write_samples};
 use select_benches::{
     Chain, ManyReady, Pairs, Row, Subject, Visitor, add_all, churn, fits, idle_wait,
     pairs_that_fit, ping_pong_setup, raise_fd_limit, round_trip, rows, visit_all,
@@ -33,8 +36,9 @@ use select_benches::{
 const IDLE_SIZES: [usize; 4] = [10, 100, 1000, 10_000];
 /// W3's descriptor count.
 const CHURN_FDS: usize = 10_000;
-/// The descriptor count from which a case gets three times the rounds
-/// ([`Plan::with_triple_rounds`]): W2 at N = 10,000 and W4 at its largest N.
+/// The descriptor count from which a case is measured in turns ([`Case::run_turns`]) rather
+/// than by criterion: W2 at N = 10,000 and W4 at its largest N, where one poll(2) takes
+/// milliseconds.
 const SLOW_CASE_FDS: usize = 10_000;
 
 /// W4's largest pair count, active pair counts and extra writes.
@@ -192,12 +196,45 @@ impl<'p> Visitor for ManyReadyBench<'p> {
     }
 }
 
-/// Runs `case` and reports its progress.
-fn run_case(criterion: &mut Criterion, case: Case<'_>, workload: &str, id: &str, plan: &Plan) {
-    let started = Instant::now();
-    let rows = case.len();
-    case.run(criterion, workload, id, plan);
-    println!("{workload} {id}: {rows} rows, {:.1} s", started.elapsed().as_secs_f64());
+/// Where the measurements of the slow cases go: `turns.tsv` in `$CRITERION_HOME`, beside
+/// criterion's results, which the report reads with them.
+struct Runner<'c> {
+    criterion: &'c mut Criterion,
+    plan: Plan,
+    turns: Vec<Sample>,
+}
+
+impl Runner<'_> {
+    /// Runs `case`, by criterion or, when `slow`, in turns, and reports its progress.
+    fn run(&mut self, case: Case<'_>, workload: &str, id: &str, slow: bool) {
+        let started = Instant::now();
+        let rows = case.len();
+        if slow {
+            let samples = case.run_turns(workload, id, &self.plan);
+            for sample in &samples {
+                let ns = median(&sample.ns).unwrap_or(f64::NAN);
+                println!("{workload} {id}/{}: median {ns:.1} ns per operation", sample.row);
+            }
+            self.turns.extend(samples);
+        } else {
+            case.run(self.criterion, workload, id, &self.plan);
+        }
+        println!("{workload} {id}: {rows} rows, {:.1} s", started.elapsed().as_secs_f64());
+    }
+
+    /// Writes the slow cases' measurements to `$CRITERION_HOME/turns.tsv`; without
+    /// `CRITERION_HOME` (a bare `cargo bench`), their medians printed by [`Runner::run`] are
+    /// all there is.
+    fn finish(self) {
+        let Some(home) = std::env::var_os("CRITERION_HOME") else { return };
+        if self.turns.is_empty() {
+            return;
+        }
+        let path = std::path::Path::new(&home).join(TURNS_FILE);
+        std::fs::create_dir_all(&home).expect("create $CRITERION_HOME");
+        std::fs::write(&path, write_samples(&self.turns))
+            .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
 }
 
 fn main() {
@@ -209,12 +246,13 @@ fn main() {
     let wanted = |workload: &str| filter.is_empty() || filter.iter().any(|f| f == workload);
     let fd_limit = raise_fd_limit();
     let mut criterion = plan.criterion();
+    let mut runner = Runner { criterion: &mut criterion, plan, turns: Vec::new() };
 
     if wanted("W1") {
         let pairs = pairs_per_row(1);
         let mut visitor = PingPong { pairs: pairs.iter(), case: Case::new() };
         visit_all(&mut visitor);
-        run_case(&mut criterion, visitor.case, "W1", "", &plan);
+        runner.run(visitor.case, "W1", "", false);
     }
 
     if wanted("W2") {
@@ -225,8 +263,7 @@ fn main() {
             let pairs = Pairs::new(n / 2).expect("socketpairs");
             let mut visitor = IdleScan { pairs: &pairs, case: Case::new() };
             visit_all(&mut visitor);
-            let plan = if n >= SLOW_CASE_FDS { plan.with_triple_rounds() } else { plan };
-            run_case(&mut criterion, visitor.case, "W2", &n.to_string(), &plan);
+            runner.run(visitor.case, "W2", &n.to_string(), n >= SLOW_CASE_FDS);
         }
     }
 
@@ -237,7 +274,7 @@ fn main() {
             let fds: Vec<BorrowedFd<'_>> = pairs.all().collect();
             let mut visitor = Churn { fds: &fds, max_fd: &pairs, case: Case::new() };
             visit_all(&mut visitor);
-            run_case(&mut criterion, visitor.case, "W3", "", &plan);
+            runner.run(visitor.case, "W3", "", false);
         }
     }
 
@@ -247,8 +284,8 @@ fn main() {
             for active in CHAIN_ACTIVE {
                 let mut visitor = ChainBench { pairs: &pairs, active, case: Case::new() };
                 visit_all(&mut visitor);
-                let plan = if n * 2 >= SLOW_CASE_FDS { plan.with_triple_rounds() } else { plan };
-                run_case(&mut criterion, visitor.case, "W4", &format!("n{n}-a{active}"), &plan);
+                let slow = n * 2 >= SLOW_CASE_FDS;
+                runner.run(visitor.case, "W4", &format!("n{n}-a{active}"), slow);
             }
         }
     }
@@ -257,6 +294,7 @@ fn main() {
         let pairs = Pairs::new(MANY_READY).expect("socketpairs");
         let mut visitor = ManyReadyBench { pairs: &pairs, case: Case::new() };
         visit_all(&mut visitor);
-        run_case(&mut criterion, visitor.case, "W5", "", &plan);
+        runner.run(visitor.case, "W5", "", false);
     }
+    runner.finish();
 }

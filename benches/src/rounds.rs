@@ -25,6 +25,10 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode};
 
+/// The file, in a run's criterion directory, that holds what [`Case::run_turns`] measured
+/// (as [`write_samples`] writes it).
+pub const TURNS_FILE: &str = "turns.tsv";
+
 /// Samples per criterion benchmark: criterion's minimum.
 const SAMPLES: usize = 10;
 
@@ -43,32 +47,33 @@ pub struct Plan {
     /// Criterion's measurement time of one row in one round, spread over its ten samples (a
     /// sample is at least one operation, so a slow operation takes longer).
     pub measurement: Duration,
+    /// For [`Case::run_turns`]: how many turns each row takes in one round.
+    pub turns: usize,
+    /// For [`Case::run_turns`]: the shortest timed part of one turn (a turn is at least one
+    /// operation, so a slow operation takes longer).
+    pub turn: Duration,
 }
 
 impl Plan {
-    /// The plan of a full run: 11 rounds, each row warmed up for 10 ms and measured for 40 ms.
+    /// The plan of a full run: 11 rounds, each row warmed up for 10 ms and measured for 40 ms
+    /// by criterion, or in five turns of at least 2 ms each.
     pub const FULL: Plan = Plan {
         rounds: 11,
         warm_up: Duration::from_millis(10),
         measurement: Duration::from_millis(40),
+        turns: 5,
+        turn: Duration::from_millis(2),
     };
 
-    /// The plan of `--quick`: 5 rounds of 2 ms warm-ups and 5 ms measurements, for a first
-    /// look.
+    /// The plan of `--quick`: 5 rounds of 2 ms warm-ups and 5 ms measurements, or of two
+    /// turns of at least 1 ms, for a first look.
     pub const QUICK: Plan = Plan {
         rounds: 5,
         warm_up: Duration::from_millis(2),
         measurement: Duration::from_millis(5),
+        turns: 2,
+        turn: Duration::from_millis(1),
     };
-
-    /// This plan with three times the rounds, for the cases at about 10,000 descriptors: one
-    /// poll(2) over that many takes milliseconds, and a shared machine's speed for it was seen
-    /// to vary threefold from one round to the next (the raw call alone, 1.5 ms then 4.3 ms),
-    /// so eleven rounds left two runs' medians of poll(2) ratios up to 50% apart there.
-    #[must_use]
-    pub const fn with_triple_rounds(self) -> Plan {
-        Plan { rounds: self.rounds * 3, ..self }
-    }
 
     /// A criterion runner for this plan: no plots; its results go to `$CRITERION_HOME` (or
     /// `target/criterion`), as criterion decides.
@@ -195,6 +200,77 @@ impl<'a> Case<'a> {
         }
         group.finish();
     }
+
+    /// Measures every row in `plan.rounds` rounds of `plan.turns` turns each, without
+    /// criterion, and returns what each row measured: per round, the median of its turns.
+    ///
+    /// This is for the cases where one operation takes milliseconds (poll(2) over 10,000
+    /// descriptors): there a shared machine's speed was seen to change threefold from one
+    /// criterion measurement to the next, some tens of milliseconds apart, so the rows of one
+    /// ratio must be measured closer together than criterion's 50 ms per row allows. A turn
+    /// is one row's [`Measure::enter`], an untimed warm-up of a quarter of its operations (at
+    /// least one), its timed operations (as many as last at least [`Plan::turn`], found from
+    /// a first untimed turn of each row) and [`Measure::leave`]; each pass over the rows
+    /// gives every row one turn, in an order rotated by one row per pass. A row's figure for
+    /// a round is the median of its turns' times per operation, so a ratio within a round
+    /// compares operations milliseconds apart.
+    pub fn run_turns(mut self, workload: &str, case: &str, plan: &Plan) -> Vec<Sample> {
+        let turn_ns = plan.turn.as_secs_f64() * 1e9;
+        // One untimed turn per row, one operation long, to size every later turn.
+        let ops: Vec<u64> = self
+            .rows
+            .iter_mut()
+            .map(|(_, measure)| {
+                measure.enter();
+                measure.measure(1);
+                let once = measure.measure(1).as_secs_f64() * 1e9;
+                measure.leave();
+                operations_per_turn(turn_ns, once)
+            })
+            .collect();
+        let mut ns: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.rounds); self.rows.len()];
+        let mut pass = 0;
+        for _ in 0..plan.rounds {
+            let mut turns: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.turns); self.rows.len()];
+            for _ in 0..plan.turns {
+                for index in rotation(self.rows.len(), pass) {
+                    let measure = &mut self.rows[index].1;
+                    let ops = ops[index];
+                    measure.enter();
+                    measure.measure((ops / 4).max(1));
+                    let took = measure.measure(ops);
+                    measure.leave();
+                    #[allow(clippy::cast_precision_loss)] // ops is far below 2^52
+                    turns[index].push(took.as_secs_f64() * 1e9 / ops as f64);
+                }
+                pass += 1;
+            }
+            for (row, turns) in ns.iter_mut().zip(&turns) {
+                row.push(median(turns).unwrap_or(f64::NAN));
+            }
+        }
+        self.rows
+            .iter()
+            .zip(ns)
+            .map(|((row, _), ns)| Sample {
+                workload: workload.to_owned(),
+                case: case.to_owned(),
+                row: (*row).to_owned(),
+                ns,
+            })
+            .collect()
+    }
+}
+
+/// How many operations of `once_ns` each make a turn of at least `turn_ns`: at least one.
+fn operations_per_turn(turn_ns: f64, once_ns: f64) -> u64 {
+    if once_ns >= turn_ns || once_ns <= 0.0 {
+        return 1;
+    }
+    // Truncation is intended: the quotient is positive and well inside u64.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let ops = (turn_ns / once_ns).ceil() as u64;
+    ops.max(1)
 }
 
 /// The parameter of round `round`'s benchmark ids: `round-00`, `round-01`, ...
@@ -253,8 +329,15 @@ pub fn read_criterion(dir: &Path) -> Result<Vec<Sample>, String> {
         }
         samples.push(Sample { workload, case, row, ns: rounds.into_values().collect() });
     }
-    samples.sort_by_cached_key(|s| (s.workload.clone(), numbers_in(&s.case), s.case.clone()));
+    sort_samples(&mut samples);
     Ok(samples)
+}
+
+/// Sorts samples by workload, then by the numbers in the case name, so that cases sort by
+/// size rather than as text (and the samples of [`Case::run_turns`] fall in among
+/// [`read_criterion`]'s).
+pub fn sort_samples(samples: &mut [Sample]) {
+    samples.sort_by_cached_key(|s| (s.workload.clone(), numbers_in(&s.case), s.case.clone()));
 }
 
 /// Every `new/benchmark.json` below `dir` (criterion's `base` copies are skipped).
@@ -419,6 +502,7 @@ mod tests {
             rounds: 3,
             warm_up: Duration::from_micros(50),
             measurement: Duration::from_micros(100),
+            ..Plan::QUICK
         };
         let mut criterion = plan.criterion().output_directory(&dir);
         case.run(&mut criterion, "W0", "n10-a2", &plan);
@@ -435,6 +519,34 @@ mod tests {
             assert_eq!(sample.ns.len(), 3, "{sample:?}");
             assert!(sample.ns.iter().all(|ns| (ns - 100.0).abs() < 1.0), "{sample:?}");
         }
+    }
+
+    #[test]
+    fn turns_interleave_the_rows_and_give_one_figure_per_round() {
+        let order = std::cell::RefCell::new(String::new());
+        let mut case = Case::new();
+        case.add("a", Fake { name: 'a', order: &order, calls: 0 });
+        case.add("b", Fake { name: 'b', order: &order, calls: 0 });
+        case.add("c", Fake { name: 'c', order: &order, calls: 0 });
+        let plan = Plan { rounds: 2, turns: 2, turn: Duration::from_micros(20), ..Plan::QUICK };
+        let samples = case.run_turns("W2", "10000", &plan);
+        // One sizing turn per row, then four passes, each rotated by one row.
+        assert_eq!(*order.borrow(), "abcabcbcacababc");
+        let rows: Vec<&str> = samples.iter().map(|s| s.row.as_str()).collect();
+        assert_eq!(rows, ["a", "b", "c"]);
+        for sample in &samples {
+            assert_eq!((sample.workload.as_str(), sample.case.as_str()), ("W2", "10000"));
+            assert_eq!(sample.ns.len(), 2, "{sample:?}");
+            assert!(sample.ns.iter().all(|ns| (ns - 100.0).abs() < 1.0), "{sample:?}");
+        }
+    }
+
+    #[test]
+    fn a_turn_lasts_at_least_its_time_and_one_operation() {
+        assert_eq!(operations_per_turn(2_000_000.0, 75.0), 26_667);
+        assert_eq!(operations_per_turn(2_000_000.0, 1_400_000.0), 2);
+        assert_eq!(operations_per_turn(2_000_000.0, 170_000_000.0), 1);
+        assert_eq!(operations_per_turn(2_000_000.0, 0.0), 1);
     }
 
     #[test]

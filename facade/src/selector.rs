@@ -178,6 +178,9 @@ pub struct Selector<B: Backend = DefaultBackend, T = ()> {
     /// The serial the next registration gets ([`Slot::serial`]).
     next_serial: u64,
     waker: Option<Waker>,
+    /// The waker's number ([`Waker::fileno`]), kept beside it so that `select` compares each
+    /// event with a number rather than reaching into the waker.
+    waker_fd: Option<RawFd>,
 }
 
 impl<T> Selector<DefaultBackend, T> {
@@ -291,6 +294,7 @@ impl<B: Backend, T> Selector<B, T> {
             round: 0,
             next_serial: 0,
             waker: None,
+            waker_fd: None,
         })
     }
 
@@ -603,58 +607,84 @@ impl<B: Backend, T> Selector<B, T> {
         if count == 0 {
             return Ok(0);
         }
-        self.collect(ready, count)
+        self.collect(ready)
     }
 
-    /// Fills `ready` with the first `count` events of the kernel buffer, one entry per
-    /// descriptor with a key, and resets the waker if it was among them.
-    fn collect(&mut self, ready: &mut Ready, count: usize) -> Result<usize> {
+    /// Fills `ready` from the kernel buffer (which holds exactly what the wait reported), one
+    /// entry per descriptor with a key, and resets the waker if it was among them.
+    ///
+    /// Each event costs one table index: a descriptor reported a second time in the same call
+    /// (kqueue's read and write filters, or two epoll registrations under one number after a
+    /// `dup`) finds its slot stamped with this call's round and merges into the entry the
+    /// slot points at.
+    fn collect(&mut self, ready: &mut Ready) -> Result<usize> {
+        let list = &mut ready.events;
         // Sized once; a no-op afterwards, since the list never holds more than the buffer.
-        ready.events.reserve(self.events.capacity());
-        self.round = self.round.wrapping_add(1);
-        if self.round == 0 {
-            // Round 0 marks slots that were never reported; skip it when the counter wraps.
-            for slot in self.table.iter_mut().flatten() {
-                slot.round = 0;
-            }
-            self.round = 1;
-        }
-        let waker_fd = self.waker.as_ref().map(Waker::fileno);
-        for event in self.events.iter().take(count) {
+        list.reserve(self.events.capacity());
+        let round = self.next_round();
+        let mut woken = false;
+        for event in self.events.iter() {
             let fd = event.fd();
-            if Some(fd) == waker_fd {
-                ready.woken = true;
+            if Some(fd) == self.waker_fd {
+                woken = true;
                 continue;
             }
             // A descriptor with no key was unregistered by this selector after the backend
             // reported it, or registered behind the selector's back: neither is reported.
-            let Some(slot) = self.table.get_mut(table_index(fd)).and_then(Option::as_mut) else {
-                continue;
-            };
-            if slot.round == self.round {
-                if let Some(entry) = ready.events.get_mut(slot.index) {
+            let Some(Some(slot)) = self.table.get_mut(table_index(fd)) else { continue };
+            if slot.round == round {
+                if let Some(entry) = list.get_mut(slot.index) {
                     entry.readiness |= event.readiness();
                 }
-            } else {
-                slot.round = self.round;
-                slot.index = ready.events.len();
-                ready.events.push(ReadyEvent {
-                    fd,
-                    readiness: event.readiness(),
-                    interest: slot.key.interest,
-                    serial: slot.serial,
-                });
+                continue;
             }
+            slot.round = round;
+            slot.index = list.len();
+            list.push(ReadyEvent {
+                fd,
+                readiness: event.readiness(),
+                interest: slot.key.interest,
+                serial: slot.serial,
+            });
         }
-        if ready.woken {
-            if let Some(waker) = &self.waker {
-                if let Err(error) = waker.reset() {
-                    ready.events.clear();
-                    return Err(error);
-                }
-            }
+        if woken {
+            self.drain_waker(ready)?;
         }
         Ok(ready.events.len())
+    }
+
+    /// The number of this `select` call, for [`Slot::round`]: never 0, which marks slots that
+    /// were never reported.
+    #[inline]
+    fn next_round(&mut self) -> u64 {
+        self.round = self.round.wrapping_add(1);
+        if self.round == 0 {
+            self.restart_rounds();
+        }
+        self.round
+    }
+
+    /// The round counter wrapped: every slot is marked unreported and counting restarts at 1.
+    #[cold]
+    fn restart_rounds(&mut self) {
+        for slot in self.table.iter_mut().flatten() {
+            slot.round = 0;
+        }
+        self.round = 1;
+    }
+
+    /// The waker was among the events: records it in `ready` and drains it; on an error
+    /// `ready` is emptied.
+    #[cold]
+    fn drain_waker(&self, ready: &mut Ready) -> Result<()> {
+        ready.woken = true;
+        if let Some(waker) = &self.waker {
+            if let Err(error) = waker.reset() {
+                ready.events.clear();
+                return Err(error);
+            }
+        }
+        Ok(())
     }
 
     /// The key `event` was reported for, if it is still registered: `None` once that key was
@@ -956,6 +986,7 @@ impl<B: Backend, T> Selector<B, T> {
                 waker
             }
         };
+        self.waker_fd = Some(waker.fileno());
         self.waker = Some(waker.clone());
         Ok(waker)
     }
@@ -992,6 +1023,7 @@ impl<B: Backend, T> Selector<B, T> {
     pub fn close(&mut self) -> Result<()> {
         self.table = Vec::new();
         self.len = 0;
+        self.waker_fd = None;
         if let Some(waker) = self.waker.take() {
             waker.close();
         }
@@ -1287,5 +1319,48 @@ impl<T> ExactSizeIterator for Keys<'_, T> {}
 impl<T> fmt::Debug for Keys<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Keys").field("remaining", &self.remaining).finish()
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
+
+    use super::*;
+
+    /// When the round counter wraps, no key may look as if it had been reported in the new
+    /// round already: neither one never reported (round 0) nor one last reported in round 1,
+    /// the first round after the wrap.
+    #[test]
+    fn a_wrapping_round_counter_keeps_every_event() {
+        use std::io::Read;
+
+        let (a, a_peer) = UnixStream::pair().unwrap();
+        let (b, b_peer) = UnixStream::pair().unwrap();
+        let mut selector: Selector<DefaultBackend, char> = Selector::new().unwrap();
+        selector.register(&a, Interest::READABLE, 'a').unwrap();
+        selector.register(&b, Interest::READABLE, 'b').unwrap();
+        let mut ready = Ready::new();
+        let timeout = Some(Duration::from_secs(5));
+        // Round 1 reports `b` alone; its slot keeps that round.
+        (&b_peer).write_all(b"b").unwrap();
+        assert_eq!(selector.select(&mut ready, timeout).unwrap(), 1, "round 1");
+        (&b).read_exact(&mut [0]).unwrap();
+        selector.round = u64::MAX - 1;
+        (&a_peer).write_all(b"a").unwrap();
+        assert_eq!(selector.select(&mut ready, timeout).unwrap(), 1, "round u64::MAX");
+        // The slots are reset only when the counter wraps, not on every call.
+        assert_eq!(selector.round, u64::MAX);
+        (&b_peer).write_all(b"b").unwrap();
+        // The counter wraps here and starts again at 1, `b`'s round of long ago.
+        assert_eq!(selector.select(&mut ready, timeout).unwrap(), 2, "{ready:?}");
+        let mut fds: Vec<RawFd> = ready.iter().map(ReadyEvent::fd).collect();
+        fds.sort_unstable();
+        let mut expected = vec![a.as_raw_fd(), b.as_raw_fd()];
+        expected.sort_unstable();
+        assert_eq!(fds, expected);
+        assert_eq!(selector.round, 1);
     }
 }

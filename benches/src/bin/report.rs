@@ -4,7 +4,8 @@
 //! `report <results-dir> <markdown-out> <png-out> <font.ttf> [--quick] [--counts <dir>]`.
 //! From `<results-dir>` it reads what exists of `run1/` and `run2/` (criterion's directories of
 //! two runs of the `wait` bench: each (round, row)'s median from its `estimates.json`, read
-//! with serde_json by `select_benches::rounds::read_criterion`), `timer.tsv` (W6) and
+//! with serde_json by `select_benches::rounds::read_criterion`, and the slow cases measured in
+//! turns from each run's `turns.tsv`), `timer.tsv` (W6) and
 //! `herd.tsv` (W7), `python-run1.json` and `python-run2.json` (the Python benchmark,
 //! `crates/select-python/benches/bench_select.py --json`, read with serde_json);
 //! `--counts` names gungraun's output directory of the `counts` bench, whose
@@ -18,7 +19,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use plotters::prelude::*;
-use select_benches::rounds::{Plan, Sample, Spread, median, ratio, read_criterion, read_samples};
+use select_benches::rounds::{
+    Plan, Sample, Spread, TURNS_FILE, median, ratio, read_criterion, read_samples, sort_samples,
+};
 use select_benches::{Kind, RowInfo, rows};
 
 /// How far two runs' median ratios may differ before the report flags the ratio.
@@ -113,8 +116,18 @@ fn run(
     };
     let mut runs = Vec::new();
     for name in ["run1", "run2"] {
-        if dir.join(name).is_dir() {
-            runs.push(read_criterion(&dir.join(name))?);
+        let run = dir.join(name);
+        if run.is_dir() {
+            let mut samples = read_criterion(&run)?;
+            let turns = run.join(TURNS_FILE);
+            if turns.is_file() {
+                let text = std::fs::read_to_string(&turns)
+                    .map_err(|e| format!("read {}: {e}", turns.display()))?;
+                samples
+                    .extend(read_samples(&text).map_err(|e| format!("{}: {e}", turns.display()))?);
+                sort_samples(&mut samples);
+            }
+            runs.push(samples);
         }
     }
     let timer = match read("timer.tsv")? {
@@ -478,14 +491,17 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
         out,
         "\n## Method\n\nThe machine is shared and noisy: absolute times mean little, ratios \
          taken between rows measured side by side mean a lot. Each case (one workload at one \
-         size) is measured in interleaved rounds ({} of them; three times as many for the \
-         cases of about 10,000 descriptors, W2 at N = 10000 and W4 at its largest N, where one \
-         poll(2) takes milliseconds and the machine's speed for it varies most): every row is \
-         set up at once, then each \
+         size) is measured in {} interleaved rounds: every row is set up at once, then each \
          round measures every row once, in an order rotated by one row per round. Inside a round \
          criterion measures each row: a {} ms warm-up, then ten equal samples over about {} ms \
          (at least one operation each), of which the median is the row's figure for that \
-         round. A ratio is taken within each round, and the tables give its median over the \
+         round. The cases of about 10,000 descriptors (W2 at N = 10000, W4 at its largest N), \
+         where one poll(2) takes milliseconds and the machine's speed for it was seen to change \
+         threefold between measurements tens of milliseconds apart, are measured in turns \
+         instead: each round gives every row {} turns, one row after another in an order \
+         rotated by one row per pass, each turn an untimed warm-up and then at least {} ms of \
+         operations (at least one); a row's figure for the round is the median of its turns. \
+         A ratio is taken within each round, and the tables give its median over the \
          rounds with the min-max in parentheses. \"vs raw\" divides by the raw system call of \
          the same mechanism through rustix with a preallocated buffer (mio and polling use the \
          host's native mechanism, so they are compared with its raw row); \"vs Backend\" \
@@ -496,6 +512,8 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
         plan.rounds,
         plan.warm_up.as_millis(),
         plan.measurement.as_millis(),
+        plan.turns,
+        plan.turn.as_millis(),
         AGREEMENT * 100.0
     );
     let _ = writeln!(out, "## Rows\n");
