@@ -75,7 +75,9 @@ impl<'p> Visitor for PingPong<'p> {
         }
         let mut row = S::open().expect("open row");
         ping_pong_setup(&mut row, pairs).expect("register");
-        self.case.add_op(S::NAME, move || round_trip(&mut row, pairs).expect("round trip"));
+        self.case.add_op(S::NAME, S::MECHANISM, move || {
+            round_trip(&mut row, pairs).expect("round trip")
+        });
     }
 }
 
@@ -92,7 +94,7 @@ impl<'p> Visitor for IdleScan<'p> {
         }
         let mut row = S::open().expect("open row");
         add_all(&mut row, self.pairs).expect("register");
-        self.case.add_op(S::NAME, move || {
+        self.case.add_op(S::NAME, S::MECHANISM, move || {
             black_box(idle_wait(&mut row).expect("wait"));
         });
     }
@@ -112,7 +114,7 @@ impl<'p> Visitor for Churn<'p> {
         }
         let mut row = S::open().expect("open row");
         let fds = self.fds;
-        self.case.add(S::NAME, move |iters| {
+        self.case.add(S::NAME, S::MECHANISM, move |iters| {
             // Each operation is one register+unregister pair, done in batches of up to
             // 10,000 so the set really grows to 10,000 descriptors.
             let mut left = usize::try_from(iters).unwrap_or(usize::MAX);
@@ -141,7 +143,11 @@ impl<'p> Visitor for ChainBench<'p> {
             return;
         }
         let row = S::open().expect("open row");
-        self.case.add(S::NAME, ChainRow { row, pairs, chain: None, active: self.active });
+        self.case.add(
+            S::NAME,
+            S::MECHANISM,
+            ChainRow { row, pairs, chain: None, active: self.active },
+        );
     }
 }
 
@@ -190,7 +196,7 @@ impl<'p> Visitor for ManyReadyBench<'p> {
         }
         let mut row = S::open().expect("open row");
         let many = ManyReady::new(&mut row, self.pairs).expect("register");
-        self.case.add_op(S::NAME, move || {
+        self.case.add_op(S::NAME, S::MECHANISM, move || {
             black_box(many.iteration(&mut row).expect("many ready"));
         });
     }

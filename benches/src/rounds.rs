@@ -47,8 +47,9 @@ pub struct Plan {
     /// Criterion's measurement time of one row in one round, spread over its ten samples (a
     /// sample is at least one operation, so a slow operation takes longer).
     pub measurement: Duration,
-    /// For [`Case::run_turns`]: how many turns each row takes in one round.
-    pub turns: usize,
+    /// For [`Case::run_turns`]: how many passes over the rows it makes, each giving every row
+    /// one turn (a pass is that case's round).
+    pub passes: usize,
     /// For [`Case::run_turns`]: the shortest timed part of one turn (a turn is at least one
     /// operation, so a slow operation takes longer).
     pub turn: Duration,
@@ -56,22 +57,22 @@ pub struct Plan {
 
 impl Plan {
     /// The plan of a full run: 11 rounds, each row warmed up for 10 ms and measured for 40 ms
-    /// by criterion, or in five turns of at least 2 ms each.
+    /// by criterion, or in 33 passes of turns of at least 25 ms each.
     pub const FULL: Plan = Plan {
         rounds: 11,
         warm_up: Duration::from_millis(10),
         measurement: Duration::from_millis(40),
-        turns: 5,
-        turn: Duration::from_millis(2),
+        passes: 33,
+        turn: Duration::from_millis(25),
     };
 
-    /// The plan of `--quick`: 5 rounds of 2 ms warm-ups and 5 ms measurements, or of two
+    /// The plan of `--quick`: 5 rounds of 2 ms warm-ups and 5 ms measurements, or 9 passes of
     /// turns of at least 1 ms, for a first look.
     pub const QUICK: Plan = Plan {
         rounds: 5,
         warm_up: Duration::from_millis(2),
         measurement: Duration::from_millis(5),
-        turns: 2,
+        passes: 9,
         turn: Duration::from_millis(1),
     };
 
@@ -109,12 +110,13 @@ impl<F: FnMut(u64) -> Duration> Measure for F {
 
 /// The rows of one cell of a workload, each ready to be measured.
 pub struct Case<'a> {
-    rows: Vec<(&'static str, Box<dyn Measure + 'a>)>,
+    /// Each row's name, its mechanism (`Subject::MECHANISM`) and its measurement.
+    rows: Vec<(&'static str, &'static str, Box<dyn Measure + 'a>)>,
 }
 
 impl std::fmt::Debug for Case<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.rows.iter().map(|(name, _)| *name).collect();
+        let names: Vec<&str> = self.rows.iter().map(|(name, ..)| *name).collect();
         f.debug_struct("Case").field("rows", &names).finish()
     }
 }
@@ -145,14 +147,20 @@ impl<'a> Case<'a> {
         Case { rows: Vec::new() }
     }
 
-    /// Adds a row measured by `measure`.
-    pub fn add(&mut self, row: &'static str, measure: impl Measure + 'a) {
-        self.rows.push((row, Box::new(measure)));
+    /// Adds a row measured by `measure`, whose kernel mechanism is `mechanism` (rows of one
+    /// mechanism take their turns together in [`run_turns`](Case::run_turns)).
+    pub fn add(&mut self, row: &'static str, mechanism: &'static str, measure: impl Measure + 'a) {
+        self.rows.push((row, mechanism, Box::new(measure)));
     }
 
     /// Adds a row whose operation is `op`, timed around the whole loop of `iters` calls.
-    pub fn add_op(&mut self, row: &'static str, mut op: impl FnMut() + 'a) {
-        self.add(row, move |iters| {
+    pub fn add_op(
+        &mut self,
+        row: &'static str,
+        mechanism: &'static str,
+        mut op: impl FnMut() + 'a,
+    ) {
+        self.add(row, mechanism, move |iters| {
             let start = Instant::now();
             for _ in 0..iters {
                 op();
@@ -190,7 +198,7 @@ impl<'a> Case<'a> {
             .sampling_mode(SamplingMode::Flat);
         for round in 0..plan.rounds {
             for index in rotation(self.rows.len(), round) {
-                let (row, measure) = &mut self.rows[index];
+                let (row, _, measure) = &mut self.rows[index];
                 measure.enter();
                 group.bench_function(BenchmarkId::new(*row, round_id(round)), |bencher| {
                     bencher.iter_custom(|iters| measure.measure(iters));
@@ -201,26 +209,30 @@ impl<'a> Case<'a> {
         group.finish();
     }
 
-    /// Measures every row in `plan.rounds` rounds of `plan.turns` turns each, without
-    /// criterion, and returns what each row measured: per round, the median of its turns.
+    /// Measures every row in `plan.passes` passes, without criterion, and returns what each
+    /// row measured: one figure per pass, which is that case's round.
     ///
     /// This is for the cases where one operation takes milliseconds (poll(2) over 10,000
     /// descriptors): there a shared machine's speed was seen to change threefold from one
     /// criterion measurement to the next, some tens of milliseconds apart, so the rows of one
-    /// ratio must be measured closer together than criterion's 50 ms per row allows. A turn
-    /// is one row's [`Measure::enter`], an untimed warm-up of a quarter of its operations (at
-    /// least one), its timed operations (as many as last at least [`Plan::turn`], found from
-    /// a first untimed turn of each row) and [`Measure::leave`]; each pass over the rows
-    /// gives every row one turn, in an order rotated by one row per pass. A row's figure for
-    /// a round is the median of its turns' times per operation, so a ratio within a round
-    /// compares operations milliseconds apart.
+    /// ratio must be measured closer together than criterion's 50 ms per row allows, and many
+    /// more times. A pass gives every row one turn, the rows of one mechanism one after
+    /// another, after an untimed turn of one of them: a turn of an epoll row (registering
+    /// 10,000 descriptors, then freeing the registrations) left the next poll(2) row 1.5-3×
+    /// slower for longer than its turn, while after a poll(2) row it ran at the same speed
+    /// every time. The groups, and the rows within each, come in shuffled orders
+    /// ([`shuffled`]), so that no row always follows the same one. A turn is the row's
+    /// [`Measure::enter`], an untimed warm-up of a quarter of its operations (at least one),
+    /// its timed operations (as many as last at least [`Plan::turn`], found from a first
+    /// untimed turn of each row) and [`Measure::leave`]. A ratio within a pass compares
+    /// operations a second or two apart at most.
     pub fn run_turns(mut self, workload: &str, case: &str, plan: &Plan) -> Vec<Sample> {
         let turn_ns = plan.turn.as_secs_f64() * 1e9;
         // One untimed turn per row, one operation long, to size every later turn.
         let ops: Vec<u64> = self
             .rows
             .iter_mut()
-            .map(|(_, measure)| {
+            .map(|(_, _, measure)| {
                 measure.enter();
                 measure.measure(1);
                 let once = measure.measure(1).as_secs_f64() * 1e9;
@@ -228,31 +240,36 @@ impl<'a> Case<'a> {
                 operations_per_turn(turn_ns, once)
             })
             .collect();
-        let mut ns: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.rounds); self.rows.len()];
-        let mut pass = 0;
-        for _ in 0..plan.rounds {
-            let mut turns: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.turns); self.rows.len()];
-            for _ in 0..plan.turns {
-                for index in rotation(self.rows.len(), pass) {
-                    let measure = &mut self.rows[index].1;
+        let mut ns: Vec<Vec<f64>> = vec![Vec::with_capacity(plan.passes); self.rows.len()];
+        let mut mechanisms: Vec<&'static str> = self.rows.iter().map(|(_, m, _)| *m).collect();
+        mechanisms.sort_unstable();
+        mechanisms.dedup();
+        for pass in 0..plan.passes {
+            let order = shuffled(self.rows.len(), pass);
+            for group in shuffled(mechanisms.len(), pass).into_iter().map(|g| mechanisms[g]) {
+                let members: Vec<usize> =
+                    order.iter().copied().filter(|&i| self.rows[i].1 == group).collect();
+                // An untimed turn of the group's first row absorbs what the rows of another
+                // mechanism left behind.
+                let flush = members.first().map(|&i| (i, false));
+                for (index, timed) in flush.into_iter().chain(members.iter().map(|&i| (i, true))) {
+                    let measure = &mut self.rows[index].2;
                     let ops = ops[index];
                     measure.enter();
                     measure.measure((ops / 4).max(1));
                     let took = measure.measure(ops);
                     measure.leave();
-                    #[allow(clippy::cast_precision_loss)] // ops is far below 2^52
-                    turns[index].push(took.as_secs_f64() * 1e9 / ops as f64);
+                    if timed {
+                        #[allow(clippy::cast_precision_loss)] // ops is far below 2^52
+                        ns[index].push(took.as_secs_f64() * 1e9 / ops as f64);
+                    }
                 }
-                pass += 1;
-            }
-            for (row, turns) in ns.iter_mut().zip(&turns) {
-                row.push(median(turns).unwrap_or(f64::NAN));
             }
         }
         self.rows
             .iter()
             .zip(ns)
-            .map(|((row, _), ns)| Sample {
+            .map(|((row, ..), ns)| Sample {
                 workload: workload.to_owned(),
                 case: case.to_owned(),
                 row: (*row).to_owned(),
@@ -260,6 +277,32 @@ impl<'a> Case<'a> {
             })
             .collect()
     }
+}
+
+/// The order of pass `pass` of [`Case::run_turns`] over `rows` rows: a permutation drawn from
+/// a generator seeded with the pass number (so every run uses the same orders), so that no
+/// row always follows the same row. With the rotated order of [`rotation`] each row always
+/// follows the same one, and a row's figure was seen to depend on which: `poll` at 10,000
+/// descriptors waited 1.10-1.28× as long as `raw-poll` with the rows in one order and
+/// 0.83× with them reversed.
+fn shuffled(rows: usize, pass: usize) -> Vec<usize> {
+    // SplitMix64: small, and good enough to shuffle a dozen rows.
+    let mut state = (pass as u64).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut order: Vec<usize> = (0..rows).collect();
+    // Fisher-Yates.
+    for i in (1..rows).rev() {
+        #[allow(clippy::cast_possible_truncation)] // the remainder is at most `i`
+        let j = (next() % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
 }
 
 /// How many operations of `once_ns` each make a turn of at least `turn_ns`: at least one.
@@ -496,8 +539,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let order = std::cell::RefCell::new(String::new());
         let mut case = Case::new();
-        case.add("a", Fake { name: 'a', order: &order, calls: 0 });
-        case.add("b", Fake { name: 'b', order: &order, calls: 0 });
+        case.add("a", "x", Fake { name: 'a', order: &order, calls: 0 });
+        case.add("b", "x", Fake { name: 'b', order: &order, calls: 0 });
         let plan = Plan {
             rounds: 3,
             warm_up: Duration::from_micros(50),
@@ -522,23 +565,58 @@ mod tests {
     }
 
     #[test]
-    fn turns_interleave_the_rows_and_give_one_figure_per_round() {
+    fn turns_group_the_rows_by_mechanism_and_give_one_figure_per_pass() {
         let order = std::cell::RefCell::new(String::new());
         let mut case = Case::new();
-        case.add("a", Fake { name: 'a', order: &order, calls: 0 });
-        case.add("b", Fake { name: 'b', order: &order, calls: 0 });
-        case.add("c", Fake { name: 'c', order: &order, calls: 0 });
-        let plan = Plan { rounds: 2, turns: 2, turn: Duration::from_micros(20), ..Plan::QUICK };
+        case.add("a", "poll", Fake { name: 'a', order: &order, calls: 0 });
+        case.add("b", "epoll", Fake { name: 'b', order: &order, calls: 0 });
+        case.add("c", "poll", Fake { name: 'c', order: &order, calls: 0 });
+        let plan = Plan { passes: 4, turn: Duration::from_micros(20), ..Plan::QUICK };
         let samples = case.run_turns("W2", "10000", &plan);
-        // One sizing turn per row, then four passes, each rotated by one row.
-        assert_eq!(*order.borrow(), "abcabcbcacababc");
+        let order = order.borrow();
+        // One sizing turn per row, then each pass: per group (`epoll`, `poll`, shuffled), an
+        // untimed turn of its first row, then every row of the group.
+        let (sizing, passes) = order.split_at(3);
+        assert_eq!(sizing, "abc");
+        let mut expected = String::new();
+        for pass in 0..4 {
+            let rows: Vec<char> =
+                shuffled(3, pass).into_iter().map(|i| ['a', 'b', 'c'][i]).collect();
+            for group in shuffled(2, pass) {
+                let members: String =
+                    rows.iter().filter(|&&r| (r == 'b') == (group == 0)).collect();
+                expected.push(members.chars().next().unwrap());
+                expected.push_str(&members);
+            }
+        }
+        assert_eq!(passes, expected);
         let rows: Vec<&str> = samples.iter().map(|s| s.row.as_str()).collect();
         assert_eq!(rows, ["a", "b", "c"]);
         for sample in &samples {
             assert_eq!((sample.workload.as_str(), sample.case.as_str()), ("W2", "10000"));
-            assert_eq!(sample.ns.len(), 2, "{sample:?}");
+            assert_eq!(sample.ns.len(), 4, "{sample:?}");
             assert!(sample.ns.iter().all(|ns| (ns - 100.0).abs() < 1.0), "{sample:?}");
         }
+    }
+
+    #[test]
+    fn shuffled_passes_are_permutations_that_vary_each_rows_predecessor() {
+        let rows = 10;
+        let mut predecessors: Vec<std::collections::BTreeSet<usize>> =
+            vec![std::collections::BTreeSet::new(); rows];
+        for pass in 0..20 {
+            let order = shuffled(rows, pass);
+            assert_eq!(order, shuffled(rows, pass), "the same order in every run");
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..rows).collect::<Vec<_>>(), "pass {pass}: {order:?}");
+            for pair in order.windows(2) {
+                predecessors[pair[1]].insert(pair[0]);
+            }
+        }
+        // Rotation gives each row one predecessor; twenty shuffles give each several.
+        assert!(predecessors.iter().all(|p| p.len() >= 4), "{predecessors:?}");
+        assert!(shuffled(0, 0).is_empty() && shuffled(1, 7) == [0]);
     }
 
     #[test]

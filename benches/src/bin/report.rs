@@ -498,9 +498,13 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
          round. The cases of about 10,000 descriptors (W2 at N = 10000, W4 at its largest N), \
          where one poll(2) takes milliseconds and the machine's speed for it was seen to change \
          threefold between measurements tens of milliseconds apart, are measured in turns \
-         instead: each round gives every row {} turns, one row after another in an order \
-         rotated by one row per pass, each turn an untimed warm-up and then at least {} ms of \
-         operations (at least one); a row's figure for the round is the median of its turns. \
+         instead, in {} passes that are those cases' rounds: a pass gives every row one turn, \
+         the rows of one mechanism one after another after an untimed turn of one of them (a \
+         turn of an epoll row, which registers and frees 10,000 descriptors, left the next \
+         poll(2) row 1.5-3× slower), the mechanisms and the rows within each in a new shuffled \
+         order for each pass (with a fixed order, one row's figure was seen to depend on \
+         which row ran before it); each turn is an untimed warm-up and then at least {} ms of \
+         operations (at least one). \
          A ratio is taken within each round, and the tables give its median over the \
          rounds with the min-max in parentheses. \"vs raw\" divides by the raw system call of \
          the same mechanism through rustix with a preallocated buffer (mio and polling use the \
@@ -512,7 +516,7 @@ fn render(rows: &[RowInfo], inputs: &Inputs, quick: bool, png: &Path, markdown: 
         plan.rounds,
         plan.warm_up.as_millis(),
         plan.measurement.as_millis(),
-        plan.turns,
+        plan.passes,
         plan.turn.as_millis(),
         AGREEMENT * 100.0
     );
