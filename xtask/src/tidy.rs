@@ -16,6 +16,8 @@
 //! - no `#[ignore]` and no `#[should_panic]`: a test asserts the error instead;
 //! - the facade depends on every backend crate (each on the systems of its gate), so `sys.rs`
 //!   alone decides which is used;
+//! - select-core's `test-seams` feature is enabled by select-conformance alone and is not a
+//!   default, so a user's build and the benchmarks have none of its bookkeeping;
 //! - the operating-system lists agree, in both directions: each backend crate's root gate,
 //!   the aliases of its build script, select-poll's `linux_kernel` and `rustix_select`, and
 //!   the facade's `epoll_os`, `kqueue_os`, `devpoll_os` and `apple`, and the facade's
@@ -63,6 +65,8 @@ const OUTSIDE_REFERENCE: &str =
 const BARE_CPYTHON_ISSUE: &str = "a CPython `gh-NNNN` or `bpo-NNNN` in docs must be a link: \
      [gh-NNNN](https://github.com/python/cpython/issues/NNNN), [bpo-NNNN](https://bugs.python.org/issueNNNN)";
 const FACADE_DEPENDENCY: &str = "the facade must depend on every backend crate";
+const TEST_SEAMS: &str = "select-core's `test-seams` feature is for the conformance suite only: \
+                          no other manifest may enable it, and it is not a default feature";
 const OS_LISTS: &str = "this operating-system list must name exactly the systems of the list it \
                         mirrors (a backend crate's root gate, or select-kqueue's `apple`)";
 
@@ -255,6 +259,30 @@ pub(crate) fn check_facade_dependencies(backends: &[String], manifest: &str) -> 
         .collect()
 }
 
+/// The manifests that mention select-core's `test-seams` feature other than where it is
+/// defined (select-core) and used (select-conformance): enabling it anywhere else, or making
+/// it a default, would put its per-wait thread-local bookkeeping into a user's build and into
+/// the benchmarks' counts.
+pub(crate) fn check_test_seams(manifests: &[(String, String)]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for (path, text) in manifests {
+        for (number, line) in text.lines().enumerate() {
+            if !line.contains("test-seams") {
+                continue;
+            }
+            let allowed = match path.as_str() {
+                "crates/select-core/Cargo.toml" => line.trim_start().starts_with("test-seams ="),
+                "crates/select-conformance/Cargo.toml" => true,
+                _ => false,
+            };
+            if !allowed {
+                out.push(violation(path, number + 1, TEST_SEAMS));
+            }
+        }
+    }
+    out
+}
+
 /// The `target_os` values `text` names, as `target_os = "..."`.
 fn os_names(text: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
@@ -435,6 +463,14 @@ pub(crate) fn check_tree(root: &Path) -> Vec<Violation> {
     }
     let manifest = fs::read_to_string(root.join("facade/Cargo.toml")).unwrap_or_default();
     violations.extend(check_facade_dependencies(&backend_crates(root), &manifest));
+    let manifests: Vec<(String, String)> = files_ending_in(root, "Cargo.toml")
+        .into_iter()
+        .map(|path| {
+            let text = fs::read_to_string(root.join(&path)).unwrap_or_default();
+            (path, text)
+        })
+        .collect();
+    violations.extend(check_test_seams(&manifests));
     violations
         .extend(check_os_lists(|path| fs::read_to_string(root.join(path)).unwrap_or_default()));
     violations
@@ -457,6 +493,38 @@ mod tests {
             "tidy found {} problems:\n{}",
             report.len(),
             report.join("\n")
+        );
+    }
+
+    #[test]
+    fn test_seams_stay_with_the_conformance_suite() {
+        let manifest = |path: &str, text: &str| (path.to_owned(), text.to_owned());
+        let fine = [
+            manifest("crates/select-core/Cargo.toml", "[features]\ntest-seams = []\n"),
+            manifest(
+                "crates/select-conformance/Cargo.toml",
+                "select-core = { workspace = true, features = [\"test-seams\"] }\n",
+            ),
+        ];
+        assert!(check_test_seams(&fine).is_empty());
+        let default = manifest("crates/select-core/Cargo.toml", "default = [\"test-seams\"]\n");
+        let user = manifest(
+            "benches/Cargo.toml",
+            "[dependencies]\nselect-core = { features = [\"test-seams\"] }\n",
+        );
+        let found: Vec<(String, usize)> = check_test_seams(&[default, user])
+            .into_iter()
+            .map(|v| (v.path.clone(), v.line))
+            .collect();
+        assert_eq!(
+            found,
+            [("crates/select-core/Cargo.toml".to_owned(), 1), ("benches/Cargo.toml".to_owned(), 2)]
+        );
+        // The walk finds the real manifests, so the rule is not vacuous.
+        let manifests = files_ending_in(&crate::project_root(), "Cargo.toml");
+        assert!(
+            manifests.iter().any(|p| p == "crates/select-conformance/Cargo.toml"),
+            "{manifests:?}"
         );
     }
 
