@@ -381,7 +381,7 @@ impl<B: Backend, T> Selector<B, T> {
         if self.waker.as_ref().is_some_and(|waker| waker.fileno() == raw) {
             return Err(Error::AlreadyRegistered { fd: raw });
         }
-        check_fd_limit::<B>(raw)?;
+        select_core::check_fd_limit(B::FD_LIMIT, raw)?;
         let index = table_index(raw);
         if self.table.get(index).is_some_and(Option::is_some) {
             return Err(Error::AlreadyRegistered { fd: raw });
@@ -981,7 +981,7 @@ impl<B: Backend, T> Selector<B, T> {
             Some(event) => Waker::from_user_event(event),
             None => {
                 let waker = Waker::new()?;
-                check_fd_limit::<B>(waker.fileno())?;
+                select_core::check_fd_limit(B::FD_LIMIT, waker.fileno())?;
                 self.backend.register(waker.as_fd(), Interest::READABLE)?;
                 waker
             }
@@ -1094,15 +1094,6 @@ fn check_key_interest(interest: Interest) -> Result<()> {
         });
     }
     Ok(())
-}
-
-/// Fails with [`Error::FdOutOfRange`] if `fd` is past the backend's descriptor limit, before
-/// the backend is asked, so every backend with a limit reports it the same way.
-fn check_fd_limit<B: Backend>(fd: RawFd) -> Result<()> {
-    match (B::FD_LIMIT, usize::try_from(fd)) {
-        (Some(limit), Ok(index)) if index >= limit => Err(Error::FdOutOfRange { fd, limit }),
-        _ => Ok(()),
-    }
 }
 
 /// Where descriptor `fd` sits in the key table; a negative number maps past any table, so

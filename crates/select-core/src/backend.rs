@@ -501,12 +501,7 @@ fn check_open<M: Mechanism>(backend: &M) -> Result<()> {
 
 /// The argument checks of `register` and `modify`, after the closed check.
 fn check_registration<M: Mechanism>(fd: BorrowedFd<'_>, interest: Interest) -> Result<()> {
-    if let Some(limit) = M::FD_LIMIT {
-        let raw = fd.as_raw_fd();
-        if usize::try_from(raw).map_or(true, |number| number >= limit) {
-            return Err(crate::Error::FdOutOfRange { fd: raw, limit });
-        }
-    }
+    check_fd_limit(M::FD_LIMIT, fd.as_raw_fd())?;
     check_interest_bits(interest)?;
     check_interest::<M>(interest)
 }
@@ -642,6 +637,39 @@ pub fn check_capacity<E: EventBuffer>(events: &E) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Fails with [`Error::FdOutOfRange`](crate::Error::FdOutOfRange) if `fd` is at or past
+/// `limit`, a backend's [`Backend::FD_LIMIT`] (`None`: no limit).
+///
+/// [`Backend::register`] and [`Backend::modify`] run this; a layer over a backend that keeps
+/// state of its own per descriptor (the facade's `Selector`) runs it first, so that such a
+/// descriptor is refused the same way before that state is touched.
+///
+/// Python: `ValueError: filedescriptor out of range in select()`.
+///
+/// # Errors
+///
+/// [`Error::FdOutOfRange`](crate::Error::FdOutOfRange) with the number and the limit.
+///
+/// # Examples
+///
+/// ```
+/// use select_core::{Error, check_fd_limit};
+///
+/// assert!(check_fd_limit(Some(1024), 1023).is_ok());
+/// let error = check_fd_limit(Some(1024), 1024).unwrap_err();
+/// assert!(matches!(error, Error::FdOutOfRange { fd: 1024, limit: 1024 }), "{error:?}");
+/// assert!(check_fd_limit(None, 1 << 20).is_ok());
+/// ```
+pub fn check_fd_limit(limit: Option<usize>, fd: RawFd) -> Result<()> {
+    match (limit, usize::try_from(fd)) {
+        (Some(limit), Ok(number)) if number >= limit => {
+            Err(crate::Error::FdOutOfRange { fd, limit })
+        }
+        (Some(limit), Err(_)) => Err(crate::Error::FdOutOfRange { fd, limit }),
+        _ => Ok(()),
+    }
 }
 
 /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a negative

@@ -49,8 +49,8 @@ pub mod timeout;
 mod user_event;
 
 pub use backend::{
-    Backend, BackendKind, Checked, Mechanism, check_capacity, check_fd, check_interest,
-    check_interest_bits,
+    Backend, BackendKind, Checked, Mechanism, check_capacity, check_fd, check_fd_limit,
+    check_interest, check_interest_bits,
 };
 pub use error::{Error, Result};
 pub use event::{Event, EventBuffer, EventIter, EventList, allocate_events};
