@@ -15,8 +15,13 @@
 //! `<criterion home>/<workload> <case>/<row>/round-<NN>/new/`; [`read_criterion`] reads each
 //! one's median back from `estimates.json` (and its id from `benchmark.json`) with serde_json.
 //!
-//! Results that do not come from criterion (W6's lateness of each single wait) are written as
-//! tab-separated text by [`write_samples`] and read back by [`read_samples`].
+//! The cases where one operation takes milliseconds (poll(2) over 10,000 descriptors) are
+//! measured without criterion instead, in passes of short turns with the rows grouped by
+//! mechanism and shuffled ([`Case::run_turns`], which says why).
+//!
+//! Results that do not come from criterion (those passes, and W6's lateness of each single
+//! wait) are written as tab-separated text by [`write_samples`] and read back by
+//! [`read_samples`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
