@@ -225,8 +225,8 @@ impl<'a> Case<'a> {
     /// another, after an untimed turn of one of them: a turn of an epoll row (registering
     /// 10,000 descriptors, then freeing the registrations) left the next poll(2) row 1.5-3×
     /// slower for longer than its turn, while after a poll(2) row it ran at the same speed
-    /// every time. The groups, and the rows within each, come in shuffled orders
-    /// ([`shuffled`]), so that no row always follows the same one. A turn is the row's
+    /// every time. The groups, and the rows within each, come in shuffled orders (a seeded
+    /// permutation per pass), so that no row always follows the same one. A turn is the row's
     /// [`Measure::enter`], an untimed warm-up of a quarter of its operations (at least one),
     /// its timed operations (as many as last at least [`Plan::turn`], found from a first
     /// untimed turn of each row) and [`Measure::leave`]. A ratio within a pass compares
