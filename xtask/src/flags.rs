@@ -45,11 +45,11 @@ xflags::xflags! {
             optional --list
         }
         /// Run the benchmarks (W1-W5 twice, W6, W7, instruction counts) and write
-        /// docs/benchmarks.md and docs/img/scaling.png. A full run takes about 15 minutes on a
-        /// 2-core machine shared with other builds (extrapolated from a measured --quick run:
-        /// W1-W5 measure each row for about 50 ms instead of 7 in 11 rounds instead of 5,
-        /// about 3 to 5 minutes per run, most of it W4 at N = 10,000 on poll(2), where
-        /// criterion's ten samples are ten iterations of a few tenths of a second each).
+        /// docs/benchmarks.md and docs/img/scaling.png. Measured on 2 cores with nothing else
+        /// running and the benches already compiled: 9 min 38 s, of which 5.5 minutes are the
+        /// two runs of W1-W5 (half of each run is W4 at N = 10,000, where one poll(2)
+        /// iteration of A = 1 takes about 0.18 s); a cold checkout adds about 5 minutes of
+        /// compiling and 1.5 minutes to install gungraun-runner.
         cmd bench {
             /// A short run for a first look, written to target/select-bench/ (never over the
             /// committed docs). Measured: 9 min 17 s on 2 cores shared with other builds, of
