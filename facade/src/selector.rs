@@ -178,9 +178,6 @@ pub struct Selector<B: Backend = DefaultBackend, T = ()> {
     /// The serial the next registration gets ([`Slot::serial`]).
     next_serial: u64,
     waker: Option<Waker>,
-    /// The waker's number ([`Waker::fileno`]), kept beside it so that `select` compares each
-    /// event with a number rather than reaching into the waker.
-    waker_fd: Option<RawFd>,
 }
 
 impl<T> Selector<DefaultBackend, T> {
@@ -294,7 +291,6 @@ impl<B: Backend, T> Selector<B, T> {
             round: 0,
             next_serial: 0,
             waker: None,
-            waker_fd: None,
         })
     }
 
@@ -622,10 +618,11 @@ impl<B: Backend, T> Selector<B, T> {
         // Sized once; a no-op afterwards, since the list never holds more than the buffer.
         list.reserve(self.events.capacity());
         let round = self.next_round();
+        let waker_fd = self.waker.as_ref().map(Waker::fileno);
         let mut woken = false;
         for event in self.events.iter() {
             let fd = event.fd();
-            if Some(fd) == self.waker_fd {
+            if Some(fd) == waker_fd {
                 woken = true;
                 continue;
             }
@@ -986,7 +983,6 @@ impl<B: Backend, T> Selector<B, T> {
                 waker
             }
         };
-        self.waker_fd = Some(waker.fileno());
         self.waker = Some(waker.clone());
         Ok(waker)
     }
@@ -1023,7 +1019,6 @@ impl<B: Backend, T> Selector<B, T> {
     pub fn close(&mut self) -> Result<()> {
         self.table = Vec::new();
         self.len = 0;
-        self.waker_fd = None;
         if let Some(waker) = self.waker.take() {
             waker.close();
         }
