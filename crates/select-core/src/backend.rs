@@ -663,11 +663,10 @@ pub fn check_capacity<E: EventBuffer>(events: &E) -> Result<()> {
 /// assert!(check_fd_limit(None, 1 << 20).is_ok());
 /// ```
 pub fn check_fd_limit(limit: Option<usize>, fd: RawFd) -> Result<()> {
-    match (limit, usize::try_from(fd)) {
-        (Some(limit), Ok(number)) if number >= limit => {
+    match limit {
+        Some(limit) if usize::try_from(fd).map_or(true, |number| number >= limit) => {
             Err(crate::Error::FdOutOfRange { fd, limit })
         }
-        (Some(limit), Err(_)) => Err(crate::Error::FdOutOfRange { fd, limit }),
         _ => Ok(()),
     }
 }
