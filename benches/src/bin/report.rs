@@ -258,14 +258,7 @@ fn render_python(out: &mut String, runs: &[PythonRun]) {
             })
             .collect();
         let time = |ns: &[f64]| median(ns).map_or_else(|| "–".to_owned(), sig3);
-        let mut second = spreads
-            .get(1)
-            .copied()
-            .flatten()
-            .map_or_else(|| "–".to_owned(), |spread| spread_cell(Some(spread)));
-        if let Some(change) = moved(spreads[0], spreads.get(1).copied().flatten()) {
-            second.push_str(&format!(" ⚠ {:+.0}%", change * 100.0));
-        }
+        let second = second_run_cell(spreads[0], spreads.get(1).copied().flatten());
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {second} |",
@@ -275,21 +268,8 @@ fn render_python(out: &mut String, runs: &[PythonRun]) {
             time(&row.ours_ns),
             spread_cell(spreads[0]),
         );
-        let checked: Vec<String> = spreads
-            .iter()
-            .flatten()
-            .map(|s| {
-                if s.median <= PYTHON_GOAL {
-                    format!("{} met", sig3(s.median))
-                } else {
-                    format!(
-                        "{} **missed by {:.1}%**",
-                        sig3(s.median),
-                        (s.median / PYTHON_GOAL - 1.0) * 100.0
-                    )
-                }
-            })
-            .collect();
+        let checked: Vec<String> =
+            spreads.iter().flatten().map(|s| verdict(s.median, PYTHON_GOAL)).collect();
         if !checked.is_empty() {
             verdicts.push(format!(
                 "{} {} ours vs CPython (goal ≤ {PYTHON_GOAL:.2}×): {}",
@@ -463,6 +443,25 @@ fn ratio_in(run: &[Sample], workload: &str, case: &str, row: &str, base: &str) -
     ratio(&find(run, workload, case, row)?.ns, &find(run, workload, case, base)?.ns)
 }
 
+/// The second run's cell of a ratio: [`spread_cell`], with `⚠ +N%` when its median moved from
+/// the first run's by more than [`AGREEMENT`].
+fn second_run_cell(first: Option<Spread>, second: Option<Spread>) -> String {
+    let mut cell = spread_cell(second);
+    if let Some(change) = moved(first, second) {
+        cell.push_str(&format!(" ⚠ {:+.0}%", change * 100.0));
+    }
+    cell
+}
+
+/// A median checked against a goal of at most `limit`: `1.03 met` or `1.12 **missed by 1.8%**`.
+fn verdict(median: f64, limit: f64) -> String {
+    if median <= limit {
+        format!("{} met", sig3(median))
+    } else {
+        format!("{} **missed by {:.1}%**", sig3(median), (median / limit - 1.0) * 100.0)
+    }
+}
+
 /// `Some(change)` if the two runs' medians differ by more than [`AGREEMENT`].
 fn moved(first: Option<Spread>, second: Option<Spread>) -> Option<f64> {
     let change = second?.median / first?.median - 1.0;
@@ -626,12 +625,10 @@ fn render_runs(
                 };
                 let one = ratio_in(first, &workload, &case, row.name, base);
                 let two = second.and_then(|run| ratio_in(run, &workload, &case, row.name, base));
-                let mut second_cell = spread_cell(two);
                 if one.is_some() && two.is_some() {
                     compared += 1;
                 }
-                if let Some(change) = moved(one, two) {
-                    second_cell.push_str(&format!(" ⚠ {:+.0}%", change * 100.0));
+                if moved(one, two).is_some() {
                     flagged.push(format!(
                         "{workload} {} `{}` vs `{base}`: {} then {}",
                         case_label(&case),
@@ -641,7 +638,11 @@ fn render_runs(
                     ));
                 }
                 cells.push(spread_cell(one));
-                cells.push(if second.is_some() { second_cell } else { "–".to_owned() });
+                cells.push(if second.is_some() {
+                    second_run_cell(one, two)
+                } else {
+                    "–".to_owned()
+                });
             }
             let _ = writeln!(
                 out,
@@ -936,17 +937,7 @@ fn goals(rows: &[RowInfo], runs: &[Vec<Sample>]) -> Vec<String> {
         let verdicts: Vec<String> = runs
             .iter()
             .filter_map(|run| ratio_in(run, &workload, &case, row, base))
-            .map(|s| {
-                if s.median <= limit {
-                    format!("{} met", sig3(s.median))
-                } else {
-                    format!(
-                        "{} **missed by {:.1}%**",
-                        sig3(s.median),
-                        (s.median / limit - 1.0) * 100.0
-                    )
-                }
-            })
+            .map(|s| verdict(s.median, limit))
             .collect();
         if !verdicts.is_empty() {
             let label = format!("`{row}` {workload} {}", case_label(&case)).trim_end().to_owned();
