@@ -5,6 +5,7 @@
 //! Each function names the CPython function whose rules it follows.
 
 use std::os::fd::RawFd;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use pyo3::exceptions::{
@@ -168,6 +169,12 @@ pub(crate) fn millisecond_timeout(
     // A negative count of milliseconds is "forever". With `Round::Ceiling` (epoll) a negative
     // timeout above -1 ms becomes 0 ms and returns at once, as in CPython (a quirk kept on purpose).
     Ok(if millis < 0 { None } else { Some(duration(nanos)) })
+}
+
+/// Locks `mutex`, taking the guard even if a thread panicked while it held the lock, rather
+/// than panicking in turn. Every object of the module locks its state this way.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The list of `(fd, events)` tuples a wait returns; the empty list (an idle wait's) without

@@ -1,19 +1,15 @@
 //! `select.devpoll()` objects over select-devpoll's [`DevPoll`].
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use select_devpoll::{DEFAULT_EVENTMASK, DevPoll, DevPollEvents, DevPollFlags};
 
-use crate::convert::{self, MILLISECONDS, Round, fildes, py_error};
+use crate::convert::{self, MILLISECONDS, Round, fildes, lock, py_error};
 use crate::interrupt;
 use crate::sys::borrow_number;
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// `select.devpoll()`: a new /dev/poll object. Python: `select.devpoll()`.
 #[pyfunction(name = "devpoll")]

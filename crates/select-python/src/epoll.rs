@@ -1,13 +1,13 @@
 //! `select.epoll` over select-epoll's [`Epoll`].
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyType};
 use select_epoll::{DEFAULT_MAXEVENTS, EPOLL_CLOEXEC, Epoll, EpollEvents, EpollFlags};
 
-use crate::convert::{self, Round, SECONDS, fildes, os_error, py_error};
+use crate::convert::{self, Round, SECONDS, fildes, lock, os_error, py_error};
 use crate::interrupt;
 use crate::sys::{adopt_number, borrow_number};
 
@@ -45,10 +45,6 @@ struct State {
 /// `ValueError: I/O operation on closed epoll object`.
 fn closed() -> PyErr {
     PyValueError::new_err("I/O operation on closed epoll object")
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The mask argument of `register` and `modify`: 32 bits, taken bitwise.

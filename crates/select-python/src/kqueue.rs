@@ -1,7 +1,7 @@
 //! `select.kqueue` and `select.kevent` over select-kqueue's [`Kqueue`] and [`KEvent`].
 
 use std::cmp::Ordering;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
@@ -10,16 +10,12 @@ use pyo3::types::{PyInt, PyList, PyTuple, PyType};
 use select_core::EventBuffer;
 use select_kqueue::{Filter, FilterFlags, Flags, KEvent, Kqueue, KqueueEvents};
 
-use crate::convert::{self, Round, SECONDS, bitwise_u64, fildes, os_error, py_error};
+use crate::convert::{self, Round, SECONDS, bitwise_u64, fildes, lock, os_error, py_error};
 use crate::interrupt;
 use crate::sys::adopt_number;
 
 /// `EBADF`, for `fromfd` of a negative number other than -1.
 const EBADF: i32 = 9;
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// kevent(ident, filter=KQ_FILTER_READ, flags=KQ_EV_ADD, fflags=0, data=0, udata=0)
 ///

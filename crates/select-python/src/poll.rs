@@ -1,14 +1,14 @@
 //! `select.poll()` objects over select-poll's [`Poll`].
 
 use std::os::fd::RawFd;
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use select_poll::{Poll, PollFlags};
 
-use crate::convert::{self, MILLISECONDS, Round, fildes, py_error};
+use crate::convert::{self, MILLISECONDS, Round, fildes, lock, py_error};
 use crate::interrupt;
 use crate::sys::borrow_number;
 
@@ -91,8 +91,7 @@ impl PollObject {
     ) -> PyResult<Bound<'py, PyList>> {
         let timeout = convert::millisecond_timeout(timeout, MILLISECONDS, Round::Up)?;
         let poll = &self.poll;
-        let mut ready =
-            std::mem::take(&mut *self.spare.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut ready = std::mem::take(&mut *lock(&self.spare));
         let waited = interrupt::wait(py, |on_interrupt| {
             poll.poll_into_interruptible(&mut ready, timeout, on_interrupt)
         });
@@ -100,7 +99,7 @@ impl PollObject {
         let result = waited.and_then(|_| {
             convert::list(py, ready.iter().map(|&(fd, revents)| (fd, revents.bits())))
         });
-        *self.spare.lock().unwrap_or_else(PoisonError::into_inner) = ready;
+        *lock(&self.spare) = ready;
         result
     }
 }
